@@ -1,0 +1,111 @@
+"""Partial dates: a real date plus how much of it the source states (year, month or day).
+
+A year-precision date is stored as 1 January of that year, a month-precision one as the first of
+the month, so range filters on the date column still work; it is always shown at its precision
+("2024", "May 2024", "21 May 2024"), never as a full date the source did not give.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date the source states. Closed list."""
+
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
+_PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    date: datetime.date
+    precision: str
+
+    @classmethod
+    def parse(cls, text):
+        """Read "2024", "2024-05" or "2024-05-21"; raise ValueError on anything else."""
+        match = _PARTIAL.match(text.strip()) if isinstance(text, str) else None
+        if not match:
+            raise ValueError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = match["year"], match["month"], match["day"]
+        value = datetime.date(int(year), int(month or 1), int(day or 1))
+        precision = (
+            DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+        )
+        return cls(value, precision)
+
+    def __str__(self):
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year}"
+        if self.precision == DatePrecision.MONTH:
+            return self.date.strftime("%B %Y")
+        return f"{self.date.day} {self.date.strftime('%B %Y')}"
+
+    def isoformat(self):
+        """ISO 8601 at the stated precision: "2024", "2024-05" or "2024-05-21"."""
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+
+def partial_date(value, precision):
+    """The PartialDate for a stored (date, precision) pair, or None when no date is stated."""
+    if value is None or not precision:
+        return None
+    return PartialDate(value, precision)
+
+
+def precision_field_name(date_field):
+    return f"{date_field}_precision"
+
+
+def partial_date_constraints(prefix, *date_fields):
+    """Database checks for each date/precision pair: both set or both empty, precision valid."""
+    constraints = []
+    for field in date_fields:
+        precision = precision_field_name(field)
+        constraints.append(
+            models.CheckConstraint(
+                condition=(
+                    Q(**{f"{field}__isnull": True, precision: ""})
+                    | Q(**{f"{field}__isnull": False, f"{precision}__in": DatePrecision.values})
+                ),
+                name=f"{prefix}_{field}_precision_matches",
+            )
+        )
+    return constraints
+
+
+def clean_partial_dates(instance, *date_fields):
+    """Model validation for partial dates: a precision goes with a date, and the stored date is
+    the first day of the stated period."""
+    errors = {}
+    for field in date_fields:
+        precision_name = precision_field_name(field)
+        value, precision = getattr(instance, field), getattr(instance, precision_name)
+        if value is None and precision:
+            errors[field] = "A precision is given but no date."
+        elif value is not None and not precision:
+            errors[precision_name] = (
+                "Say how much of the date the source states (year, month or day)."
+            )
+        elif value is not None:
+            if precision in (DatePrecision.YEAR, DatePrecision.MONTH) and value.day != 1:
+                errors[field] = (
+                    f"A {precision}-precision date is stored as the first day of the period."
+                )
+            elif precision == DatePrecision.YEAR and value.month != 1:
+                errors[field] = "A year-precision date is stored as 1 January."
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,234 @@
+"""Sources and the citations that tie each stated fact to a quote from one."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from instruments.models.events import Actor, Event
+from instruments.models.instruments import Instrument, SlugManager, StatusChange
+from instruments.querysets import CitationQuerySet
+from jurisdictions.models import Jurisdiction
+
+
+class SourceKind(models.TextChoices):
+    """Closed list: `check_data` treats article sources strictly (every citation needs a quote)."""
+
+    ARTICLE = "article", "Article"
+    OFFICIAL = "official", "Official document"
+    REFERENCE = "reference", "Reference"
+
+
+class Source(models.Model):
+    slug = models.SlugField(
+        max_length=120, help_text="Stable identifier, e.g. for `check_data --source-text`."
+    )
+    title = models.CharField(max_length=300, help_text="Title of the article, document or page.")
+    author = models.CharField(
+        max_length=200, blank=True, help_text="Author as the source names them."
+    )
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Publisher or site; empty if unknown."
+    )
+    url = models.URLField(
+        max_length=500, blank=True, help_text="Address; empty if the source gives none."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Publication date, where stated."
+    )
+    kind = models.CharField(
+        max_length=16, choices=SourceKind, help_text="Article, official document or reference."
+    )
+
+    history = HistoricalRecords()
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="source_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# The records a citation can back, by the name of its foreign key.
+CITED_RECORDS = {
+    "jurisdiction": Jurisdiction,
+    "instrument": Instrument,
+    "event": Event,
+    "actor": Actor,
+    "status_change": StatusChange,
+}
+
+# Bookkeeping columns that no source states.
+_UNCITABLE = {"id", "created_at", "updated_at", "citations"}
+
+
+def citable_fields(model):
+    """Names a citation's `fields` may use for `model`: its own fields and relations, plus the
+    names the pages and API show for groups of them (`citable_aliases`)."""
+    names = set(getattr(model, "citable_aliases", ()))
+    for field in model._meta.get_fields():
+        if field.is_relation and field.auto_created and not field.concrete:
+            name = field.get_accessor_name() if hasattr(field, "get_accessor_name") else field.name
+        else:
+            name = field.name
+        names.add(name)
+    return names - _UNCITABLE
+
+
+def _exactly_one_target():
+    alternatives = Q()
+    for name in CITED_RECORDS:
+        alternatives |= Q(
+            **{f"{name}__isnull": False},
+            **{f"{other}__isnull": True for other in CITED_RECORDS if other != name},
+        )
+    return alternatives
+
+
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
+    def get_by_natural_key(self, source_slug, record_kind, record_key, quote):
+        model = CITED_RECORDS.get(record_kind)
+        if model is None:
+            raise self.model.DoesNotExist(f"unknown cited record kind {record_kind!r}")
+        record = model._default_manager.get_by_natural_key(*record_key)
+        return self.get(source__slug=source_slug, quote=quote, **{record_kind: record})
+
+
+class Citation(models.Model):
+    # PROTECT: a source that backs facts cannot vanish from under them.
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="citations",
+        help_text="Where the quote comes from.",
+    )
+    quote = models.TextField(
+        blank=True,
+        help_text="Copied character for character from the source. Empty only for reference "
+        "facts that have no quotable sentence.",
+    )
+    locator = models.CharField(
+        max_length=300, blank=True, help_text="Where in the source: section heading or page."
+    )
+    note = models.TextField(blank=True, help_text="Editor's note, e.g. where two sources disagree.")
+    fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Names of the fields the quote backs, e.g. ["type", "status"].',
+    )
+    # CASCADE on each: a citation belongs to the record it backs and goes with it.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The jurisdiction this backs.",
+    )
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The instrument this backs.",
+    )
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The event this backs.",
+    )
+    actor = models.ForeignKey(
+        Actor,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The actor this backs.",
+    )
+    status_change = models.ForeignKey(
+        StatusChange,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The status change this backs.",
+    )
+
+    history = HistoricalRecords()
+    objects = CitationManager()
+
+    class Meta:
+        ordering = ["source__title", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_exactly_one_target(), name="citation_backs_exactly_one_record"
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["source", name, "quote"],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"citation_unique_per_{name}",
+                )
+                for name in CITED_RECORDS
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} → {self.record}"
+
+    @property
+    def record_kind(self):
+        for name in CITED_RECORDS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return None
+
+    @property
+    def record(self):
+        kind = self.record_kind
+        return getattr(self, kind) if kind else None
+
+    def natural_key(self):
+        return (self.source.slug, self.record_kind, list(self.record.natural_key()), self.quote)
+
+    natural_key.dependencies = [
+        "instruments.source",
+        "jurisdictions.jurisdiction",
+        "instruments.instrument",
+        "instruments.statuschange",
+        "instruments.event",
+        "instruments.actor",
+    ]
+
+    def clean(self):
+        kinds = [name for name in CITED_RECORDS if getattr(self, f"{name}_id") is not None]
+        if len(kinds) != 1:
+            raise ValidationError(
+                "A citation backs exactly one record: choose one of "
+                + ", ".join(name.replace("_", " ") for name in CITED_RECORDS)
+                + "."
+            )
+        if not isinstance(self.fields, list) or not all(isinstance(f, str) for f in self.fields):
+            raise ValidationError({"fields": "Give a list of field names."})
+        unknown = sorted(set(self.fields) - citable_fields(CITED_RECORDS[kinds[0]]))
+        if unknown:
+            record = kinds[0].replace("_", " ")
+            raise ValidationError(
+                {"fields": f"Not fields of the cited {record}: {', '.join(unknown)}."}
+            )
+        if self.quote != self.quote.strip():
+            raise ValidationError({"quote": "Trim spaces and line breaks around the quote."})

@@ -1,0 +1,138 @@
+"""Events (summits, statements, proposals, proposed bans) and the actors who take part."""
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from instruments.dates import (
+    DatePrecision,
+    clean_partial_dates,
+    partial_date,
+    partial_date_constraints,
+)
+from instruments.models.instruments import Instrument, SlugManager
+from instruments.querysets import EventQuerySet
+from jurisdictions.models import Jurisdiction
+
+
+class EventKind(models.TextChoices):
+    """What sort of event. New kinds may be added; `other` holds the rest meanwhile."""
+
+    SUMMIT = "summit", "Summit"
+    CONFERENCE = "conference", "Conference"
+    STATEMENT = "statement", "Statement"
+    PROPOSAL = "proposal", "Proposal"
+    PROPOSED_BAN = "proposed_ban", "Proposed ban"
+    LEGISLATIVE_ACTION = "legislative_action", "Legislative action"
+    OTHER = "other", "Other"
+
+
+class ActorKind(models.TextChoices):
+    """Closed list."""
+
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class Actor(models.Model):
+    slug = models.SlugField(max_length=80, help_text="Stable identifier used in URLs and the API.")
+    name = models.CharField(max_length=200, help_text="Name of the person or organisation.")
+    kind = models.CharField(max_length=16, choices=ActorKind, help_text="Person or organisation.")
+    role = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Office or function as the source gives it, e.g. “Premier”.",
+    )
+    # PROTECT: jurisdictions are reference data.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actors",
+        help_text="The jurisdiction the actor serves or belongs to.",
+    )
+
+    history = HistoricalRecords()
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="actor_slug_unique"),
+            models.CheckConstraint(condition=Q(kind__in=ActorKind.values), name="actor_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Event(models.Model):
+    slug = models.SlugField(max_length=120, help_text="Stable identifier used in URLs and the API.")
+    title = models.CharField(max_length=300, help_text="What happened, in a line.")
+    kind = models.CharField(
+        max_length=24, choices=EventKind, help_text="Summit, statement, proposal, …"
+    )
+    date = models.DateField(
+        null=True, blank=True, help_text="When it happened; empty if no source states it."
+    )
+    date_precision = models.CharField(
+        max_length=8, choices=DatePrecision, blank=True, help_text="How much of the date is known."
+    )
+    reported_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date of the report the event is known from, when its own date is vague.",
+    )
+    location = models.CharField(max_length=200, blank=True, help_text="City or venue.")
+    # PROTECT: jurisdictions are reference data.
+    host = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        help_text="The jurisdiction that hosted or made it.",
+    )
+    participants = models.ManyToManyField(
+        Jurisdiction, blank=True, related_name="events", help_text="Jurisdictions that took part."
+    )
+    actors = models.ManyToManyField(
+        Actor, blank=True, related_name="events", help_text="People and bodies involved."
+    )
+    instruments = models.ManyToManyField(
+        Instrument, blank=True, related_name="events", help_text="Instruments the event concerns."
+    )
+    summary = models.TextField(blank=True, help_text="What happened, in the tracker's own words.")
+
+    history = HistoricalRecords(m2m_fields=[participants, actors, instruments])
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="event_slug_unique"),
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
+            *partial_date_constraints("event", "date"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def when(self):
+        return partial_date(self.date, self.date_precision)
+
+    def clean(self):
+        clean_partial_dates(self, "date")

@@ -1,0 +1,407 @@
+"""Instruments (laws, frameworks, bills, declarations), their topics, identifiers, relations
+and status timeline."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from instruments.dates import (
+    DatePrecision,
+    clean_partial_dates,
+    partial_date,
+    partial_date_constraints,
+)
+from instruments.querysets import InstrumentQuerySet, StatusChangeQuerySet
+from jurisdictions.models import Jurisdiction
+
+
+class InstrumentType(models.TextChoices):
+    """The four kinds of text the product is built around. Closed list: `binding` depends on it."""
+
+    BINDING_LAW = "binding_law", "Binding law"
+    VOLUNTARY_FRAMEWORK = "voluntary_framework", "Voluntary framework"
+    DRAFT_BILL = "draft_bill", "Draft bill"
+    DECLARATION = "declaration", "Declaration"
+
+
+# A draft bill is a binding text: it binds once enacted. Frameworks and declarations never do.
+BINDING_TYPES = frozenset({InstrumentType.BINDING_LAW, InstrumentType.DRAFT_BILL})
+
+
+class InstrumentStatus(models.TextChoices):
+    """Where an instrument stands. New values may be added; an empty status means the sources
+    do not state one."""
+
+    PROPOSED = "proposed", "Proposed"
+    DRAFT = "draft", "Draft"
+    ADOPTED = "adopted", "Adopted"
+    IN_EFFECT = "in_effect", "In effect"
+    SUPERSEDED = "superseded", "Superseded"
+    REPEALED = "repealed", "Repealed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Order of statuses that fall on the same day in a timeline (adopted and in effect on one date).
+STATUS_SEQUENCE = [
+    InstrumentStatus.PROPOSED,
+    InstrumentStatus.DRAFT,
+    InstrumentStatus.ADOPTED,
+    InstrumentStatus.IN_EFFECT,
+    InstrumentStatus.SUPERSEDED,
+    InstrumentStatus.REPEALED,
+    InstrumentStatus.WITHDRAWN,
+]
+
+# Statuses a type of instrument can never have: a bill still in draft is not in effect, and a
+# law cannot be merely proposed (that is a draft bill).
+TYPE_STATUS_CONFLICTS = {
+    InstrumentType.DRAFT_BILL: frozenset({InstrumentStatus.IN_EFFECT, InstrumentStatus.REPEALED}),
+    InstrumentType.BINDING_LAW: frozenset({InstrumentStatus.PROPOSED, InstrumentStatus.DRAFT}),
+}
+
+
+def type_status_conflict(instrument_type, status):
+    """A sentence saying why `status` contradicts `instrument_type`, or "" when they agree."""
+    if status and status in TYPE_STATUS_CONFLICTS.get(instrument_type, ()):
+        return (
+            f"a {InstrumentType(instrument_type).label.lower()} cannot be "
+            f"{InstrumentStatus(status).label.lower()}"
+        )
+    return ""
+
+
+class RelationKind(models.TextChoices):
+    """How one instrument relates to another (read "from <kind> to"). New kinds may be added."""
+
+    AMENDS = "amends", "amends"
+    SUPERSEDES = "supersedes", "supersedes"
+    IMPLEMENTS = "implements", "implements"
+    ALIGNED_WITH = "aligned_with", "is aligned with"
+    EVOLVES_INTO = "evolves_into", "evolves into"
+
+
+class IdentifierScheme(models.TextChoices):
+    """Official identifier schemes. New schemes may be added as jurisdictions are."""
+
+    ELI = "eli", "European Legislation Identifier (ELI)"
+    CELEX = "celex", "CELEX number"
+    LAW_NUMBER = "law_number", "Official law or act number"
+    BILL_NUMBER = "bill_number", "Bill number"
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=80, help_text="Stable identifier used in URLs and filters.")
+    name = models.CharField(max_length=120, help_text="Name shown to readers.")
+    description = models.TextField(blank=True, help_text="What the topic covers.")
+
+    history = HistoricalRecords()
+    objects = SlugManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class InstrumentManager(models.Manager.from_queryset(InstrumentQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Instrument(models.Model):
+    slug = models.SlugField(max_length=120, help_text="Stable identifier used in URLs and the API.")
+    title = models.CharField(max_length=300, help_text="English title.")
+    original_title = models.CharField(
+        max_length=300, blank=True, help_text="Title in the original language, where known."
+    )
+    short_name = models.CharField(
+        max_length=80, blank=True, help_text="Common short name, e.g. “AI Act”."
+    )
+    # PROTECT: a jurisdiction is reference data; deleting one must not take its laws with it.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+        help_text="The jurisdiction whose authority issued it.",
+    )
+    parties = models.ManyToManyField(
+        Jurisdiction,
+        blank=True,
+        related_name="instruments_as_party",
+        help_text="Jurisdictions that signed or endorsed a multilateral text.",
+    )
+    type = models.CharField(
+        max_length=24,
+        choices=InstrumentType,
+        help_text="Binding law, voluntary framework, draft bill or declaration.",
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=InstrumentStatus,
+        blank=True,
+        help_text="Current status; kept equal to the latest status change. Empty: not stated.",
+    )
+    introduced_on = models.DateField(
+        null=True, blank=True, help_text="Date introduced or first published in draft."
+    )
+    introduced_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of the introduction date is known.",
+    )
+    adopted_on = models.DateField(
+        null=True, blank=True, help_text="Date adopted, enacted or published."
+    )
+    adopted_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of the adoption date is known.",
+    )
+    effective_on = models.DateField(
+        null=True, blank=True, help_text="Date it took or takes effect."
+    )
+    effective_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of the effective date is known.",
+    )
+    issuing_body = models.CharField(
+        max_length=300, blank=True, help_text="The body that issued or adopted it."
+    )
+    summary = models.TextField(blank=True, help_text="What it does, in the tracker's own words.")
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="instruments", help_text="Obligations and themes it covers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
+    history = HistoricalRecords(m2m_fields=[parties, topics])
+    objects = InstrumentManager()
+
+    DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
+    # A citation backing "related" backs the instrument's relations in both directions.
+    citable_aliases = ("related",)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="instrument_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(type__in=InstrumentType.values), name="instrument_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[*InstrumentStatus.values, ""]),
+                name="instrument_status_valid",
+            ),
+            *partial_date_constraints("instrument", "introduced_on", "adopted_on", "effective_on"),
+        ]
+        indexes = [
+            models.Index(fields=["type", "status"], name="instrument_type_status"),
+            models.Index(fields=["adopted_on"], name="instrument_adopted_on"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def binding(self):
+        """True for binding laws and draft bills; derived from `type`, never stored."""
+        return self.type in BINDING_TYPES
+
+    @property
+    def introduced(self):
+        return partial_date(self.introduced_on, self.introduced_on_precision)
+
+    @property
+    def adopted(self):
+        return partial_date(self.adopted_on, self.adopted_on_precision)
+
+    @property
+    def effective(self):
+        return partial_date(self.effective_on, self.effective_on_precision)
+
+    def clean(self):
+        clean_partial_dates(self, *self.DATE_FIELDS)
+        conflict = type_status_conflict(self.type, self.status)
+        if conflict:
+            raise ValidationError({"status": f"Contradicts the type: {conflict}."})
+
+
+class IdentifierManager(models.Manager):
+    def get_by_natural_key(self, slug, scheme, value):
+        return self.get(instrument__slug=slug, scheme=scheme, value=value)
+
+
+class InstrumentIdentifier(models.Model):
+    # CASCADE: an identifier means nothing without its instrument.
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        help_text="The instrument identified.",
+    )
+    scheme = models.CharField(
+        max_length=16, choices=IdentifierScheme, help_text="Identifier scheme."
+    )
+    value = models.CharField(max_length=300, help_text="The identifier, e.g. “Law No. 20676”.")
+
+    history = HistoricalRecords()
+    objects = IdentifierManager()
+
+    class Meta:
+        ordering = ["scheme", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique"),
+            models.CheckConstraint(
+                condition=Q(scheme__in=IdentifierScheme.values), name="identifier_scheme_valid"
+            ),
+            models.CheckConstraint(condition=~Q(value=""), name="identifier_value_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scheme_display()}: {self.value}"
+
+    def natural_key(self):
+        return (self.instrument.slug, self.scheme, self.value)
+
+    natural_key.dependencies = ["instruments.instrument"]
+
+
+class RelationManager(models.Manager):
+    def get_by_natural_key(self, from_slug, to_slug, kind):
+        return self.get(from_instrument__slug=from_slug, to_instrument__slug=to_slug, kind=kind)
+
+
+class InstrumentRelation(models.Model):
+    # CASCADE both ways: a relation is owned by the two instruments it joins.
+    from_instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="relations_out",
+        help_text="The instrument the relation starts at.",
+    )
+    to_instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+        help_text="The instrument it points to.",
+    )
+    kind = models.CharField(
+        max_length=16, choices=RelationKind, help_text="How the first relates to the second."
+    )
+
+    history = HistoricalRecords()
+    objects = RelationManager()
+
+    class Meta:
+        ordering = ["from_instrument__title", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_instrument", "to_instrument", "kind"], name="relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_instrument=F("to_instrument")), name="relation_not_to_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RelationKind.values), name="relation_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_instrument} {self.get_kind_display()} {self.to_instrument}"
+
+    def natural_key(self):
+        return (self.from_instrument.slug, self.to_instrument.slug, self.kind)
+
+    natural_key.dependencies = ["instruments.instrument"]
+
+    def clean(self):
+        if self.from_instrument_id and self.from_instrument_id == self.to_instrument_id:
+            raise ValidationError({"to_instrument": "An instrument cannot be related to itself."})
+
+
+class StatusChangeManager(models.Manager.from_queryset(StatusChangeQuerySet)):
+    def get_by_natural_key(self, slug, status, date):
+        return self.get(instrument__slug=slug, status=status, date=date)
+
+
+class StatusChange(models.Model):
+    """One dated step in an instrument's status timeline. Recorded through
+    `instruments.services.instrument_change_status`, which keeps `Instrument.status` in step."""
+
+    # CASCADE: the timeline belongs to its instrument.
+    instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        help_text="The instrument whose status changed.",
+    )
+    status = models.CharField(
+        max_length=16, choices=InstrumentStatus, help_text="The status it moved to."
+    )
+    date = models.DateField(
+        help_text="When it moved (first day of the period at year or month precision)."
+    )
+    date_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the date is known.",
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What happened, e.g. “promulgated as Law No. 20676”."
+    )
+
+    history = HistoricalRecords()
+    objects = StatusChangeManager()
+
+    class Meta:
+        ordering = ["instrument", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "status", "date"], name="status_change_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InstrumentStatus.values), name="status_change_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="status_change_precision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument}: {self.get_status_display()} ({self.when})"
+
+    def natural_key(self):
+        return (self.instrument.slug, self.status, self.date.isoformat())
+
+    natural_key.dependencies = ["instruments.instrument"]
+
+    @property
+    def when(self):
+        return partial_date(self.date, self.date_precision)
+
+    def clean(self):
+        clean_partial_dates(self, "date")
+        if self.instrument_id:
+            conflict = type_status_conflict(self.instrument.type, self.status)
+            if conflict:
+                raise ValidationError({"status": f"Contradicts the instrument's type: {conflict}."})

@@ -1,0 +1,154 @@
+"""Loading the seed fixtures: all or nothing, idempotent, with errors that name file and record.
+
+`loaddata` is not used because it skips model validation, re-saves unchanged rows (touching
+`updated_at` and the change history) and reports errors without saying which record failed.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.serializers import base, python
+from django.db import DatabaseError, transaction
+
+# Order matters: each file refers only to records in the files before it.
+SEED_FILES = (
+    "sources.json",
+    "topics.json",
+    "jurisdictions.json",
+    "instruments.json",
+    "actors.json",
+    "events.json",
+)
+
+
+class FixtureError(Exception):
+    """A fixture cannot be loaded; the message names the file and the record."""
+
+
+@dataclass
+class SeedReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    by_model: dict = field(default_factory=dict)
+
+    def count(self, label, outcome):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.by_model[label] = self.by_model.get(label, 0) + 1
+
+
+def describe(raw):
+    """A short human name for a raw fixture record, for error messages."""
+    if not isinstance(raw, dict):
+        return f"not an object: {str(raw)[:60]!r}"
+    fields = raw.get("fields") if isinstance(raw.get("fields"), dict) else {}
+    for key in ("slug", "code"):
+        if fields.get(key):
+            return f"{raw.get('model', '?')} {fields[key]!r}"
+    parts = [f"{k}={v!r}" for k, v in fields.items() if k not in ("quote", "note", "summary")][:3]
+    return f"{raw.get('model', '?')} {', '.join(parts)}"[:160]
+
+
+def _error_text(exc):
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+            )
+        return " ".join(exc.messages)
+    if isinstance(exc, base.DeserializationError) and exc.__cause__ is not None:
+        return f"{exc.__cause__.__class__.__name__}: {exc.__cause__}"
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+def _timestamp(field):
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _save(deserialized, reason):
+    """Create or update one record, writing only when something differs. Returns the outcome."""
+    incoming = deserialized.object
+    model = type(incoming)
+    if incoming.pk is not None:
+        # Found by its natural key: validate it as the existing row it is.
+        incoming._state.adding = False
+    incoming.full_clean()
+    outcome = "unchanged"
+    if incoming.pk is None:
+        incoming._change_reason = reason
+        incoming.save()
+        current, outcome = incoming, "created"
+    else:
+        current = model._default_manager.get(pk=incoming.pk)
+        changed = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not f.primary_key
+            and not _timestamp(f)
+            and getattr(current, f.attname) != getattr(incoming, f.attname)
+        ]
+        if changed:
+            for name in changed:
+                setattr(current, name, getattr(incoming, name))
+            current._change_reason = reason
+            current.save()
+            outcome = "updated"
+    for name, pks in (deserialized.m2m_data or {}).items():
+        related = getattr(current, name)
+        if set(related.values_list("pk", flat=True)) != set(pks):
+            related.set(pks)
+            if outcome == "unchanged":
+                outcome = "updated"
+    return outcome
+
+
+def load_fixture(path, report):
+    path = Path(path)
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FixtureError(f"{path.name}: cannot read the file: {exc}") from exc
+    if not isinstance(records, list):
+        raise FixtureError(f"{path.name}: a fixture is a JSON list of records")
+    for number, raw in enumerate(records, start=1):
+        where = f"{path.name}, record {number} ({describe(raw)})"
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("fields"), dict)
+            or "model" not in raw
+        ):
+            raise FixtureError(f'{where}: each record needs "model" and a "fields" object')
+        if "pk" in raw:
+            raise FixtureError(
+                f"{where}: fixtures carry no primary keys; the record is found by its natural key"
+            )
+        try:
+            # Each record runs in its own savepoint so that a database error leaves the
+            # transaction usable long enough to report it.
+            with transaction.atomic():
+                [deserialized] = list(python.Deserializer([raw]))
+                outcome = _save(deserialized, reason=f"seed from {path.name}")
+        except (
+            base.DeserializationError,
+            ValidationError,
+            ObjectDoesNotExist,
+            DatabaseError,
+            LookupError,
+            ValueError,
+            TypeError,
+            AttributeError,
+        ) as exc:
+            raise FixtureError(f"{where}: {_error_text(exc)}") from exc
+        report.count(raw["model"], outcome)
+
+
+def seed(directory, files=SEED_FILES):
+    """Load `files` from `directory` in one transaction; on any error nothing is written."""
+    report = SeedReport()
+    directory = Path(directory)
+    with transaction.atomic():
+        for name in files:
+            load_fixture(directory / name, report)
+    return report

@@ -1,0 +1,34 @@
+"""Writes that keep records consistent. The admin and the API call these, never raw saves."""
+
+from django.db import transaction
+
+from instruments.dates import DatePrecision
+from instruments.models import Instrument, StatusChange
+
+
+@transaction.atomic
+def instrument_sync_status(*, instrument):
+    """Set `instrument.status` to its latest status change (left alone when it has none).
+    Returns the instrument."""
+    latest = StatusChange.objects.filter(instrument=instrument).chronological().last()
+    if latest is not None and instrument.status != latest.status:
+        instrument.status = latest.status
+        instrument.save(update_fields=["status", "updated_at"])
+    return instrument
+
+
+@transaction.atomic
+def instrument_change_status(
+    *, instrument, status, date, date_precision=DatePrecision.DAY, note=""
+):
+    """Record that `instrument` moved to `status` on `date` and bring its current status up to
+    date. Validates the change (type/status contradictions, partial-date rules) before writing.
+    Returns the new StatusChange."""
+    instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    change = StatusChange(
+        instrument=instrument, status=status, date=date, date_precision=date_precision, note=note
+    )
+    change.full_clean()
+    change.save()
+    instrument_sync_status(instrument=instrument)
+    return change
