@@ -28,6 +28,7 @@ seed: migrate
 	$(BIN)/python manage.py seed
 
 run: seed
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 check: $(STAMP)

@@ -37,7 +37,12 @@ class PartialDate:
         if not match:
             raise ValueError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
         year, month, day = match["year"], match["month"], match["day"]
-        value = datetime.date(int(year), int(month or 1), int(day or 1))
+        try:
+            value = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError as exc:
+            raise ValueError(
+                f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD: {exc}"
+            ) from exc
         precision = (
             DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
         )

@@ -1,0 +1,283 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
+
+from instruments.models import (
+    Actor,
+    Citation,
+    Event,
+    Instrument,
+    InstrumentIdentifier,
+    InstrumentRelation,
+    Source,
+    StatusChange,
+    Topic,
+)
+from instruments.services import instrument_sync_status
+from jurisdictions.admin import JurisdictionAdmin
+from jurisdictions.models import Jurisdiction
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    fields = [("source", "locator"), "quote", ("fields", "note")]
+    autocomplete_fields = ["source"]
+    extra = 0
+    classes = ["collapse"]
+
+
+class BindingFilter(admin.SimpleListFilter):
+    title = "binding"
+    parameter_name = "binding"
+
+    def lookups(self, request, model_admin):
+        return [("true", "Binding"), ("false", "Voluntary")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("true", "false"):
+            return queryset.binding(self.value() == "true")
+        return queryset
+
+
+class IdentifierInline(admin.TabularInline):
+    model = InstrumentIdentifier
+    extra = 0
+
+
+class RelationInline(admin.TabularInline):
+    model = InstrumentRelation
+    fk_name = "from_instrument"
+    fields = ["kind", "to_instrument"]
+    autocomplete_fields = ["to_instrument"]
+    extra = 0
+    verbose_name = "relation to another instrument"
+    verbose_name_plural = "relations to other instruments"
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    fields = ["status", "date", "date_precision", "note"]
+    extra = 0
+    ordering = ["date"]
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "jurisdiction",
+        "type",
+        "is_binding",
+        "status",
+        "adopted_display",
+        "updated_at",
+    ]
+    list_filter = [
+        BindingFilter,
+        "type",
+        "status",
+        "jurisdiction__region",
+        "topics",
+        "jurisdiction",
+    ]
+    list_select_related = ["jurisdiction"]
+    search_fields = [
+        "title",
+        "short_name",
+        "original_title",
+        "slug",
+        "jurisdiction__code",
+        "jurisdiction__name",
+        "identifiers__value",
+    ]
+    autocomplete_fields = ["jurisdiction", "parties", "topics"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "adopted_on"
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "short_name", "original_title"]}),
+        (
+            "Classification",
+            {"fields": ["jurisdiction", "type", "status", "issuing_body", "topics", "parties"]},
+        ),
+        (
+            "Dates",
+            {
+                "fields": [
+                    ("introduced_on", "introduced_on_precision"),
+                    ("adopted_on", "adopted_on_precision"),
+                    ("effective_on", "effective_on_precision"),
+                ]
+            },
+        ),
+        (None, {"fields": ["summary", ("created_at", "updated_at")]}),
+    ]
+    inlines = [IdentifierInline, RelationInline, StatusChangeInline, CitationInline]
+
+    @admin.display(boolean=True, description="binding")
+    def is_binding(self, obj):
+        return obj.binding
+
+    @admin.display(description="adopted", ordering="adopted_on")
+    def adopted_display(self, obj):
+        return obj.adopted or "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once an instrument has a timeline, its status follows the latest change.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status_changes.exists():
+            readonly.append("status")
+        return readonly
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        instrument_sync_status(instrument=form.instance)
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["instrument", "status", "when", "note"]
+    list_filter = ["status", "instrument__type"]
+    search_fields = ["instrument__title", "instrument__slug", "note"]
+    autocomplete_fields = ["instrument"]
+    list_select_related = ["instrument"]
+    inlines = [CitationInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        instrument_sync_status(instrument=obj.instrument)
+
+    def delete_model(self, request, obj):
+        instrument = obj.instrument
+        super().delete_model(request, obj)
+        instrument_sync_status(instrument=instrument)
+
+    def delete_queryset(self, request, queryset):
+        instruments = list(Instrument.objects.filter(status_changes__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for instrument in instruments:
+            instrument_sync_status(instrument=instrument)
+
+
+@admin.register(Event)
+class EventAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "when_display", "host", "location"]
+    list_filter = ["kind", "host", "date"]
+    list_select_related = ["host"]
+    search_fields = ["title", "slug", "summary", "location", "actors__name"]
+    autocomplete_fields = ["host", "participants", "actors", "instruments"]
+    prepopulated_fields = {"slug": ["title"]}
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    ("date", "date_precision"),
+                    "reported_on",
+                    "location",
+                ]
+            },
+        ),
+        ("Who and what", {"fields": ["host", "participants", "actors", "instruments"]}),
+        (None, {"fields": ["summary"]}),
+    ]
+    inlines = [CitationInline]
+
+    @admin.display(description="date", ordering="date")
+    def when_display(self, obj):
+        return obj.when or "not stated"
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "role", "jurisdiction"]
+    list_filter = ["kind", "jurisdiction"]
+    list_select_related = ["jurisdiction"]
+    search_fields = ["name", "slug", "role"]
+    autocomplete_fields = ["jurisdiction"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CitationInline]
+
+
+@admin.register(Topic)
+class TopicAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "instrument_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(instrument_count=Count("instruments"))
+
+    @admin.display(description="instruments", ordering="instrument_count")
+    def instrument_count(self, obj):
+        return obj.instrument_count
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "author", "publisher", "published_on", "citation_count"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["title", "slug", "author", "publisher", "url"]
+    prepopulated_fields = {"slug": ["title"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+
+    @admin.display(description="citations", ordering="citation_count")
+    def citation_count(self, obj):
+        return obj.citation_count
+
+
+@admin.register(Citation)
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["source", "cited_record", "short_quote", "locator", "fields"]
+    list_filter = ["source__kind", "source"]
+    list_select_related = [
+        "source",
+        "jurisdiction",
+        "instrument",
+        "event",
+        "actor",
+        "status_change__instrument",
+    ]
+    search_fields = ["quote", "note", "locator", "source__title"]
+    autocomplete_fields = [
+        "source",
+        "jurisdiction",
+        "instrument",
+        "event",
+        "actor",
+        "status_change",
+    ]
+    fieldsets = [
+        (None, {"fields": ["source", "quote", "locator", "fields", "note"]}),
+        (
+            "What it backs (exactly one)",
+            {"fields": ["jurisdiction", "instrument", "event", "actor", "status_change"]},
+        ),
+    ]
+
+    @admin.display(description="backs")
+    def cited_record(self, obj):
+        return obj.record
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        if not obj.quote:
+            return "no quote recorded"
+        return obj.quote if len(obj.quote) <= 90 else f"{obj.quote[:88]}…"
+
+
+# Jurisdictions are registered by their own app, which cannot know about citations (imports go
+# one way); add the citations inline here.
+class JurisdictionWithCitationsAdmin(JurisdictionAdmin):
+    inlines = [*JurisdictionAdmin.inlines, CitationInline]
+
+
+admin.site.unregister(Jurisdiction)
+admin.site.register(Jurisdiction, JurisdictionWithCitationsAdmin)

@@ -1,0 +1,133 @@
+import datetime
+
+import factory
+
+from instruments.models import (
+    Actor,
+    Citation,
+    Event,
+    Instrument,
+    InstrumentIdentifier,
+    InstrumentRelation,
+    Source,
+    StatusChange,
+    Topic,
+)
+from jurisdictions.models import Jurisdiction, Membership
+
+
+class JurisdictionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Jurisdiction
+        django_get_or_create = ["code"]
+
+    # ISO 3166 leaves X* unassigned, so factory codes never collide with the seed's.
+    code = factory.Sequence(lambda n: f"X{n}")
+    name = factory.Sequence(lambda n: f"Testland {n}")
+    kind = "national"
+    region = "eastern_asia"
+    approach = "voluntary"
+
+
+class BlocFactory(JurisdictionFactory):
+    code = factory.Sequence(lambda n: f"BLOC{n}")
+    name = factory.Sequence(lambda n: f"Test bloc {n}")
+    kind = "regional_bloc"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    member = factory.SubFactory(JurisdictionFactory)
+    bloc = factory.SubFactory(BlocFactory)
+    role = "member"
+    start_year = 2000
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+    name = factory.Sequence(lambda n: f"Topic {n}")
+
+
+class InstrumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Instrument
+
+    slug = factory.Sequence(lambda n: f"instrument-{n}")
+    title = factory.Sequence(lambda n: f"Test instrument {n}")
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    type = "binding_law"
+    status = "adopted"
+
+
+class IdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstrumentIdentifier
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    scheme = "law_number"
+    value = factory.Sequence(lambda n: f"Law No. {n}")
+
+
+class RelationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InstrumentRelation
+
+    from_instrument = factory.SubFactory(InstrumentFactory)
+    to_instrument = factory.SubFactory(InstrumentFactory)
+    kind = "amends"
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusChange
+
+    instrument = factory.SubFactory(InstrumentFactory)
+    status = "adopted"
+    date = datetime.date(2024, 5, 21)
+    date_precision = "day"
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+
+    slug = factory.Sequence(lambda n: f"actor-{n}")
+    name = factory.Sequence(lambda n: f"Actor {n}")
+    kind = "person"
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title = factory.Sequence(lambda n: f"Event {n}")
+    kind = "summit"
+    date = datetime.date(2024, 1, 1)
+    date_precision = "year"
+    host = factory.SubFactory(JurisdictionFactory)
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    title = factory.Sequence(lambda n: f"Source {n}")
+    kind = "article"
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    source = factory.SubFactory(SourceFactory)
+    quote = factory.Sequence(lambda n: f"Quoted sentence number {n}.")
+    instrument = factory.SubFactory(InstrumentFactory)
+    fields = factory.LazyFunction(lambda: ["type"])

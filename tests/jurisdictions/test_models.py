@@ -1,0 +1,101 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from jurisdictions.models import Jurisdiction, Membership
+from tests.factories import BlocFactory, JurisdictionFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_str_and_natural_key_round_trip():
+    jurisdiction = JurisdictionFactory(code="XA", name="Exampleland")
+    assert str(jurisdiction) == "Exampleland (XA)"
+    assert jurisdiction.natural_key() == ("XA",)
+    assert Jurisdiction.objects.get_by_natural_key("XA") == jurisdiction
+
+
+def test_membership_natural_key_is_built_from_its_jurisdictions():
+    membership = MembershipFactory(member__code="XB", bloc__code="XBLOC", start_year=1999)
+    assert membership.natural_key() == ("XB", "XBLOC", "member", 1999)
+    assert Membership.objects.get_by_natural_key("XB", "XBLOC", "member", 1999) == membership
+
+
+def test_code_is_unique():
+    JurisdictionFactory(code="XC")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Jurisdiction.objects.create(code="XC", name="Other", kind="national")
+
+
+@pytest.mark.parametrize("code", ["xc", "X", "X-1", ""])
+def test_code_must_be_upper_case_letters_and_digits(code):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Jurisdiction.objects.create(code=code, name="Bad", kind="national")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("kind", "planet"), ("approach", "laissez_faire"), ("region", "Atlantis")]
+)
+def test_vocabulary_columns_reject_unknown_values(field, value):
+    jurisdiction = JurisdictionFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Jurisdiction.objects.filter(pk=jurisdiction.pk).update(**{field: value})
+
+
+def test_membership_start_cannot_follow_end():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MembershipFactory(start_year=2025, end_year=2022)
+
+
+def test_membership_may_start_and_end_in_one_year():
+    assert MembershipFactory(start_year=2025, end_year=2025).pk
+
+
+def test_jurisdiction_cannot_be_member_of_itself():
+    bloc = BlocFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(member=bloc, bloc=bloc, role="member", start_year=2000)
+
+
+def test_membership_is_unique_per_role_and_start():
+    membership = MembershipFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(
+            member=membership.member, bloc=membership.bloc, role="member", start_year=2000
+        )
+
+
+def test_membership_role_is_checked():
+    membership = MembershipFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.filter(pk=membership.pk).update(role="friend")
+
+
+def test_national_code_must_be_two_letters():
+    jurisdiction = Jurisdiction(code="XYZ", name="Bad", kind="national", approach="voluntary")
+    with pytest.raises(ValidationError) as excinfo:
+        jurisdiction.full_clean()
+    assert "code" in excinfo.value.message_dict
+
+
+def test_bloc_of_a_membership_cannot_be_a_state():
+    membership = Membership(
+        member=JurisdictionFactory(), bloc=JurisdictionFactory(), start_year=2000
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        membership.full_clean()
+    assert "bloc" in excinfo.value.message_dict
+
+
+def test_members_of_follows_dates():
+    bloc = BlocFactory(code="XUNION")
+    old = MembershipFactory(bloc=bloc, start_year=1990).member
+    MembershipFactory(
+        bloc=bloc, member=JurisdictionFactory(), role="observer", start_year=2020, end_year=2024
+    )
+    newcomer = MembershipFactory(bloc=bloc, start_year=2024).member
+    left = MembershipFactory(bloc=bloc, start_year=1990, end_year=2010).member
+
+    assert set(Jurisdiction.objects.members_of("XUNION")) == {old, newcomer}
+    assert set(Jurisdiction.objects.members_of("XUNION", year=2023)) == {old}
+    assert set(Jurisdiction.objects.members_of("XUNION", year=2005)) == {old, left}

@@ -1,0 +1,117 @@
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from instruments.models import Instrument, StatusChange, Topic
+
+pytestmark = pytest.mark.django_db
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_every_admin_page_opens(seeded, admin_client, model):
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "changelist"), {"q": "AI"}).status_code == 200
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    obj = model._default_manager.order_by("pk").first()
+    if obj is not None:
+        assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+        assert admin_client.get(admin_url(model, "history", obj.pk)).status_code == 200
+
+
+def test_instrument_changelist_filters_by_binding(seeded, admin_client):
+    response = admin_client.get(admin_url(Instrument, "changelist"), {"binding": "false"})
+    shown = {obj.slug for obj in response.context["cl"].result_list}
+    assert "seoul-declaration-2024" in shown
+    assert "eu-ai-act" not in shown
+
+
+def test_autocomplete_finds_jurisdictions_by_code(seeded, admin_client):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "SG",
+            "app_label": "instruments",
+            "model_name": "instrument",
+            "field_name": "jurisdiction",
+        },
+    )
+    assert response.status_code == 200
+    assert "Singapore" in response.content.decode()
+
+
+def test_history_records_who_when_and_what(db, admin_client, admin_user):
+    topic = Topic.objects.create(slug="test-sandboxes", name="Sandboxes")
+    response = admin_client.post(
+        admin_url(Topic, "change", topic.pk),
+        {"slug": "test-sandboxes", "name": "Regulatory sandboxes", "description": ""},
+    )
+    assert response.status_code == 302
+    latest = topic.history.latest()
+    assert latest.history_user == admin_user
+    assert latest.history_date is not None
+    delta = latest.diff_against(latest.prev_record)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("name", "Sandboxes", "Regulatory sandboxes")
+    ]
+    page = admin_client.get(admin_url(Topic, "history", topic.pk)).content.decode()
+    assert "Regulatory sandboxes" in page
+    assert admin_user.username in page
+
+
+def test_status_change_saved_in_admin_updates_the_instrument(seeded, admin_client):
+    instrument = Instrument.objects.get(slug="kr-ai-framework-act")
+    response = admin_client.post(
+        admin_url(StatusChange, "add"),
+        {
+            "instrument": instrument.pk,
+            "status": "repealed",
+            "date": "2026-11-01",
+            "date_precision": "day",
+            "note": "",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    instrument.refresh_from_db()
+    assert instrument.status == "repealed"
+    change = StatusChange.objects.get(instrument=instrument, status="repealed")
+    admin_client.post(admin_url(StatusChange, "delete", change.pk), {"post": "yes"})
+    instrument.refresh_from_db()
+    assert instrument.status == "in_effect"
+
+
+def test_admin_refuses_a_contradicting_status_change(seeded, admin_client):
+    bill = Instrument.objects.get(slug="us-ban-chinese-ai-federal-use")
+    response = admin_client.post(
+        admin_url(StatusChange, "add"),
+        {
+            "instrument": bill.pk,
+            "status": "in_effect",
+            "date": "2026-01-01",
+            "date_precision": "day",
+            "citations-TOTAL_FORMS": "0",
+            "citations-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot be in effect" in response.content.decode()
+    assert not StatusChange.objects.filter(instrument=bill).exists()
+    assert StatusChange.objects.filter(date=datetime.date(2026, 1, 1)).count() == 0
+
+
+def test_status_is_read_only_once_an_instrument_has_a_timeline(seeded, admin_client):
+    with_timeline = Instrument.objects.get(slug="eu-ai-act")
+    response = admin_client.get(admin_url(Instrument, "change", with_timeline.pk))
+    assert 'name="status"' not in response.content.decode()
+    without = Instrument.objects.get(slug="kr-pipa-automated-decisions")
+    response = admin_client.get(admin_url(Instrument, "change", without.pk))
+    assert 'name="status"' in response.content.decode()

@@ -1,0 +1,47 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import EventFactory, InstrumentFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_index_lists_the_seed(seeded, client):
+    response = client.get(reverse("instruments:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "Interim Measures for the Management of Generative Artificial Intelligence Services" in html
+    )
+    assert "生成式人工智能服务管理暂行办法" in html
+    assert "Light-touch" in html
+    # Dates at their precision: the Japanese guidelines are known to the year only.
+    assert "1 January 2024" not in html
+    assert "Date not stated" in html
+
+
+def test_index_counts_binding_and_voluntary(empty, client):
+    InstrumentFactory(type="binding_law")
+    InstrumentFactory(type="draft_bill", status="draft")
+    InstrumentFactory(type="declaration")
+    response = client.get(reverse("instruments:index"))
+    assert response.context["counts"] == {"total": 3, "binding": 2, "voluntary": 1}
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_index_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
+    for _ in range(size):
+        instrument = InstrumentFactory()
+        EventFactory().instruments.add(instrument)
+        SourceFactory()
+    # counts, jurisdictions, instruments (+topics, +parties), events (+participants, +actors,
+    # +instruments), sources
+    with django_assert_num_queries(10):
+        assert client.get(reverse("instruments:index")).status_code == 200
+
+
+def test_unknown_page_is_a_proper_404(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+    assert b"Policy Tracker" in response.content
