@@ -115,6 +115,10 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     ]
     inlines = [IdentifierInline, RelationInline, StatusChangeInline, CitationInline]
 
+    @admin.display(description="jurisdiction", ordering="jurisdiction__code")
+    def jurisdiction_code(self, obj):
+        return obj.jurisdiction.code
+
     @admin.display(boolean=True, description="binding")
     def is_binding(self, obj):
         return obj.binding

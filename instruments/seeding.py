@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.serializers import base, python
 from django.db import DatabaseError, transaction
+from django.db.models import signals
 
 # Order matters: each file refers only to records in the files before it.
 SEED_FILES = (
@@ -68,20 +69,22 @@ def _timestamp(field):
 
 
 def _save(deserialized, reason):
-    """Create or update one record, writing only when something differs. Returns the outcome."""
+    """Create or update one record, writing only when something differs. Returns the outcome.
+
+    The row and its many-to-many links are written with history switched off, then recorded
+    as one history entry, so a seeded record's history reads "created" (or "changed") once
+    rather than once per relation."""
     incoming = deserialized.object
     model = type(incoming)
     if incoming.pk is not None:
         # Found by its natural key: validate it as the existing row it is.
         incoming._state.adding = False
     incoming.full_clean()
-    outcome = "unchanged"
     if incoming.pk is None:
-        incoming._change_reason = reason
-        incoming.save()
         current, outcome = incoming, "created"
+        changed = True
     else:
-        current = model._default_manager.get(pk=incoming.pk)
+        current, outcome = model._default_manager.get(pk=incoming.pk), "unchanged"
         changed = [
             f.attname
             for f in model._meta.concrete_fields
@@ -89,19 +92,33 @@ def _save(deserialized, reason):
             and not _timestamp(f)
             and getattr(current, f.attname) != getattr(incoming, f.attname)
         ]
+        for name in changed:
+            setattr(current, name, getattr(incoming, name))
+    current.skip_history_when_saving = True
+    try:
         if changed:
-            for name in changed:
-                setattr(current, name, getattr(incoming, name))
-            current._change_reason = reason
             current.save()
-            outcome = "updated"
-    for name, pks in (deserialized.m2m_data or {}).items():
-        related = getattr(current, name)
-        if set(related.values_list("pk", flat=True)) != set(pks):
-            related.set(pks)
-            if outcome == "unchanged":
-                outcome = "updated"
-    return outcome
+        for name, pks in (deserialized.m2m_data or {}).items():
+            related = getattr(current, name)
+            if set(related.values_list("pk", flat=True)) != set(pks):
+                related.set(pks)
+                changed = True
+    finally:
+        del current.skip_history_when_saving
+    if not changed:
+        return outcome
+    current._change_reason = reason
+    # Tell the history (the only receiver of these signals here) that the record, links
+    # included, has been saved.
+    signals.post_save.send(
+        sender=model,
+        instance=current,
+        created=outcome == "created",
+        update_fields=None,
+        raw=False,
+        using=current._state.db,
+    )
+    return "created" if outcome == "created" else "updated"
 
 
 def load_fixture(path, report):

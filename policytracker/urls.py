@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "Policy Tracker: editors"
+admin.site.site_title = "Policy Tracker editors"
+admin.site.index_title = "Records"
+# Wide change lists (titles, jurisdictions, dates) need the room more than the app menu does.
+admin.site.enable_nav_sidebar = False
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("instruments.urls")),

@@ -45,3 +45,9 @@ def test_unknown_page_is_a_proper_404(client):
     assert response.status_code == 404
     assert b"Not found" in response.content
     assert b"Policy Tracker" in response.content
+
+
+def test_bad_host_gets_the_400_page(client):
+    response = client.get("/", HTTP_HOST="attacker.example")
+    assert response.status_code == 400
+    assert b"Bad request" in response.content

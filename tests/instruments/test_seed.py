@@ -54,11 +54,16 @@ def test_seed_into_an_empty_database_then_again_changes_nothing(empty):
     assert counts() == after_first  # history tables included: nothing was re-saved
 
 
-def test_seed_records_history_with_a_reason(seeded):
-    # The session's seed loaded the records, so each has exactly one history row.
-    record = Instrument.history.filter(slug="eu-ai-act").get()
+def test_seed_records_one_history_entry_per_record_with_its_links(seeded):
+    # The session's seed created the records: one entry each, relations included.
+    record = Instrument.history.filter(slug="cn-interim-measures-generative-ai").get()
     assert record.history_type == "+"
     assert record.history_change_reason == "seed from instruments.json"
+    assert {link.topic.slug for link in record.topics.all()} == {
+        "licensing",
+        "content-labelling",
+        "data-security",
+    }
 
 
 def test_every_seeded_object_passes_full_clean(seeded):

@@ -1,0 +1,39 @@
+"""The README and .env.example stay true to the code."""
+
+import re
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_shows_the_two_set_up_commands():
+    assert "make run" in README
+    assert "make test" in README
+
+
+def test_every_model_is_in_the_data_model_table():
+    for label in ("jurisdictions", "instruments"):
+        for model in apps.get_app_config(label).get_models():
+            if not model.__name__.startswith("Historical"):
+                assert f"`{model._meta.app_label}.{model.__name__}`" in README
+
+
+def test_every_environment_variable_is_documented():
+    source = (ROOT / "policytracker" / "settings.py").read_text(encoding="utf-8")
+    names = set(re.findall(r'(?:environ\.get|env_bool|env_list)\("([A-Z_]+)"', source))
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"} <= names
+    names.add("DATABASE_URL")  # read by dj-database-url
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for name in names:
+        assert f"`{name}`" in README, name
+        assert f"{name}=" in example, name
+
+
+def test_every_seed_file_is_in_the_fixtures_folder():
+    from instruments.seeding import SEED_FILES
+
+    assert sorted(path.name for path in (ROOT / "fixtures").glob("*.json")) == sorted(SEED_FILES)
