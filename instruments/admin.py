@@ -127,12 +127,16 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     def adopted_display(self, obj):
         return obj.adopted or "—"
 
-    def get_readonly_fields(self, request, obj=None):
-        # Once an instrument has a timeline, its status follows the latest change.
-        readonly = list(super().get_readonly_fields(request, obj))
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
         if obj is not None and obj.status_changes.exists():
-            readonly.append("status")
-        return readonly
+            # Once an instrument has a timeline, its status follows the latest change. The
+            # field stays on the form (disabled, not read-only) so that validation errors
+            # about the status still have a field to show on.
+            status = form.base_fields["status"]
+            status.disabled = True
+            status.help_text = "Follows the latest status change; record a new one below."
+        return form
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -14,6 +14,16 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = "memberships in blocs"
 
 
+class BlocMemberInline(admin.TabularInline):
+    model = Membership
+    fk_name = "bloc"
+    fields = ["member", "role", "start_year", "end_year"]
+    autocomplete_fields = ["member"]
+    extra = 0
+    verbose_name = "member of this bloc"
+    verbose_name_plural = "members of this bloc"
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "local_name", "kind", "region", "approach"]
@@ -25,7 +35,7 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["code", "name", "local_name", "kind", "region"]}),
         ("Approach", {"fields": ["approach", "approach_summary"]}),
     ]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, BlocMemberInline]
 
 
 @admin.register(Membership)

@@ -108,10 +108,79 @@ def test_admin_refuses_a_contradicting_status_change(seeded, admin_client):
     assert StatusChange.objects.filter(date=datetime.date(2026, 1, 1)).count() == 0
 
 
-def test_status_is_read_only_once_an_instrument_has_a_timeline(seeded, admin_client):
+def test_status_is_locked_once_an_instrument_has_a_timeline(seeded, admin_client):
     with_timeline = Instrument.objects.get(slug="eu-ai-act")
-    response = admin_client.get(admin_url(Instrument, "change", with_timeline.pk))
-    assert 'name="status"' not in response.content.decode()
+    form = (
+        admin_client.get(admin_url(Instrument, "change", with_timeline.pk))
+        .context["adminform"]
+        .form
+    )
+    assert form.fields["status"].disabled
     without = Instrument.objects.get(slug="kr-pipa-automated-decisions")
-    response = admin_client.get(admin_url(Instrument, "change", without.pk))
-    assert 'name="status"' in response.content.decode()
+    form = admin_client.get(admin_url(Instrument, "change", without.pk)).context["adminform"].form
+    assert not form.fields["status"].disabled
+
+
+def instrument_form_data(instrument, **changes):
+    """The instrument change form as the admin posts it, with empty inline formsets."""
+    data = {
+        "title": instrument.title,
+        "slug": instrument.slug,
+        "short_name": instrument.short_name,
+        "original_title": instrument.original_title,
+        "jurisdiction": instrument.jurisdiction_id,
+        "type": instrument.type,
+        "status": instrument.status,
+        "issuing_body": instrument.issuing_body,
+        "topics": [t.pk for t in instrument.topics.all()],
+        "parties": [p.pk for p in instrument.parties.all()],
+        "summary": instrument.summary,
+    }
+    for field in Instrument.DATE_FIELDS:
+        value = getattr(instrument, field)
+        data[field] = value.isoformat() if value else ""
+        data[f"{field}_precision"] = getattr(instrument, f"{field}_precision")
+    for prefix in ("identifiers", "relations_out", "status_changes", "citations"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_changing_the_type_against_the_timeline_is_an_error_not_a_crash(seeded, admin_client):
+    act = Instrument.objects.get(slug="kr-ai-framework-act")
+    url = admin_url(Instrument, "change", act.pk)
+    response = admin_client.post(url, instrument_form_data(act, type="draft_bill"))
+    assert response.status_code == 200
+    assert "a draft bill cannot be in effect" in response.content.decode()
+    act.refresh_from_db()
+    assert act.type == "binding_law"
+
+
+def test_posted_status_is_ignored_once_there_is_a_timeline(seeded, admin_client):
+    act = Instrument.objects.get(slug="kr-ai-framework-act")
+    url = admin_url(Instrument, "change", act.pk)
+    response = admin_client.post(
+        url, instrument_form_data(act, status="repealed", summary="Edited.")
+    )
+    assert response.status_code == 302
+    act.refresh_from_db()
+    assert (act.status, act.summary) == ("in_effect", "Edited.")
+
+
+def test_status_change_added_inline_moves_the_status(seeded, admin_client):
+    act = Instrument.objects.get(slug="kr-ai-framework-act")
+    data = instrument_form_data(act)
+    data.update(
+        {
+            "status_changes-TOTAL_FORMS": "1",
+            "status_changes-0-status": "repealed",
+            "status_changes-0-date": "2026-11-02",
+            "status_changes-0-date_precision": "day",
+            "status_changes-0-note": "",
+        }
+    )
+    response = admin_client.post(admin_url(Instrument, "change", act.pk), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    act.refresh_from_db()
+    assert act.status == "repealed"
