@@ -5,6 +5,7 @@
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,11 @@ def describe(raw):
     return f"{raw.get('model', '?')} {', '.join(parts)}"[:160]
 
 
+# How Django words a field it cannot read: "<error>: (<label>:pk=None) field_value was '<value>'".
+_FIELD_ERROR = re.compile(r"^(?P<error>.*?): \(\S+:pk=\S+\) field_value was '(?P<value>.*)'$", re.S)
+_MISSING = re.compile(r"^(?P<model>\w+) matching query does not exist\.$")
+
+
 def _error_text(exc):
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
@@ -59,9 +65,17 @@ def _error_text(exc):
                 f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
             )
         return " ".join(exc.messages)
-    if isinstance(exc, base.DeserializationError) and exc.__cause__ is not None:
-        return f"{exc.__cause__.__class__.__name__}: {exc.__cause__}"
-    return f"{exc.__class__.__name__}: {exc}"
+    text = str(exc)
+    field_error = _FIELD_ERROR.match(text) if isinstance(exc, base.DeserializationError) else None
+    if field_error:
+        error, value = field_error["error"], field_error["value"]
+        missing = _MISSING.match(error)
+        if missing:
+            return f"refers to a {missing['model']} that does not exist: {value}"
+        if error.startswith("['") and error.endswith("']"):
+            error = error[2:-2]
+        return f"{error} (value: {value})"
+    return f"{exc.__class__.__name__}: {text}"
 
 
 def _timestamp(field):

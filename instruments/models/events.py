@@ -10,7 +10,7 @@ from instruments.dates import (
     partial_date,
     partial_date_constraints,
 )
-from instruments.models.instruments import Instrument, SlugManager
+from instruments.models.instruments import Instrument, SlugKeyMixin, SlugManager
 from instruments.querysets import EventQuerySet
 from jurisdictions.models import Jurisdiction
 
@@ -70,9 +70,8 @@ class Actor(models.Model):
         return (self.slug,)
 
 
-class EventManager(models.Manager.from_queryset(EventQuerySet)):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class EventManager(SlugKeyMixin, models.Manager.from_queryset(EventQuerySet)):
+    pass
 
 
 class Event(models.Model):

@@ -90,9 +90,15 @@ class IdentifierScheme(models.TextChoices):
     BILL_NUMBER = "bill_number", "Bill number"
 
 
-class SlugManager(models.Manager):
+class SlugKeyMixin:
+    """Managers of records whose natural key is their slug."""
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+
+class SlugManager(SlugKeyMixin, models.Manager):
+    pass
 
 
 class Topic(models.Model):
@@ -114,9 +120,8 @@ class Topic(models.Model):
         return (self.slug,)
 
 
-class InstrumentManager(models.Manager.from_queryset(InstrumentQuerySet)):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class InstrumentManager(SlugKeyMixin, models.Manager.from_queryset(InstrumentQuerySet)):
+    pass
 
 
 class Instrument(models.Model):

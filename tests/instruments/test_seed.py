@@ -108,9 +108,26 @@ def set_field(slug, field, value):
 @pytest.mark.parametrize(
     ("name", "mutate", "expected"),
     [
-        ("instruments.json", set_field("eu-ai-act", "type", "regulation"), "'eu-ai-act'"),
-        ("instruments.json", set_field("eu-ai-act", "jurisdiction", ["ZZ"]), "'eu-ai-act'"),
-        ("instruments.json", set_field("eu-ai-act", "adopted_on", "not a date"), "'eu-ai-act'"),
+        (
+            "instruments.json",
+            set_field("eu-ai-act", "type", "regulation"),
+            "'eu-ai-act'): type: Value 'regulation' is not a valid choice.",
+        ),
+        (
+            "instruments.json",
+            set_field("eu-ai-act", "jurisdiction", ["ZZ"]),
+            "'eu-ai-act'): refers to a Jurisdiction that does not exist: ['ZZ']",
+        ),
+        (
+            "instruments.json",
+            set_field("eu-ai-act", "topics", [["no-such-topic"]]),
+            "refers to a Topic that does not exist",
+        ),
+        (
+            "instruments.json",
+            set_field("eu-ai-act", "effective_on", "2024-13-01"),
+            "it is an invalid date. (value: 2024-13-01)",
+        ),
         (
             "instruments.json",
             set_field("us-ban-chinese-ai-federal-use", "status", "in_effect"),
