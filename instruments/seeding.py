@@ -122,8 +122,9 @@ def _save(deserialized, reason):
     if not changed:
         return outcome
     current._change_reason = reason
-    # Tell the history (the only receiver of these signals here) that the record, links
-    # included, has been saved.
+    # One post_save for the finished record, links included, is what makes the history
+    # entry. The history is the only post_save receiver on these models; a new receiver
+    # must expect this signal after a seed write too.
     signals.post_save.send(
         sender=model,
         instance=current,
