@@ -18,6 +18,12 @@ def test_index_lists_the_seed(seeded, client):
     # Dates at their precision: the Japanese guidelines are known to the year only.
     assert "1 January 2024" not in html
     assert "Date not stated" in html
+    counts = {
+        j.code: (j.binding_count, j.voluntary_count) for j in response.context["jurisdictions"]
+    }
+    assert counts["SG"] == (0, 2)
+    assert counts["JP"] == (2, 1)
+    assert counts["MY"] == (0, 0)
 
 
 def test_index_counts_binding_and_voluntary(empty, client):
