@@ -66,7 +66,7 @@ class StatusChangeInline(admin.TabularInline):
 class InstrumentAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
-        "jurisdiction",
+        "jurisdiction_code",
         "type",
         "is_binding",
         "status",

@@ -33,6 +33,12 @@ def test_instrument_changelist_filters_by_binding(seeded, admin_client):
     assert "eu-ai-act" not in shown
 
 
+def test_instrument_changelist_shows_jurisdiction_codes(seeded, admin_client):
+    response = admin_client.get(admin_url(Instrument, "changelist"), {"q": "AI Act"})
+    html = response.content.decode()
+    assert '<td class="field-jurisdiction_code">EU</td>' in html
+
+
 def test_autocomplete_finds_jurisdictions_by_code(seeded, admin_client):
     response = admin_client.get(
         reverse("admin:autocomplete"),

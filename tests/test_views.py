@@ -17,7 +17,7 @@ def test_index_lists_the_seed(seeded, client):
     assert "Light-touch" in html
     # Dates at their precision: the Japanese guidelines are known to the year only.
     assert "1 January 2024" not in html
-    assert "Date not stated" in html
+    assert "Date not stated (reported 8 August 2025)" in html
     counts = {
         j.code: (j.binding_count, j.voluntary_count) for j in response.context["jurisdictions"]
     }
