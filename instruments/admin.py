@@ -15,13 +15,13 @@ from instruments.models import (
     Topic,
 )
 from instruments.services import instrument_sync_status
-from jurisdictions.admin import JurisdictionAdmin
-from jurisdictions.models import Jurisdiction
+from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin, TimelineStepAdmin
+from jurisdictions.models import ApproachAssessment, Jurisdiction
 
 
 class CitationInline(admin.StackedInline):
     model = Citation
-    fields = [("source", "locator"), "quote", ("fields", "note")]
+    fields = [("source", "locator"), "quote", ("fields", "checked_on"), "note"]
     autocomplete_fields = ["source"]
     extra = 0
     classes = ["collapse"]
@@ -144,28 +144,17 @@ class InstrumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(SimpleHistoryAdmin):
+class StatusChangeAdmin(TimelineStepAdmin):
     list_display = ["instrument", "status", "when", "note"]
     list_filter = ["status", "instrument__type"]
     search_fields = ["instrument__title", "instrument__slug", "note"]
     autocomplete_fields = ["instrument"]
     list_select_related = ["instrument"]
     inlines = [CitationInline]
+    parent_field = "instrument"
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        instrument_sync_status(instrument=obj.instrument)
-
-    def delete_model(self, request, obj):
-        instrument = obj.instrument
-        super().delete_model(request, obj)
-        instrument_sync_status(instrument=instrument)
-
-    def delete_queryset(self, request, queryset):
-        instruments = list(Instrument.objects.filter(status_changes__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for instrument in instruments:
-            instrument_sync_status(instrument=instrument)
+    def sync_parent(self, parent):
+        instrument_sync_status(instrument=parent)
 
 
 @admin.register(Event)
@@ -174,7 +163,7 @@ class EventAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "host", "date"]
     list_select_related = ["host"]
     search_fields = ["title", "slug", "summary", "location", "actors__name"]
-    autocomplete_fields = ["host", "participants", "actors", "instruments"]
+    autocomplete_fields = ["host", "co_hosts", "participants", "actors", "instruments"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (
@@ -190,7 +179,10 @@ class EventAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Who and what", {"fields": ["host", "participants", "actors", "instruments"]}),
+        (
+            "Who and what",
+            {"fields": ["host", "co_hosts", "participants", "actors", "instruments"]},
+        ),
         (None, {"fields": ["summary"]}),
     ]
     inlines = [CitationInline]
@@ -243,8 +235,8 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["source", "cited_record", "short_quote", "locator", "fields"]
-    list_filter = ["source__kind", "source"]
+    list_display = ["source", "cited_record", "short_quote", "locator", "fields", "checked_on"]
+    list_filter = ["source__kind", "source", "checked_on"]
     list_select_related = [
         "source",
         "jurisdiction",
@@ -252,6 +244,7 @@ class CitationAdmin(SimpleHistoryAdmin):
         "event",
         "actor",
         "status_change__instrument",
+        "approach_assessment__jurisdiction",
     ]
     search_fields = ["quote", "note", "locator", "source__title"]
     autocomplete_fields = [
@@ -261,12 +254,22 @@ class CitationAdmin(SimpleHistoryAdmin):
         "event",
         "actor",
         "status_change",
+        "approach_assessment",
     ]
     fieldsets = [
-        (None, {"fields": ["source", "quote", "locator", "fields", "note"]}),
+        (None, {"fields": ["source", "quote", "locator", "fields", "note", "checked_on"]}),
         (
             "What it backs (exactly one)",
-            {"fields": ["jurisdiction", "instrument", "event", "actor", "status_change"]},
+            {
+                "fields": [
+                    "jurisdiction",
+                    "instrument",
+                    "event",
+                    "actor",
+                    "status_change",
+                    "approach_assessment",
+                ]
+            },
         ),
     ]
 
@@ -281,11 +284,19 @@ class CitationAdmin(SimpleHistoryAdmin):
         return obj.quote if len(obj.quote) <= 90 else f"{obj.quote[:88]}…"
 
 
-# Jurisdictions are registered by their own app, which cannot know about citations (imports go
-# one way); add the citations inline here.
+# Jurisdictions and their approach assessments are registered by their own app, which cannot
+# know about citations (imports go one way); add the citations inline here.
 class JurisdictionWithCitationsAdmin(JurisdictionAdmin):
     inlines = [*JurisdictionAdmin.inlines, CitationInline]
 
 
-admin.site.unregister(Jurisdiction)
-admin.site.register(Jurisdiction, JurisdictionWithCitationsAdmin)
+class ApproachAssessmentWithCitationsAdmin(ApproachAssessmentAdmin):
+    inlines = [*ApproachAssessmentAdmin.inlines, CitationInline]
+
+
+for model, model_admin in [
+    (Jurisdiction, JurisdictionWithCitationsAdmin),
+    (ApproachAssessment, ApproachAssessmentWithCitationsAdmin),
+]:
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

@@ -1,31 +1,95 @@
 """Read-side query building for the instruments app: every list calls its `for_listing()`."""
 
 from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE
+from jurisdictions.dates import PARTIAL_PRECISIONS, DatePrecision
+from jurisdictions.querysets import check_day
+
+# An instrument's own dates, each with a `<name>_precision` column beside it.
+OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
 
 
 def binding_condition(path=""):
     """Q matching binding instruments; `path` reaches them from another model ("instruments__")."""
-    from instruments.models.instruments import BINDING_TYPES
+    return Q(**{f"{path}type__in": sorted(BINDING_TYPES)})
 
-    return models.Q(**{f"{path}type__in": sorted(BINDING_TYPES)})
+
+def _any_own_date(**lookups):
+    """Q: one of the instrument's own dates matches `lookups` (e.g. lte=day)."""
+    condition = Q()
+    for name in OWN_DATE_FIELDS:
+        condition |= Q(**{f"{name}__{lookup}": value for lookup, value in lookups.items()})
+    return condition
 
 
 class InstrumentQuerySet(models.QuerySet):
     def binding(self, value=True):
-        """Binding texts (binding laws and draft bills) or, with `value=False`, the rest."""
+        """Binding texts (binding laws and draft bills) or, with `value=False`, the rest
+        (voluntary frameworks and declarations)."""
         return self.filter(binding_condition()) if value else self.exclude(binding_condition())
 
-    def voluntary(self):
-        """Voluntary frameworks and declarations: nothing that binds."""
-        return self.binding(False)
+    def as_of(self, day):
+        """The instruments that existed on `day` (a date), each annotated with its status then.
 
-    def in_effect(self):
-        """Instruments whose current status is `in_effect`."""
-        return self.filter(status="in_effect")
+        Existence: a status change or one of its own dates (introduced, adopted, in effect) on
+        or before `day`. An instrument with no dates of its own and no timeline existed from
+        the publication date of the earliest source that cites it; with no dated source it is
+        left out, since nothing shows when it existed.
 
-    def for_jurisdiction(self, code):
-        """Instruments issued by the jurisdiction `code` (case-insensitive)."""
-        return self.filter(jurisdiction__code=code.upper())
+        Annotations:
+        - `as_of_status`: the status of its latest status change on or before `day` (changes on
+          one date follow the life cycle). An instrument with no timeline at all reads its
+          recorded status, which its sources state without a date. "" when neither says.
+        - `as_of_status_on`, `as_of_status_precision`: the date and precision of the change it
+          rests on (None and "" for an undated status).
+        - `as_of_partial`: True when the answer rests on a date known only to the month or year
+          (such a date counts from the first day of its period): the status change it reads, or
+          every date that shows the instrument existed.
+
+        One query: timelines and sources are read by correlated subqueries, not per row."""
+        day = check_day(day)
+        changes_model = self.model._meta.get_field("status_changes").related_model
+        citations_model = self.model._meta.get_field("citations").related_model
+        changes = changes_model.objects.filter(instrument=OuterRef("pk"))
+        changes_by_then = changes.filter(date__lte=day).chronological(newest_first=True)
+        has_timeline = Exists(changes)
+        undated = ~has_timeline & ~_any_own_date(isnull=False)
+        cited_by_then = Exists(
+            citations_model.objects.filter(instrument=OuterRef("pk"), source__published_on__lte=day)
+        )
+        by_own_dates = Exists(changes_by_then) | _any_own_date(lte=day)
+        day_precise = Exists(changes_by_then.filter(date_precision=DatePrecision.DAY))
+        for name in OWN_DATE_FIELDS:
+            day_precise |= Q(**{f"{name}__lte": day, f"{name}_precision": DatePrecision.DAY})
+
+        def latest(column):
+            return Subquery(changes_by_then.values(column)[:1])
+
+        return (
+            self.filter(by_own_dates | (undated & cited_by_then))
+            .annotate(
+                as_of_status=Coalesce(
+                    latest("status"),
+                    models.Case(
+                        models.When(has_timeline, then=Value("")),
+                        default=models.F("status"),
+                    ),
+                ),
+                as_of_status_on=latest("date"),
+                as_of_status_precision=Coalesce(latest("date_precision"), Value("")),
+            )
+            .annotate(
+                as_of_partial=models.Case(
+                    models.When(as_of_status_precision__in=PARTIAL_PRECISIONS, then=True),
+                    models.When(undated | day_precise, then=False),
+                    default=True,
+                    output_field=models.BooleanField(),
+                )
+            )
+        )
 
     def for_listing(self):
         """Everything a list of instruments shows, in a fixed number of queries."""
@@ -36,8 +100,6 @@ class StatusChangeQuerySet(models.QuerySet):
     def chronological(self, newest_first=False):
         """Oldest first (or newest first); the newest is the current status. Changes on the same
         day follow the life cycle (adopted before in effect)."""
-        from instruments.models.instruments import STATUS_SEQUENCE
-
         step = models.Case(
             *(models.When(status=status, then=rank) for rank, status in enumerate(STATUS_SEQUENCE)),
             output_field=models.IntegerField(),
@@ -53,9 +115,6 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(models.F("date").desc(nulls_last=True), "title")
 
     def for_listing(self):
-        return self.select_related("host").prefetch_related("participants", "actors", "instruments")
-
-
-class CitationQuerySet(models.QuerySet):
-    def for_listing(self):
-        return self.select_related("source")
+        return self.select_related("host").prefetch_related(
+            "co_hosts", "participants", "actors", "instruments"
+        )

@@ -6,6 +6,7 @@
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.serializers import base, python
 from django.db import DatabaseError, transaction
 from django.db.models import signals
+
+from instruments.models import Instrument, StatusChange
+from instruments.services import instrument_sync_status
+from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.services import jurisdiction_sync_approach
 
 # Order matters: each file refers only to records in the files before it.
 SEED_FILES = (
@@ -82,12 +88,89 @@ def _timestamp(field):
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
-def _save(deserialized, reason):
+@dataclass(frozen=True)
+class Timeline:
+    """A parent whose current value follows a timeline of child records, kept by a service."""
+
+    parent_model: type
+    accessor: str  # the parent's related name for its timeline
+    parent_field: str  # the timeline record's foreign key to the parent
+    derived_fields: tuple  # the parent's fields the service keeps
+    sync: Callable  # the service that keeps them: sync(**{parent_field: parent})
+
+
+TIMELINES = {
+    StatusChange: Timeline(
+        Instrument, "status_changes", "instrument", ("status",), instrument_sync_status
+    ),
+    ApproachAssessment: Timeline(
+        Jurisdiction,
+        "approach_assessments",
+        "jurisdiction",
+        ("approach", "approach_summary"),
+        jurisdiction_sync_approach,
+    ),
+}
+DERIVED = {timeline.parent_model: timeline for timeline in TIMELINES.values()}
+
+
+class _Writes:
+    """What one seed run wrote: records awaiting their history entry, and parents whose
+    timeline it loaded."""
+
+    def __init__(self):
+        self.pending = {}  # (model, pk) -> [instance, created, reason], in load order
+        self.parents = {}  # (model, pk) -> timeline record model
+
+    def record(self, instance, created, reason):
+        key = (type(instance), instance.pk)
+        if key in self.pending:
+            return
+        self.pending[key] = [instance, created, reason]
+
+    def sync_parents(self):
+        """Bring every parent whose timeline was loaded up to date through its service. A
+        parent written in this run gets the synced values in its one history entry; one that
+        only the sync changed gets an entry of its own."""
+        for (model, pk), step_model in self.parents.items():
+            timeline = TIMELINES[step_model]
+            entry = self.pending.get((model, pk))
+            parent = entry[0] if entry else model._default_manager.get(pk=pk)
+            before = [getattr(parent, name) for name in timeline.derived_fields]
+            parent.skip_history_when_saving = True
+            try:
+                timeline.sync(**{timeline.parent_field: parent})
+            finally:
+                del parent.skip_history_when_saving
+            if entry is None and before != [
+                getattr(parent, name) for name in timeline.derived_fields
+            ]:
+                self.record(parent, False, "seed: current value from its timeline")
+
+    def write_history(self):
+        # One post_save for each finished record, links and timeline-derived values
+        # included, is what makes its history entry. The history is the only post_save
+        # receiver on these models; a new receiver must expect this signal after a seed.
+        for instance, created, reason in self.pending.values():
+            instance._change_reason = reason
+            signals.post_save.send(
+                sender=type(instance),
+                instance=instance,
+                created=created,
+                update_fields=None,
+                raw=False,
+                using=instance._state.db,
+            )
+
+
+def _save(deserialized, reason, writes):
     """Create or update one record, writing only when something differs. Returns the outcome.
 
-    The row and its many-to-many links are written with history switched off, then recorded
-    as one history entry, so a seeded record's history reads "created" (or "changed") once
-    rather than once per relation."""
+    The row and its many-to-many links are written with history switched off; `writes` makes
+    one history entry per record once the whole seed is in, so a seeded record's history reads
+    "created" (or "changed") once rather than once per relation or timeline step. Fields that
+    follow a timeline (an instrument's status, a jurisdiction's approach) are left to the
+    timeline's service on a record that has one."""
     incoming = deserialized.object
     model = type(incoming)
     if incoming.pk is not None:
@@ -99,11 +182,16 @@ def _save(deserialized, reason):
         changed = True
     else:
         current, outcome = model._default_manager.get(pk=incoming.pk), "unchanged"
+        derived = DERIVED.get(model)
+        kept = ()
+        if derived and getattr(current, derived.accessor).exists():
+            kept = derived.derived_fields
         changed = [
             f.attname
             for f in model._meta.concrete_fields
             if not f.primary_key
             and not _timestamp(f)
+            and f.attname not in kept
             and getattr(current, f.attname) != getattr(incoming, f.attname)
         ]
         for name in changed:
@@ -119,24 +207,17 @@ def _save(deserialized, reason):
                 changed = True
     finally:
         del current.skip_history_when_saving
+    timeline = TIMELINES.get(model)
+    if timeline is not None:
+        parent_id = getattr(current, f"{timeline.parent_field}_id")
+        writes.parents.setdefault((timeline.parent_model, parent_id), model)
     if not changed:
         return outcome
-    current._change_reason = reason
-    # One post_save for the finished record, links included, is what makes the history
-    # entry. The history is the only post_save receiver on these models; a new receiver
-    # must expect this signal after a seed write too.
-    signals.post_save.send(
-        sender=model,
-        instance=current,
-        created=outcome == "created",
-        update_fields=None,
-        raw=False,
-        using=current._state.db,
-    )
+    writes.record(current, outcome == "created", reason)
     return "created" if outcome == "created" else "updated"
 
 
-def load_fixture(path, report):
+def load_fixture(path, report, writes):
     path = Path(path)
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
@@ -161,7 +242,7 @@ def load_fixture(path, report):
             # transaction usable long enough to report it.
             with transaction.atomic():
                 [deserialized] = list(python.Deserializer([raw]))
-                outcome = _save(deserialized, reason=f"seed from {path.name}")
+                outcome = _save(deserialized, reason=f"seed from {path.name}", writes=writes)
         except (
             base.DeserializationError,
             ValidationError,
@@ -179,8 +260,14 @@ def load_fixture(path, report):
 def seed(directory, files=SEED_FILES):
     """Load `files` from `directory` in one transaction; on any error nothing is written."""
     report = SeedReport()
+    writes = _Writes()
     directory = Path(directory)
     with transaction.atomic():
         for name in files:
-            load_fixture(directory / name, report)
+            load_fixture(directory / name, report, writes)
+        try:
+            writes.sync_parents()
+        except ValidationError as exc:
+            raise FixtureError(f"keeping current values in step: {_error_text(exc)}") from exc
+        writes.write_history()
     return report

@@ -1,9 +1,10 @@
-"""Writes that keep records consistent. The admin and the API call these, never raw saves."""
+"""Writes that keep instruments consistent. The admin and the seed call these; nothing else
+writes `Instrument.status` once an instrument has a status timeline."""
 
 from django.db import transaction
 
-from instruments.dates import DatePrecision
 from instruments.models import Instrument, StatusChange
+from jurisdictions.dates import DatePrecision
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.services import jurisdiction_sync_approach
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,6 +25,15 @@ class BlocMemberInline(admin.TabularInline):
     verbose_name_plural = "members of this bloc"
 
 
+class ApproachAssessmentInline(admin.TabularInline):
+    model = ApproachAssessment
+    fields = ["date", "date_precision", "approach", "summary", "note"]
+    extra = 0
+    ordering = ["date"]
+    verbose_name = "approach assessment"
+    verbose_name_plural = "approach timeline (the latest assessment is the current approach)"
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "local_name", "kind", "region", "approach"]
@@ -33,9 +43,68 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
     ordering = ["code"]
     fieldsets = [
         (None, {"fields": ["code", "name", "local_name", "kind", "region"]}),
-        ("Approach", {"fields": ["approach", "approach_summary"]}),
+        ("Current approach", {"fields": ["approach", "approach_summary"]}),
     ]
-    inlines = [MembershipInline, BlocMemberInline]
+    inlines = [ApproachAssessmentInline, MembershipInline, BlocMemberInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        # The approach follows the timeline below. Disabled rather than read-only, so the
+        # current value still shows in the form beside the timeline that sets it.
+        for name in ("approach", "approach_summary"):
+            field = form.base_fields[name]
+            field.disabled = True
+            field.required = False
+            field.help_text = "Follows the latest approach assessment; record one below."
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        jurisdiction_sync_approach(jurisdiction=form.instance)
+
+
+class TimelineStepAdmin(SimpleHistoryAdmin):
+    """Admin of one step of a timeline (an approach assessment, a status change) whose parent
+    keeps its current value equal to the latest step: every save or delete re-syncs the parent,
+    and the old parent too when a step moves to another."""
+
+    parent_field = ""
+
+    def sync_parent(self, parent):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        previous = None
+        if change and obj.pk:
+            previous = getattr(type(obj)._default_manager.get(pk=obj.pk), self.parent_field)
+        super().save_model(request, obj, form, change)
+        self.sync_parent(getattr(obj, self.parent_field))
+        if previous is not None and previous.pk != getattr(obj, f"{self.parent_field}_id"):
+            self.sync_parent(previous)
+
+    def delete_model(self, request, obj):
+        parent = getattr(obj, self.parent_field)
+        super().delete_model(request, obj)
+        self.sync_parent(parent)
+
+    def delete_queryset(self, request, queryset):
+        parents = {getattr(step, self.parent_field) for step in queryset.select_related()}
+        super().delete_queryset(request, queryset)
+        for parent in parents:
+            self.sync_parent(parent)
+
+
+@admin.register(ApproachAssessment)
+class ApproachAssessmentAdmin(TimelineStepAdmin):
+    list_display = ["jurisdiction", "approach", "when", "note"]
+    list_filter = ["approach", "jurisdiction__region"]
+    search_fields = ["jurisdiction__code", "jurisdiction__name", "summary", "note"]
+    autocomplete_fields = ["jurisdiction"]
+    list_select_related = ["jurisdiction"]
+    parent_field = "jurisdiction"
+
+    def sync_parent(self, parent):
+        jurisdiction_sync_approach(jurisdiction=parent)
 
 
 @admin.register(Membership)

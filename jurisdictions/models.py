@@ -1,64 +1,25 @@
-"""Jurisdictions (states, blocs, international organisations) and their bloc memberships."""
+"""Jurisdictions (states, blocs, international organisations), their bloc memberships and the
+dated assessments of their approach to AI governance."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.querysets import JurisdictionQuerySet, MembershipQuerySet
-
-
-class Kind(models.TextChoices):
-    """What sort of authority a jurisdiction is. Closed list: a new kind changes the pages."""
-
-    NATIONAL = "national", "National"
-    REGIONAL_BLOC = "regional_bloc", "Regional bloc"
-    INTERNATIONAL = "international", "International"
-
-
-class Approach(models.TextChoices):
-    """Overall governance style as the source characterises it. New values may be added when a
-    source describes a style none of these fits; `not_assessed` means the source says nothing."""
-
-    BINDING = "binding", "Binding"
-    RISK_BASED = "risk_based", "Risk-based"
-    TRANSITIONING = "transitioning", "Transitioning"
-    VOLUNTARY = "voluntary", "Voluntary"
-    LIGHT_TOUCH = "light_touch", "Light-touch"
-    HYBRID = "hybrid", "Hybrid"
-    NOT_ASSESSED = "not_assessed", "Not assessed"
-
-
-class Region(models.TextChoices):
-    """UN M49 sub-regions (plus the regions "Europe" and "World" for blocs and international
-    bodies). New M49 names may be added as the data set grows."""
-
-    NORTHERN_AFRICA = "northern_africa", "Northern Africa"
-    SUB_SAHARAN_AFRICA = "sub_saharan_africa", "Sub-Saharan Africa"
-    LATIN_AMERICA_CARIBBEAN = "latin_america_caribbean", "Latin America and the Caribbean"
-    NORTHERN_AMERICA = "northern_america", "Northern America"
-    CENTRAL_ASIA = "central_asia", "Central Asia"
-    EASTERN_ASIA = "eastern_asia", "Eastern Asia"
-    SOUTH_EASTERN_ASIA = "south_eastern_asia", "South-eastern Asia"
-    SOUTHERN_ASIA = "southern_asia", "Southern Asia"
-    WESTERN_ASIA = "western_asia", "Western Asia"
-    EASTERN_EUROPE = "eastern_europe", "Eastern Europe"
-    NORTHERN_EUROPE = "northern_europe", "Northern Europe"
-    SOUTHERN_EUROPE = "southern_europe", "Southern Europe"
-    WESTERN_EUROPE = "western_europe", "Western Europe"
-    EUROPE = "europe", "Europe"
-    AUSTRALIA_NEW_ZEALAND = "australia_new_zealand", "Australia and New Zealand"
-    MELANESIA = "melanesia", "Melanesia"
-    MICRONESIA = "micronesia", "Micronesia"
-    POLYNESIA = "polynesia", "Polynesia"
-    WORLD = "world", "World"
-
-
-class MembershipRole(models.TextChoices):
-    """How a jurisdiction belongs to a bloc. New roles (e.g. dialogue partner) may be added."""
-
-    MEMBER = "member", "Member"
-    OBSERVER = "observer", "Observer"
+from jurisdictions.dates import (
+    DatePrecision,
+    clean_not_in_future,
+    clean_partial_dates,
+    partial_date,
+)
+from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
+from jurisdictions.vocabulary import (
+    ASSESSED_APPROACHES,
+    Approach,
+    Kind,
+    MembershipRole,
+    Region,
+)
 
 
 class JurisdictionManager(models.Manager.from_queryset(JurisdictionQuerySet)):
@@ -82,14 +43,17 @@ class Jurisdiction(models.Model):
     region = models.CharField(
         max_length=32, choices=Region, blank=True, help_text="UN M49 sub-region (or region)."
     )
+    # Both kept equal to the latest approach assessment by
+    # `jurisdictions.services.jurisdiction_sync_approach`, so lists can filter on them.
     approach = models.CharField(
         max_length=20,
         choices=Approach,
         default=Approach.NOT_ASSESSED,
-        help_text="Overall AI-governance approach as the cited source characterises it.",
+        help_text="Current overall AI-governance approach: the latest approach assessment's; "
+        "“not assessed” without one.",
     )
     approach_summary = models.TextField(
-        blank=True, help_text="One or two sentences on the approach, in the tracker's own words."
+        blank=True, help_text="The latest approach assessment's summary."
     )
 
     history = HistoricalRecords()
@@ -129,7 +93,7 @@ class Jurisdiction(models.Model):
             )
 
 
-class MembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
+class MembershipManager(models.Manager):
     def get_by_natural_key(self, member_code, bloc_code, role, start_year):
         return self.get(
             member__code=member_code, bloc__code=bloc_code, role=role, start_year=start_year
@@ -196,3 +160,81 @@ class Membership(models.Model):
     @property
     def is_current(self):
         return self.end_year is None
+
+
+class ApproachAssessmentManager(models.Manager.from_queryset(ApproachAssessmentQuerySet)):
+    def get_by_natural_key(self, code, date):
+        return self.get(jurisdiction__code=code, date=date)
+
+
+class ApproachAssessment(models.Model):
+    """One dated, cited characterisation of a jurisdiction's approach: its approach timeline,
+    the way status changes are an instrument's. Recorded through
+    `jurisdictions.services.jurisdiction_change_approach`; the latest one is the jurisdiction's
+    current `approach` and `approach_summary`."""
+
+    # CASCADE: the timeline belongs to its jurisdiction.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="approach_assessments",
+        help_text="The jurisdiction assessed.",
+    )
+    approach = models.CharField(
+        max_length=20,
+        choices=[(value, Approach(value).label) for value in ASSESSED_APPROACHES],
+        help_text="The approach the source describes.",
+    )
+    summary = models.TextField(
+        blank=True, help_text="One or two sentences on the approach, in the tracker's own words."
+    )
+    date = models.DateField(
+        help_text="From when the assessment holds: the source's date, or the date of the change "
+        "it describes (first day of the period at year or month precision)."
+    )
+    date_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the date is known.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What the assessment rests on, e.g. “Law No. 134/2025/QH15 took effect”.",
+    )
+
+    history = HistoricalRecords()
+    objects = ApproachAssessmentManager()
+
+    class Meta:
+        ordering = ["jurisdiction", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "date"], name="approach_assessment_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(approach__in=ASSESSED_APPROACHES),
+                name="approach_assessment_approach_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values),
+                name="approach_assessment_precision_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction.code}: {self.get_approach_display()} ({self.when})"
+
+    def natural_key(self):
+        return (self.jurisdiction.code, self.date.isoformat())
+
+    natural_key.dependencies = ["jurisdictions.jurisdiction"]
+
+    @property
+    def when(self):
+        return partial_date(self.date, self.date_precision)
+
+    def clean(self):
+        clean_partial_dates(self, "date")
+        clean_not_in_future(self, "date")

@@ -7,16 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugManager, StatusChange
-from instruments.querysets import CitationQuerySet
-from jurisdictions.models import Jurisdiction
-
-
-class SourceKind(models.TextChoices):
-    """Closed list: `check_data` treats article sources strictly (every citation needs a quote)."""
-
-    ARTICLE = "article", "Article"
-    OFFICIAL = "official", "Official document"
-    REFERENCE = "reference", "Reference"
+from instruments.vocabulary import SourceKind
+from jurisdictions.models import ApproachAssessment, Jurisdiction
 
 
 class Source(models.Model):
@@ -66,23 +58,29 @@ CITED_RECORDS = {
     "event": Event,
     "actor": Actor,
     "status_change": StatusChange,
+    "approach_assessment": ApproachAssessment,
 }
 
 # Bookkeeping columns that no source states.
 _UNCITABLE = {"id", "created_at", "updated_at", "citations"}
 
 
+def record_fields(model):
+    """Every name a citation's `fields` may use for `model` that reads a field, mapped to it:
+    its own fields and relations, reverse ones by their accessor (e.g. "status_changes")."""
+    names = {}
+    for field in model._meta.get_fields():
+        if field.is_relation and field.auto_created and not field.concrete:
+            names[field.get_accessor_name()] = field
+        else:
+            names[field.name] = field
+    return {name: field for name, field in names.items() if name not in _UNCITABLE}
+
+
 def citable_fields(model):
     """Names a citation's `fields` may use for `model`: its own fields and relations, plus the
     names the pages and API show for groups of them (`citable_aliases`)."""
-    names = set(getattr(model, "citable_aliases", ()))
-    for field in model._meta.get_fields():
-        if field.is_relation and field.auto_created and not field.concrete:
-            name = field.get_accessor_name() if hasattr(field, "get_accessor_name") else field.name
-        else:
-            name = field.name
-        names.add(name)
-    return names - _UNCITABLE
+    return set(record_fields(model)) | set(getattr(model, "citable_aliases", ()))
 
 
 def _exactly_one_target():
@@ -95,7 +93,7 @@ def _exactly_one_target():
     return alternatives
 
 
-class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
+class CitationManager(models.Manager):
     def get_by_natural_key(self, source_slug, record_kind, record_key, quote):
         model = CITED_RECORDS.get(record_kind)
         if model is None:
@@ -125,6 +123,12 @@ class Citation(models.Model):
         default=list,
         blank=True,
         help_text='Names of the fields the quote backs, e.g. ["type", "status"].',
+    )
+    checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When an editor last checked the quote and fields against the source; "
+        "empty: never checked.",
     )
     # CASCADE on each: a citation belongs to the record it backs and goes with it.
     jurisdiction = models.ForeignKey(
@@ -166,6 +170,14 @@ class Citation(models.Model):
         blank=True,
         related_name="citations",
         help_text="The status change this backs.",
+    )
+    approach_assessment = models.ForeignKey(
+        ApproachAssessment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The approach assessment this backs.",
     )
 
     history = HistoricalRecords()
@@ -212,6 +224,7 @@ class Citation(models.Model):
         "instruments.statuschange",
         "instruments.event",
         "instruments.actor",
+        "jurisdictions.approachassessment",
     ]
 
     def clean(self):

@@ -1,37 +1,20 @@
 """Events (summits, statements, proposals, proposed bans) and the actors who take part."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from instruments.dates import (
+from instruments.models.instruments import Instrument, SlugKeyMixin, SlugManager
+from instruments.querysets import EventQuerySet
+from instruments.vocabulary import ActorKind, EventKind
+from jurisdictions.dates import (
     DatePrecision,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
 )
-from instruments.models.instruments import Instrument, SlugKeyMixin, SlugManager
-from instruments.querysets import EventQuerySet
 from jurisdictions.models import Jurisdiction
-
-
-class EventKind(models.TextChoices):
-    """What sort of event. New kinds may be added; `other` holds the rest meanwhile."""
-
-    SUMMIT = "summit", "Summit"
-    CONFERENCE = "conference", "Conference"
-    STATEMENT = "statement", "Statement"
-    PROPOSAL = "proposal", "Proposal"
-    PROPOSED_BAN = "proposed_ban", "Proposed ban"
-    LEGISLATIVE_ACTION = "legislative_action", "Legislative action"
-    OTHER = "other", "Other"
-
-
-class ActorKind(models.TextChoices):
-    """Closed list."""
-
-    PERSON = "person", "Person"
-    ORGANISATION = "organisation", "Organisation"
 
 
 class Actor(models.Model):
@@ -101,6 +84,12 @@ class Event(models.Model):
         related_name="hosted_events",
         help_text="The jurisdiction that hosted or made it.",
     )
+    co_hosts = models.ManyToManyField(
+        Jurisdiction,
+        blank=True,
+        related_name="co_hosted_events",
+        help_text="Jurisdictions that hosted it jointly with the host.",
+    )
     participants = models.ManyToManyField(
         Jurisdiction, blank=True, related_name="events", help_text="Jurisdictions that took part."
     )
@@ -112,7 +101,7 @@ class Event(models.Model):
     )
     summary = models.TextField(blank=True, help_text="What happened, in the tracker's own words.")
 
-    history = HistoricalRecords(m2m_fields=[participants, actors, instruments])
+    history = HistoricalRecords(m2m_fields=[co_hosts, participants, actors, instruments])
     objects = EventManager()
 
     class Meta:
@@ -135,3 +124,5 @@ class Event(models.Model):
 
     def clean(self):
         clean_partial_dates(self, "date")
+        if self.reported_on is not None and self.date is not None and self.date > self.reported_on:
+            raise ValidationError({"date": "An event cannot happen after it was reported."})

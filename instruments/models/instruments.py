@@ -6,88 +6,24 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from instruments.dates import (
+from instruments.querysets import OWN_DATE_FIELDS, InstrumentQuerySet, StatusChangeQuerySet
+from instruments.vocabulary import (
+    BINDING_TYPES,
+    IdentifierScheme,
+    InstrumentStatus,
+    InstrumentType,
+    RelationKind,
+    timeline_status_conflict,
+    type_status_conflict,
+)
+from jurisdictions.dates import (
     DatePrecision,
+    clean_not_in_future,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
 )
-from instruments.querysets import InstrumentQuerySet, StatusChangeQuerySet
 from jurisdictions.models import Jurisdiction
-
-
-class InstrumentType(models.TextChoices):
-    """The four kinds of text the product is built around. Closed list: `binding` depends on it."""
-
-    BINDING_LAW = "binding_law", "Binding law"
-    VOLUNTARY_FRAMEWORK = "voluntary_framework", "Voluntary framework"
-    DRAFT_BILL = "draft_bill", "Draft bill"
-    DECLARATION = "declaration", "Declaration"
-
-
-# A draft bill is a binding text: it binds once enacted. Frameworks and declarations never do.
-BINDING_TYPES = frozenset({InstrumentType.BINDING_LAW, InstrumentType.DRAFT_BILL})
-
-
-class InstrumentStatus(models.TextChoices):
-    """Where an instrument stands. New values may be added; an empty status means the sources
-    do not state one."""
-
-    PROPOSED = "proposed", "Proposed"
-    DRAFT = "draft", "Draft"
-    ADOPTED = "adopted", "Adopted"
-    IN_EFFECT = "in_effect", "In effect"
-    SUPERSEDED = "superseded", "Superseded"
-    REPEALED = "repealed", "Repealed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-# Order of statuses that fall on the same day in a timeline (adopted and in effect on one date).
-STATUS_SEQUENCE = [
-    InstrumentStatus.PROPOSED,
-    InstrumentStatus.DRAFT,
-    InstrumentStatus.ADOPTED,
-    InstrumentStatus.IN_EFFECT,
-    InstrumentStatus.SUPERSEDED,
-    InstrumentStatus.REPEALED,
-    InstrumentStatus.WITHDRAWN,
-]
-
-# Statuses a type of instrument can never have: a bill still in draft is not in effect, and a
-# law cannot be merely proposed (that is a draft bill).
-TYPE_STATUS_CONFLICTS = {
-    InstrumentType.DRAFT_BILL: frozenset({InstrumentStatus.IN_EFFECT, InstrumentStatus.REPEALED}),
-    InstrumentType.BINDING_LAW: frozenset({InstrumentStatus.PROPOSED, InstrumentStatus.DRAFT}),
-}
-
-
-def type_status_conflict(instrument_type, status):
-    """A sentence saying why `status` contradicts `instrument_type`, or "" when they agree."""
-    if status and status in TYPE_STATUS_CONFLICTS.get(instrument_type, ()):
-        return (
-            f"a {InstrumentType(instrument_type).label.lower()} cannot be "
-            f"{InstrumentStatus(status).label.lower()}"
-        )
-    return ""
-
-
-class RelationKind(models.TextChoices):
-    """How one instrument relates to another (read "from <kind> to"). New kinds may be added."""
-
-    AMENDS = "amends", "amends"
-    SUPERSEDES = "supersedes", "supersedes"
-    IMPLEMENTS = "implements", "implements"
-    ALIGNED_WITH = "aligned_with", "is aligned with"
-    EVOLVES_INTO = "evolves_into", "evolves into"
-
-
-class IdentifierScheme(models.TextChoices):
-    """Official identifier schemes. New schemes may be added as jurisdictions are."""
-
-    ELI = "eli", "European Legislation Identifier (ELI)"
-    CELEX = "celex", "CELEX number"
-    LAW_NUMBER = "law_number", "Official law or act number"
-    BILL_NUMBER = "bill_number", "Bill number"
 
 
 class SlugKeyMixin:
@@ -155,7 +91,9 @@ class Instrument(models.Model):
         max_length=16,
         choices=InstrumentStatus,
         blank=True,
-        help_text="Current status; kept equal to the latest status change. Empty: not stated.",
+        help_text="Current status: the latest status change's, kept equal to it by "
+        "`instrument_sync_status`; without a timeline, the status a source states undated. "
+        "Empty: not stated.",
     )
     introduced_on = models.DateField(
         null=True, blank=True, help_text="Date introduced or first published in draft."
@@ -197,7 +135,7 @@ class Instrument(models.Model):
     history = HistoricalRecords(m2m_fields=[parties, topics])
     objects = InstrumentManager()
 
-    DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
+    DATE_FIELDS = OWN_DATE_FIELDS
     # A citation backing "related" backs the instrument's relations in both directions.
     citable_aliases = ("related",)
 
@@ -349,7 +287,8 @@ class StatusChangeManager(models.Manager.from_queryset(StatusChangeQuerySet)):
 
 class StatusChange(models.Model):
     """One dated step in an instrument's status timeline. Recorded through
-    `instruments.services.instrument_change_status`, which keeps `Instrument.status` in step."""
+    `instruments.services.instrument_change_status` (the seed and the admin save the row, then
+    call `instrument_sync_status`), which keeps `Instrument.status` equal to the latest step."""
 
     # CASCADE: the timeline belongs to its instrument.
     instrument = models.ForeignKey(
@@ -391,6 +330,8 @@ class StatusChange(models.Model):
                 name="status_change_precision_valid",
             ),
         ]
+        # `as_of` looks up each instrument's latest change on or before a day.
+        indexes = [models.Index(fields=["instrument", "date"], name="status_change_by_date")]
 
     def __str__(self):
         return f"{self.instrument}: {self.get_status_display()} ({self.when})"
@@ -406,7 +347,8 @@ class StatusChange(models.Model):
 
     def clean(self):
         clean_partial_dates(self, "date")
+        clean_not_in_future(self, "date")
         if self.instrument_id:
-            conflict = type_status_conflict(self.instrument.type, self.status)
+            conflict = timeline_status_conflict(self.instrument.type, self.status)
             if conflict:
                 raise ValidationError({"status": f"Contradicts the instrument's type: {conflict}."})

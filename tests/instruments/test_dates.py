@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from instruments.dates import PartialDate
 from instruments.models import Instrument
+from jurisdictions.dates import PartialDate
 from tests.factories import InstrumentFactory
 
 

@@ -2,16 +2,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from instruments.audit import run_checks
+from instruments.data_checks import run_checks, stale_citations
 from instruments.models import Source
 
 
 class Command(BaseCommand):
     help = (
-        "Check the data: records without a citation, article citations without a quote, "
-        "citations naming unknown fields, type/status contradictions, statuses out of step with "
-        "their timeline and, with --source-text, quotes not found verbatim in a source's text. "
-        "Exits 1 when anything is wrong."
+        "Check the data: records without a citation, article citations without a quote or a "
+        "locator, citations naming unknown or empty fields, type/status contradictions, "
+        "statuses and approaches out of step with their timelines and, with --source-text, "
+        "quotes not found verbatim in a source's text. Exits 1 when anything is wrong. "
+        "--stale-days lists citations not checked recently, as warnings."
     )
 
     def add_arguments(self, parser):
@@ -22,8 +23,20 @@ class Command(BaseCommand):
             metavar="SLUG=PATH",
             help="Check every quote from the source SLUG against the text file PATH (repeatable).",
         )
+        parser.add_argument(
+            "--stale-days",
+            type=int,
+            metavar="N",
+            help="Warn about citations not checked against their source in the last N days "
+            "(or never).",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Treat warnings (stale citations) as problems: exit 1 when there are any.",
+        )
 
-    def handle(self, *args, source_text, **options):
+    def handle(self, *args, source_text, stale_days, strict, **options):
         texts = {}
         for item in source_text:
             slug, sep, path = item.partition("=")
@@ -35,11 +48,23 @@ class Command(BaseCommand):
                 texts[slug] = Path(path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 raise CommandError(f"--source-text: cannot read {path}: {exc}") from exc
+        if stale_days is not None and stale_days < 0:
+            raise CommandError(f"--stale-days takes a number of days, 0 or more; got {stale_days}")
 
         problems = run_checks(texts)
+        warnings = list(stale_citations(stale_days)) if stale_days is not None else []
         for problem in problems:
             self.stdout.write(str(problem))
-        if problems:
-            raise CommandError(f"{len(problems)} problem(s) found.", returncode=1)
+        for warning in warnings:
+            self.stdout.write(f"warning: {warning}")
+        if warnings:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(warnings)} citation(s) not checked in the last {stale_days} days."
+                )
+            )
+        failures = len(problems) + (len(warnings) if strict else 0)
+        if failures:
+            raise CommandError(f"{failures} problem(s) found.", returncode=1)
         checked = f" (quotes checked against {', '.join(texts)})" if texts else ""
         self.stdout.write(self.style.SUCCESS(f"No problems found{checked}."))

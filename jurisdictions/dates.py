@@ -3,6 +3,9 @@
 A year-precision date is stored as 1 January of that year, a month-precision one as the first of
 the month, so range filters on the date column still work; it is always shown at its precision
 ("2024", "May 2024", "21 May 2024"), never as a full date the source did not give.
+
+It lives in `jurisdictions` because both apps date things (approach assessments here, status
+changes and events in `instruments`) and imports between the apps go one way only.
 """
 
 import datetime
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class DatePrecision(models.TextChoices):
@@ -21,6 +25,9 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", "Month"
     DAY = "day", "Day"
 
+
+# Precisions that leave part of the date unknown.
+PARTIAL_PRECISIONS = (DatePrecision.YEAR, DatePrecision.MONTH)
 
 _PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 
@@ -114,3 +121,13 @@ def clean_partial_dates(instance, *date_fields):
                 errors[field] = "A year-precision date is stored as 1 January."
     if errors:
         raise ValidationError(errors)
+
+
+def clean_not_in_future(instance, field):
+    """Model validation for a timeline step: it records what has happened, so its date is not
+    after today. A date still to come belongs in the record's own dates (e.g. `effective_on`)."""
+    value = getattr(instance, field)
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(
+            {field: f"{value.isoformat()} is in the future: a timeline records what has happened."}
+        )

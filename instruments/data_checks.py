@@ -1,0 +1,211 @@
+"""Data checks behind `manage.py check_data`: what the database constraints cannot express."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from instruments.models import Citation, Instrument, StatusChange
+from instruments.models.citations import CITED_RECORDS, citable_fields, record_fields
+from instruments.vocabulary import SourceKind, timeline_status_conflict, type_status_conflict
+from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.vocabulary import Approach
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    record: str
+    message: str
+
+    def __str__(self):
+        return f"[{self.check}] {self.record}: {self.message}"
+
+
+def _label(obj):
+    return f"{obj._meta.verbose_name} {'/'.join(str(part) for part in obj.natural_key())}"
+
+
+def uncited_records():
+    """Every jurisdiction, instrument, event, actor, status change and approach assessment
+    without a citation."""
+    for model in CITED_RECORDS.values():
+        for obj in model._default_manager.filter(citations__isnull=True).order_by("pk"):
+            yield Problem("uncited", _label(obj), "has no citation")
+
+
+def empty_article_quotes():
+    """Citations of an article that carry no quote: an article always has words to quote."""
+    citations = Citation.objects.filter(source__kind=SourceKind.ARTICLE, quote="").select_related(
+        "source"
+    )
+    for citation in citations.order_by("pk"):
+        yield Problem(
+            "empty-quote",
+            f"citation {citation.pk} of {citation.source.slug}",
+            f"cites an article without a quote (backs {citation.record})",
+        )
+
+
+def article_citations_without_locator():
+    """Citations of an article that do not say where in it the quote is."""
+    citations = Citation.objects.filter(source__kind=SourceKind.ARTICLE, locator="")
+    for citation in citations.select_related("source").order_by("pk"):
+        yield Problem(
+            "no-locator",
+            f"citation {citation.pk} of {citation.source.slug}",
+            f"cites an article without a locator (backs {citation.record})",
+        )
+
+
+def _is_empty(record, name, fields):
+    if name == "related":  # Instrument.citable_aliases: relations either way
+        return not (record.relations_out.exists() or record.relations_in.exists())
+    field = fields[name]
+    if field.many_to_many or field.one_to_many:
+        accessor = field.get_accessor_name() if field.auto_created else field.name
+        return not getattr(record, accessor).exists()
+    return getattr(record, field.attname) in (None, "")
+
+
+def citations_of_empty_fields():
+    """Citations that back a field the record leaves empty: a quote cannot support nothing."""
+    models = {name: record_fields(model) for name, model in CITED_RECORDS.items()}
+    citations = Citation.objects.select_related("source", *CITED_RECORDS).order_by("pk")
+    for citation in citations:
+        kind, record = citation.record_kind, citation.record
+        fields = models[kind]
+        names = citation.fields if isinstance(citation.fields, list) else []
+        empty = [name for name in names if name in fields or name == "related"]
+        empty = [name for name in empty if _is_empty(record, name, fields)]
+        if empty:
+            yield Problem(
+                "empty-field",
+                f"citation {citation.pk} of {citation.source.slug}",
+                f"backs fields the cited {kind.replace('_', ' ')} leaves empty: {', '.join(empty)}",
+            )
+
+
+def unknown_cited_fields():
+    """Citations whose `fields` name something the cited record does not have."""
+    allowed = {name: citable_fields(model) for name, model in CITED_RECORDS.items()}
+    for citation in Citation.objects.select_related("source").order_by("pk"):
+        kind = citation.record_kind
+        fields = citation.fields if isinstance(citation.fields, list) else [citation.fields]
+        unknown = sorted(str(f) for f in fields if f not in allowed.get(kind, ()))
+        if unknown:
+            yield Problem(
+                "unknown-field",
+                f"citation {citation.pk} of {citation.source.slug}",
+                f"names fields the cited {kind} does not have: {', '.join(unknown)}",
+            )
+
+
+def type_status_contradictions():
+    """Instruments (and status changes) whose status contradicts the instrument's type."""
+    for instrument in Instrument.objects.exclude(status="").order_by("pk"):
+        conflict = type_status_conflict(instrument.type, instrument.status)
+        if conflict:
+            yield Problem("type-status", _label(instrument), conflict)
+    changes = StatusChange.objects.select_related("instrument").order_by("pk")
+    for change in changes:
+        conflict = timeline_status_conflict(change.instrument.type, change.status)
+        if conflict:
+            yield Problem("type-status", _label(change), f"in its timeline: {conflict}")
+
+
+def stale_statuses():
+    """Instruments whose status is not the one their latest status change records."""
+    latest = (
+        StatusChange.objects.filter(instrument=OuterRef("pk"))
+        .chronological(newest_first=True)
+        .values("status")[:1]
+    )
+    stale = (
+        Instrument.objects.annotate(latest_status=Subquery(latest))
+        .filter(latest_status__isnull=False)
+        .exclude(status=F("latest_status"))
+        .order_by("pk")
+    )
+    for instrument in stale:
+        yield Problem(
+            "stale-status",
+            _label(instrument),
+            f"status is {instrument.status or 'empty'!r} but the latest change says "
+            f"{instrument.latest_status!r}",
+        )
+
+
+def stale_approaches():
+    """Jurisdictions whose approach or its summary is not their latest assessment's (or, with
+    no assessment, not "not assessed")."""
+    latest = ApproachAssessment.objects.filter(jurisdiction=OuterRef("pk")).chronological(
+        newest_first=True
+    )
+    stale = (
+        Jurisdiction.objects.annotate(
+            latest_approach=Coalesce(
+                Subquery(latest.values("approach")[:1]), Value(Approach.NOT_ASSESSED)
+            ),
+            latest_summary=Coalesce(
+                Subquery(latest.values("summary")[:1]), Value(""), output_field=TextField()
+            ),
+        )
+        .filter(~Q(approach=F("latest_approach")) | ~Q(approach_summary=F("latest_summary")))
+        .order_by("code")
+    )
+    for jurisdiction in stale:
+        if jurisdiction.approach != jurisdiction.latest_approach:
+            message = (
+                f"approach is {jurisdiction.approach!r} but the latest assessment says "
+                f"{jurisdiction.latest_approach!r}"
+            )
+        else:
+            message = "approach summary is not the latest assessment's"
+        yield Problem("stale-approach", _label(jurisdiction), message)
+
+
+def stale_citations(days, today=None):
+    """Citations not checked against their source in the last `days` days, or never."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=days)
+    citations = Citation.objects.filter(Q(checked_on__isnull=True) | Q(checked_on__lt=cutoff))
+    for citation in citations.select_related("source").order_by("checked_on", "pk"):
+        when = f"last checked {citation.checked_on}" if citation.checked_on else "never checked"
+        yield Problem(
+            "stale-citation",
+            f"citation {citation.pk} of {citation.source.slug}",
+            f"{when} (backs {citation.record})",
+        )
+
+
+def quotes_not_in(source_slug, text):
+    """Citations of `source_slug` whose quote is not found, character for character, in `text`."""
+    citations = Citation.objects.filter(source__slug=source_slug).exclude(quote="").order_by("pk")
+    for citation in citations:
+        if citation.quote not in text:
+            yield Problem(
+                "quote-not-found",
+                f"citation {citation.pk} of {source_slug}",
+                f"quote not found verbatim in the source text (backs {citation.record}): "
+                f"{citation.quote[:80]!r}",
+            )
+
+
+def run_checks(source_texts=None):
+    """All checks; `source_texts` maps a source slug to its full text."""
+    problems = [
+        *uncited_records(),
+        *empty_article_quotes(),
+        *article_citations_without_locator(),
+        *unknown_cited_fields(),
+        *citations_of_empty_fields(),
+        *type_status_contradictions(),
+        *stale_statuses(),
+        *stale_approaches(),
+    ]
+    for slug, text in (source_texts or {}).items():
+        problems.extend(quotes_not_in(slug, text))
+    return problems

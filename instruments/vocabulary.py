@@ -1,0 +1,124 @@
+"""Controlled vocabularies of the instruments app and the rules over them.
+
+Imports nothing from the project: models, querysets, filters and serializers import from here.
+"""
+
+from django.db import models
+
+
+class InstrumentType(models.TextChoices):
+    """The four kinds of text the product is built around. Closed list: `binding` depends on it."""
+
+    BINDING_LAW = "binding_law", "Binding law"
+    VOLUNTARY_FRAMEWORK = "voluntary_framework", "Voluntary framework"
+    DRAFT_BILL = "draft_bill", "Draft bill"
+    DECLARATION = "declaration", "Declaration"
+
+
+# A draft bill is a binding text: it binds once enacted. Frameworks and declarations never do.
+BINDING_TYPES = frozenset({InstrumentType.BINDING_LAW, InstrumentType.DRAFT_BILL})
+
+
+class InstrumentStatus(models.TextChoices):
+    """Where an instrument stands. New values may be added; an empty status means the sources
+    do not state one. A voluntary framework published and in use is `in_effect`; a declaration,
+    once adopted, stays `adopted`."""
+
+    PROPOSED = "proposed", "Proposed"
+    DRAFT = "draft", "Draft"
+    ADOPTED = "adopted", "Adopted"
+    IN_EFFECT = "in_effect", "In effect"
+    SUPERSEDED = "superseded", "Superseded"
+    REPEALED = "repealed", "Repealed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Order of statuses that fall on the same day in a timeline (adopted and in effect on one date).
+STATUS_SEQUENCE = [
+    InstrumentStatus.PROPOSED,
+    InstrumentStatus.DRAFT,
+    InstrumentStatus.ADOPTED,
+    InstrumentStatus.IN_EFFECT,
+    InstrumentStatus.SUPERSEDED,
+    InstrumentStatus.REPEALED,
+    InstrumentStatus.WITHDRAWN,
+]
+
+# Statuses an instrument of a type can never have now: a bill still in draft is not in effect,
+# and a law cannot be merely proposed (that is a draft bill).
+TYPE_STATUS_CONFLICTS = {
+    InstrumentType.DRAFT_BILL: frozenset({InstrumentStatus.IN_EFFECT, InstrumentStatus.REPEALED}),
+    InstrumentType.BINDING_LAW: frozenset({InstrumentStatus.PROPOSED, InstrumentStatus.DRAFT}),
+}
+
+# Statuses a type can never have had. Every law was a bill before it was enacted, so a binding
+# law's timeline may begin with `proposed` or `draft`; a bill that took effect would be a law.
+TIMELINE_STATUS_CONFLICTS = {
+    InstrumentType.DRAFT_BILL: TYPE_STATUS_CONFLICTS[InstrumentType.DRAFT_BILL],
+}
+
+
+def _conflict(conflicts, instrument_type, status):
+    if status and status in conflicts.get(instrument_type, ()):
+        return (
+            f"a {InstrumentType(instrument_type).label.lower()} cannot be "
+            f"{InstrumentStatus(status).label.lower()}"
+        )
+    return ""
+
+
+def type_status_conflict(instrument_type, status):
+    """A sentence saying why current `status` contradicts `instrument_type`, or "" if none."""
+    return _conflict(TYPE_STATUS_CONFLICTS, instrument_type, status)
+
+
+def timeline_status_conflict(instrument_type, status):
+    """A sentence saying why a timeline step to `status` contradicts `instrument_type`, or ""."""
+    return _conflict(TIMELINE_STATUS_CONFLICTS, instrument_type, status)
+
+
+class RelationKind(models.TextChoices):
+    """How one instrument relates to another (read "from <kind> to"). New kinds may be added."""
+
+    AMENDS = "amends", "amends"
+    SUPERSEDES = "supersedes", "supersedes"
+    IMPLEMENTS = "implements", "implements"
+    ALIGNED_WITH = "aligned_with", "is aligned with"
+    EVOLVES_INTO = "evolves_into", "evolves into"
+
+
+class IdentifierScheme(models.TextChoices):
+    """Official identifier schemes. New schemes may be added as jurisdictions are."""
+
+    ELI = "eli", "European Legislation Identifier (ELI)"
+    CELEX = "celex", "CELEX number"
+    LAW_NUMBER = "law_number", "Official law or act number"
+    BILL_NUMBER = "bill_number", "Bill number"
+
+
+class EventKind(models.TextChoices):
+    """What sort of event. New kinds may be added; `other` holds the rest meanwhile."""
+
+    SUMMIT = "summit", "Summit"
+    CONFERENCE = "conference", "Conference"
+    STATEMENT = "statement", "Statement"
+    PROPOSAL = "proposal", "Proposal"
+    PROPOSED_BAN = "proposed_ban", "Proposed ban"
+    LEGISLATIVE_ACTION = "legislative_action", "Legislative action"
+    OTHER = "other", "Other"
+
+
+class ActorKind(models.TextChoices):
+    """Closed list."""
+
+    PERSON = "person", "Person"
+    ORGANISATION = "organisation", "Organisation"
+
+
+class SourceKind(models.TextChoices):
+    """Closed list: `check_data` treats article sources strictly (every citation needs a quote
+    and a locator)."""
+
+    ARTICLE = "article", "Article"
+    OFFICIAL = "official", "Official document"
+    REFERENCE = "reference", "Reference"

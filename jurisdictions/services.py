@@ -1,0 +1,47 @@
+"""Writes that keep jurisdictions consistent. The admin and the seed call these; nothing else
+writes `Jurisdiction.approach` or `approach_summary`."""
+
+from django.db import transaction
+
+from jurisdictions.dates import DatePrecision
+from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.vocabulary import Approach
+
+
+@transaction.atomic
+def jurisdiction_sync_approach(*, jurisdiction):
+    """Set `jurisdiction.approach` and `approach_summary` to its latest approach assessment's,
+    or to "not assessed" and "" when it has none. Writes only when they differ. Returns the
+    jurisdiction."""
+    latest = (
+        ApproachAssessment.objects.filter(jurisdiction=jurisdiction)
+        .chronological(newest_first=True)
+        .first()
+    )
+    approach, summary = (latest.approach, latest.summary) if latest else (Approach.NOT_ASSESSED, "")
+    if (jurisdiction.approach, jurisdiction.approach_summary) != (approach, summary):
+        jurisdiction.approach, jurisdiction.approach_summary = approach, summary
+        jurisdiction.save(update_fields=["approach", "approach_summary"])
+    return jurisdiction
+
+
+@transaction.atomic
+def jurisdiction_change_approach(
+    *, jurisdiction, approach, date, date_precision=DatePrecision.DAY, summary="", note=""
+):
+    """Record that a source characterised `jurisdiction`'s approach as `approach` from `date`,
+    and bring its current approach up to date. Validates the assessment (vocabulary, one per
+    day, partial-date rules) before writing. Returns the new ApproachAssessment."""
+    jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
+    assessment = ApproachAssessment(
+        jurisdiction=jurisdiction,
+        approach=approach,
+        summary=summary,
+        date=date,
+        date_precision=date_precision,
+        note=note,
+    )
+    assessment.full_clean()
+    assessment.save()
+    jurisdiction_sync_approach(jurisdiction=jurisdiction)
+    return assessment

@@ -1,0 +1,64 @@
+"""Controlled vocabularies of the jurisdictions app and the rules over them.
+
+Imports nothing from the project: models, querysets, filters and serializers import from here.
+"""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    """What sort of authority a jurisdiction is. Closed list: a new kind changes the pages."""
+
+    NATIONAL = "national", "National"
+    REGIONAL_BLOC = "regional_bloc", "Regional bloc"
+    INTERNATIONAL = "international", "International"
+
+
+class Approach(models.TextChoices):
+    """Overall governance style as a dated source characterises it. New values may be added when
+    a source describes a style none of these fits; `not_assessed` means no source says anything,
+    and is what a jurisdiction without an approach assessment shows."""
+
+    BINDING = "binding", "Binding"
+    RISK_BASED = "risk_based", "Risk-based"
+    TRANSITIONING = "transitioning", "Transitioning"
+    VOLUNTARY = "voluntary", "Voluntary"
+    LIGHT_TOUCH = "light_touch", "Light-touch"
+    HYBRID = "hybrid", "Hybrid"
+    NOT_ASSESSED = "not_assessed", "Not assessed"
+
+
+# What an assessment may conclude: "not assessed" is the absence of one, never its finding.
+ASSESSED_APPROACHES = [value for value in Approach.values if value != Approach.NOT_ASSESSED]
+
+
+class Region(models.TextChoices):
+    """UN M49 sub-regions (plus the regions "Europe" and "World" for blocs and international
+    bodies). New M49 names may be added as the data set grows."""
+
+    NORTHERN_AFRICA = "northern_africa", "Northern Africa"
+    SUB_SAHARAN_AFRICA = "sub_saharan_africa", "Sub-Saharan Africa"
+    LATIN_AMERICA_CARIBBEAN = "latin_america_caribbean", "Latin America and the Caribbean"
+    NORTHERN_AMERICA = "northern_america", "Northern America"
+    CENTRAL_ASIA = "central_asia", "Central Asia"
+    EASTERN_ASIA = "eastern_asia", "Eastern Asia"
+    SOUTH_EASTERN_ASIA = "south_eastern_asia", "South-eastern Asia"
+    SOUTHERN_ASIA = "southern_asia", "Southern Asia"
+    WESTERN_ASIA = "western_asia", "Western Asia"
+    EASTERN_EUROPE = "eastern_europe", "Eastern Europe"
+    NORTHERN_EUROPE = "northern_europe", "Northern Europe"
+    SOUTHERN_EUROPE = "southern_europe", "Southern Europe"
+    WESTERN_EUROPE = "western_europe", "Western Europe"
+    EUROPE = "europe", "Europe"
+    AUSTRALIA_NEW_ZEALAND = "australia_new_zealand", "Australia and New Zealand"
+    MELANESIA = "melanesia", "Melanesia"
+    MICRONESIA = "micronesia", "Micronesia"
+    POLYNESIA = "polynesia", "Polynesia"
+    WORLD = "world", "World"
+
+
+class MembershipRole(models.TextChoices):
+    """How a jurisdiction belongs to a bloc. New roles (e.g. dialogue partner) may be added."""
+
+    MEMBER = "member", "Member"
+    OBSERVER = "observer", "Observer"
