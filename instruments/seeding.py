@@ -120,7 +120,7 @@ class _Writes:
 
     def __init__(self):
         self.pending = {}  # (model, pk) -> [instance, created, reason], in load order
-        self.parents = {}  # (model, pk) -> timeline record model
+        self.parents = {}  # (model, pk) -> Timeline, for every timeline parent loaded
 
     def record(self, instance, created, reason):
         key = (type(instance), instance.pk)
@@ -129,11 +129,10 @@ class _Writes:
         self.pending[key] = [instance, created, reason]
 
     def sync_parents(self):
-        """Bring every parent whose timeline was loaded up to date through its service. A
+        """Bring every loaded parent up to date with its timeline through its service. A
         parent written in this run gets the synced values in its one history entry; one that
         only the sync changed gets an entry of its own."""
-        for (model, pk), step_model in self.parents.items():
-            timeline = TIMELINES[step_model]
+        for (model, pk), timeline in self.parents.items():
             entry = self.pending.get((model, pk))
             parent = entry[0] if entry else model._default_manager.get(pk=pk)
             before = [getattr(parent, name) for name in timeline.derived_fields]
@@ -210,7 +209,9 @@ def _save(deserialized, reason, writes):
     timeline = TIMELINES.get(model)
     if timeline is not None:
         parent_id = getattr(current, f"{timeline.parent_field}_id")
-        writes.parents.setdefault((timeline.parent_model, parent_id), model)
+        writes.parents.setdefault((timeline.parent_model, parent_id), timeline)
+    elif model in DERIVED:
+        writes.parents.setdefault((model, current.pk), DERIVED[model])
     if not changed:
         return outcome
     writes.record(current, outcome == "created", reason)

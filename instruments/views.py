@@ -1,4 +1,5 @@
 from django.db.models import Count
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from instruments.models import Event, Instrument, Source
@@ -19,10 +20,16 @@ class IndexView(TemplateView):
             binding=Count("id", filter=binding),
             voluntary=Count("id", filter=~binding),
         )
-        context["jurisdictions"] = Jurisdiction.objects.annotate(
-            binding_count=Count("instruments", filter=binding_condition("instruments__")),
-            voluntary_count=Count("instruments", filter=~binding_condition("instruments__")),
-        ).order_by("region", "name")
+        # as_of(today) says since when each current approach holds.
+        context["jurisdictions"] = (
+            Jurisdiction.objects.for_listing()
+            .as_of(timezone.localdate())
+            .annotate(
+                binding_count=Count("instruments", filter=binding_condition("instruments__")),
+                voluntary_count=Count("instruments", filter=~binding_condition("instruments__")),
+            )
+            .order_by("region", "name")
+        )
         context["instruments"] = Instrument.objects.for_listing().order_by(
             "jurisdiction__name", "title"
         )

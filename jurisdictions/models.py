@@ -84,6 +84,12 @@ class Jurisdiction(models.Model):
     def natural_key(self):
         return (self.code,)
 
+    @property
+    def as_of_approach_when(self):
+        """On a row from `as_of`: the date its approach rests on, at its precision (None when
+        no assessment is dated by then)."""
+        return partial_date(self.as_of_approach_on, self.as_of_approach_precision)
+
     def clean(self):
         if self.code:
             self.code = self.code.strip().upper()

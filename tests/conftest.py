@@ -16,7 +16,7 @@ from instruments.models import (
     Topic,
 )
 from instruments.seeding import seed
-from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
 
 ARTICLE_SLUG = "us-asia-ai-governance-2025-08-08"
 # The shared folder sits beside the checkout; tests that need the article's text skip without it.
@@ -28,6 +28,7 @@ RECORD_MODELS = [
     Topic,
     Jurisdiction,
     Membership,
+    ApproachAssessment,
     Instrument,
     InstrumentIdentifier,
     InstrumentRelation,

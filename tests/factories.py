@@ -13,7 +13,9 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
-from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+
+FREE_CODES = [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "DEFGHIJKLMNOPQRSTUVWXYZ"]
 
 
 class JurisdictionFactory(factory.django.DjangoModelFactory):
@@ -21,12 +23,12 @@ class JurisdictionFactory(factory.django.DjangoModelFactory):
         model = Jurisdiction
         django_get_or_create = ["code"]
 
-    # ISO 3166 leaves X* unassigned, so factory codes never collide with the seed's.
-    code = factory.Sequence(lambda n: f"X{n}")
+    # Two-letter codes ISO 3166 leaves to users (QM-QZ, XD-XZ), so they never collide with the
+    # seed's; tests that name a code use XA-XC.
+    code = factory.Sequence(lambda n: FREE_CODES[n % len(FREE_CODES)])
     name = factory.Sequence(lambda n: f"Testland {n}")
     kind = "national"
     region = "eastern_asia"
-    approach = "voluntary"
 
 
 class BlocFactory(JurisdictionFactory):
@@ -43,6 +45,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     bloc = factory.SubFactory(BlocFactory)
     role = "member"
     start_year = 2000
+
+
+class ApproachAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApproachAssessment
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    approach = "voluntary"
+    summary = "Relies on voluntary guidance."
+    date = datetime.date(2025, 8, 8)
+    date_precision = "day"
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

@@ -122,7 +122,7 @@ def test_status_is_locked_once_an_instrument_has_a_timeline(seeded, admin_client
         .form
     )
     assert form.fields["status"].disabled
-    without = Instrument.objects.get(slug="kr-pipa-automated-decisions")
+    without = Instrument.objects.get(slug="us-ban-chinese-ai-federal-use")
     form = admin_client.get(admin_url(Instrument, "change", without.pk)).context["adminform"].form
     assert not form.fields["status"].disabled
 

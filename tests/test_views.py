@@ -1,7 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import EventFactory, InstrumentFactory, SourceFactory
+from tests.factories import (
+    EventFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +24,22 @@ def test_index_lists_the_seed(seeded, client):
     # Dates at their precision: the Japanese guidelines are known to the year only.
     assert "1 January 2024" not in html
     assert "Date not stated (reported 8 August 2025)" in html
+    assert "hosted by South Korea with United Kingdom" in html
+    assert "ASEAN (member since 1995)" in html
     counts = {
         j.code: (j.binding_count, j.voluntary_count) for j in response.context["jurisdictions"]
     }
     assert counts["SG"] == (0, 2)
     assert counts["JP"] == (2, 1)
     assert counts["MY"] == (0, 0)
+    # Current approaches, with the date each has held since.
+    approaches = {
+        j.code: (j.get_approach_display(), str(j.as_of_approach_when))
+        for j in response.context["jurisdictions"]
+    }
+    assert approaches["VN"] == ("Risk-based", "1 March 2026")
+    assert approaches["TW"] == ("Transitioning", "14 January 2026")
+    assert "Risk-based</span> <span class=\"local\">since 1 March 2026" in html
 
 
 def test_index_counts_binding_and_voluntary(empty, client):
@@ -38,11 +54,14 @@ def test_index_counts_binding_and_voluntary(empty, client):
 def test_index_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
     for _ in range(size):
         instrument = InstrumentFactory()
-        EventFactory().instruments.add(instrument)
+        event = EventFactory(host=instrument.jurisdiction)
+        event.instruments.add(instrument)
+        event.co_hosts.add(JurisdictionFactory())
+        MembershipFactory(member=instrument.jurisdiction)
         SourceFactory()
-    # counts, jurisdictions, instruments (+topics, +parties), events (+participants, +actors,
-    # +instruments), sources
-    with django_assert_num_queries(10):
+    # counts, jurisdictions (+memberships, +blocs), instruments (+topics, +parties), events
+    # (+co-hosts, +participants, +actors, +instruments), sources
+    with django_assert_num_queries(13):
         assert client.get(reverse("instruments:index")).status_code == 200
 
 

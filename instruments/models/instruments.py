@@ -169,6 +169,12 @@ class Instrument(models.Model):
         return self.type in BINDING_TYPES
 
     @property
+    def as_of_status_when(self):
+        """On a row from `as_of`: the date its status rests on, at its precision (None when the
+        status is undated)."""
+        return partial_date(self.as_of_status_on, self.as_of_status_precision)
+
+    @property
     def introduced(self):
         return partial_date(self.introduced_on, self.introduced_on_precision)
 

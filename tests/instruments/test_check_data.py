@@ -3,10 +3,22 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from instruments.models import Citation, Instrument
+from jurisdictions.models import Jurisdiction
+from jurisdictions.services import jurisdiction_sync_approach
 from tests.conftest import ARTICLE_PATH, ARTICLE_SLUG
-from tests.factories import CitationFactory, InstrumentFactory, SourceFactory, StatusChangeFactory
+from tests.factories import (
+    ApproachAssessmentFactory,
+    CitationFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    RelationFactory,
+    SourceFactory,
+    StatusChangeFactory,
+    TopicFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +65,111 @@ def test_empty_quote_from_an_article_is_reported(seeded, capsys):
 
 def test_empty_quote_from_a_reference_is_fine(empty, capsys):
     citation = CitationFactory(source__kind="reference", quote="")
-    CitationFactory(instrument=None, jurisdiction=citation.instrument.jurisdiction, fields=["name"])
+    CitationFactory(
+        instrument=None,
+        jurisdiction=citation.instrument.jurisdiction,
+        fields=["name"],
+        locator="Top",
+    )
     code, out = run(capsys)
     assert code == 0, out
+
+
+def test_article_citation_without_a_locator_is_reported(empty, capsys):
+    instrument = clean_instrument()
+    CitationFactory(instrument=instrument, source__kind="article", locator="")
+    code, out = run(capsys)
+    assert code == 1
+    assert "[no-locator]" in out
+
+
+@pytest.mark.parametrize(
+    ("fields", "empty_names"),
+    [
+        (["summary"], "summary"),
+        (["topics", "type"], "topics"),
+        (["related"], "related"),
+        (["identifiers", "effective_on"], "identifiers, effective_on"),
+    ],
+)
+def test_citation_of_an_empty_field_is_reported(empty, capsys, fields, empty_names):
+    instrument = clean_instrument(summary="")
+    cited("instrument", instrument, fields=fields)
+    code, out = run(capsys)
+    assert code == 1
+    assert f"leaves empty: {empty_names}" in out
+
+
+def test_citation_of_filled_fields_and_relations_is_fine(empty, capsys):
+    instrument = clean_instrument(summary="Something.")
+    instrument.topics.add(TopicFactory())
+    RelationFactory(
+        from_instrument=InstrumentFactory(jurisdiction=instrument.jurisdiction),
+        to_instrument=instrument,
+    )
+    cited("instrument", instrument, fields=["summary", "topics", "related", "jurisdiction"])
+    for other in type(instrument).objects.exclude(pk=instrument.pk):
+        cited("instrument", other)
+    code, out = run(capsys)
+    assert code == 0, out
+
+
+def test_stale_approach_is_reported(empty, capsys):
+    assessment = ApproachAssessmentFactory(approach="binding")
+    cited("jurisdiction", assessment.jurisdiction)
+    cited("approach_assessment", assessment)
+    code, out = run(capsys)
+    assert code == 1
+    assert (
+        f"[stale-approach] jurisdiction {assessment.jurisdiction.code}: approach is "
+        "'not_assessed' but the latest assessment says 'binding'"
+    ) in out
+    jurisdiction_sync_approach(jurisdiction=assessment.jurisdiction)
+    assert run(capsys)[0] == 0
+    Jurisdiction.objects.filter(pk=assessment.jurisdiction.pk).update(approach_summary="Other.")
+    code, out = run(capsys)
+    assert "approach summary is not the latest assessment's" in out
+
+
+def test_an_approach_without_an_assessment_is_reported(empty, capsys):
+    jurisdiction = JurisdictionFactory(approach="voluntary")
+    cited("jurisdiction", jurisdiction)
+    code, out = run(capsys)
+    assert code == 1
+    assert "[stale-approach]" in out
+
+
+def test_uncited_assessment_is_reported(empty, capsys):
+    assessment = ApproachAssessmentFactory()
+    cited("jurisdiction", assessment.jurisdiction)
+    jurisdiction_sync_approach(jurisdiction=assessment.jurisdiction)
+    code, out = run(capsys)
+    assert code == 1
+    assert f"[uncited] approach assessment {assessment.jurisdiction.code}/2025-08-08" in out
+
+
+def test_stale_citations_are_warnings_unless_strict(empty, capsys):
+    instrument = clean_instrument()
+    today = timezone.localdate()
+    Citation.objects.update(checked_on=today)
+    old = cited("instrument", instrument, fields=["type"])
+    Citation.objects.filter(pk=old.pk).update(checked_on=today - datetime.timedelta(days=400))
+    never = cited("instrument", instrument, fields=["title"], note="never")
+    Citation.objects.filter(pk=never.pk).update(checked_on=None)
+    code, out = run(capsys, "--stale-days", "365")
+    assert code == 0, out
+    assert f"warning: [stale-citation] citation {never.pk} " in out
+    assert "never checked" in out
+    assert f"warning: [stale-citation] citation {old.pk} " in out
+    assert "2 citation(s) not checked in the last 365 days." in out
+    code, out = run(capsys, "--stale-days", "365", "--strict")
+    assert code == 1
+    assert run(capsys, "--stale-days", "500")[1].count("warning:") == 1
+
+
+def test_stale_days_must_not_be_negative(seeded):
+    with pytest.raises(CommandError, match="0 or more"):
+        call_command("check_data", "--stale-days", "-1")
 
 
 def test_type_and_status_contradiction_is_reported(seeded, capsys):
@@ -76,17 +190,49 @@ def test_stale_status_is_reported(seeded, capsys):
     assert "'in_effect'" in out
 
 
+def cited(record_kind, record, **kwargs):
+    """A citation from a reference source (no quote needed) backing `record`."""
+    kwargs.setdefault("fields", [])
+    targets = {"instrument": None, record_kind: record}
+    return CitationFactory(source__kind="reference", quote="", **targets, **kwargs)
+
+
+def clean_instrument(**kwargs):
+    """An instrument whose jurisdiction and itself are cited: check_data has nothing to say."""
+    instrument = InstrumentFactory(**kwargs)
+    cited("jurisdiction", instrument.jurisdiction)
+    cited("instrument", instrument)
+    return instrument
+
+
+def test_a_clean_record_set_passes(empty, capsys):
+    clean_instrument()
+    assert run(capsys) == (0, "No problems found.\n")
+
+
 def test_contradicting_status_change_is_reported(empty, capsys):
+    instrument = clean_instrument(type="draft_bill", status="")
     change = StatusChangeFactory(
-        instrument__type="binding_law", status="adopted", date=datetime.date(2024, 1, 1)
+        instrument=instrument, status="adopted", date=datetime.date(2024, 1, 1)
     )
-    CitationFactory(instrument=change.instrument)
-    CitationFactory(instrument=None, status_change=change)
-    type(change).objects.filter(pk=change.pk).update(status="draft")
-    type(change.instrument).objects.filter(pk=change.instrument.pk).update(status="draft")
+    cited("status_change", change)
+    type(change).objects.filter(pk=change.pk).update(status="in_effect")
+    type(instrument).objects.filter(pk=instrument.pk).update(status="in_effect")
     code, out = run(capsys)
     assert code == 1
-    assert "in its timeline: a binding law cannot be draft" in out
+    assert "in its timeline: a draft bill cannot be in effect" in out
+
+
+def test_a_law_that_was_once_a_bill_is_fine(empty, capsys):
+    law = clean_instrument(type="binding_law", status="")
+    for status, day in [("proposed", 1), ("adopted", 2)]:
+        change = StatusChangeFactory(
+            instrument=law, status=status, date=datetime.date(2024, 1, day)
+        )
+        cited("status_change", change)
+    type(law).objects.filter(pk=law.pk).update(status="adopted")
+    code, out = run(capsys)
+    assert code == 0, out
 
 
 def test_unknown_cited_field_is_reported(seeded, capsys):
@@ -99,24 +245,35 @@ def test_unknown_cited_field_is_reported(seeded, capsys):
 
 
 def test_quote_not_in_source_text_is_reported(empty, tmp_path, capsys):
+    instrument = clean_instrument()
     source = SourceFactory(slug="tiny")
-    CitationFactory(source=source, quote="It said this.")
-    CitationFactory(source=source, quote="It never said “that”.")
+    CitationFactory(source=source, instrument=instrument, quote="It said this.", locator="Top")
+    CitationFactory(
+        source=source, instrument=instrument, quote="It never said “that”.", locator="Top"
+    )
     text = tmp_path / "tiny.txt"
     text.write_text("Before. It said this. After.", encoding="utf-8")
     code, out = run(capsys, "--source-text", f"tiny={text}")
     assert code == 1
-    assert "[quote-not-found]" in out
-    assert "never said" in out
-    assert "It said this" not in out
+    [problem] = out.splitlines()[:-1]
+    assert problem.startswith("[quote-not-found] citation ")
+    assert "never said" in problem
 
 
 def test_quotes_are_compared_character_for_character(empty, tmp_path, capsys):
-    CitationFactory(source__slug="typographic", quote="Asia’s path")
+    instrument = clean_instrument()
+    CitationFactory(
+        source__slug="typographic", instrument=instrument, quote="Asia’s path", locator="Top"
+    )
     text = tmp_path / "t.txt"
     text.write_text("Asia's path", encoding="utf-8")
     code, out = run(capsys, "--source-text", f"typographic={text}")
     assert code == 1
+    [problem] = out.splitlines()[:-1]
+    assert problem.startswith("[quote-not-found]")
+    assert "'Asia’s path'" in problem
+    text.write_text("Asia’s path", encoding="utf-8")
+    assert run(capsys, "--source-text", f"typographic={text}")[0] == 0
 
 
 @pytest.mark.parametrize(

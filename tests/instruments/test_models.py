@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from instruments.models import (
     Citation,
@@ -14,6 +15,7 @@ from instruments.models import (
 )
 from tests.factories import (
     ActorFactory,
+    ApproachAssessmentFactory,
     CitationFactory,
     EventFactory,
     IdentifierFactory,
@@ -42,7 +44,7 @@ def test_binding_is_derived_from_type(type_, binding):
     instrument = InstrumentFactory(type=type_, status="")
     assert instrument.binding is binding
     assert Instrument.objects.binding().filter(pk=instrument.pk).exists() is binding
-    assert Instrument.objects.voluntary().filter(pk=instrument.pk).exists() is not binding
+    assert Instrument.objects.binding(False).filter(pk=instrument.pk).exists() is not binding
 
 
 def test_binding_is_not_a_column():
@@ -56,14 +58,9 @@ def test_binding_filters_partition_the_instruments(empty):
     assert Instrument.objects.binding(False).count() == 2
 
 
-def test_for_jurisdiction_and_in_effect():
-    instrument = InstrumentFactory(jurisdiction__code="XK", status="in_effect")
-    InstrumentFactory(status="in_effect")
-    assert list(Instrument.objects.for_jurisdiction("xk").in_effect()) == [instrument]
-
-
 FACTORIES = [
     JurisdictionFactory,
+    ApproachAssessmentFactory,
     MembershipFactory,
     TopicFactory,
     InstrumentFactory,
@@ -172,13 +169,54 @@ def test_status_change_status_is_checked():
         ("binding_law", "proposed"),
     ],
 )
-def test_type_and_status_must_agree(type_, status):
+def test_current_type_and_status_must_agree(type_, status):
     instrument = InstrumentFactory.build(
         jurisdiction=JurisdictionFactory(), type=type_, status=status
     )
     with pytest.raises(ValidationError) as excinfo:
         instrument.full_clean()
     assert "status" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("type_", "status", "allowed"),
+    [
+        ("draft_bill", "in_effect", False),
+        ("draft_bill", "repealed", False),
+        # Every law was a bill before it was enacted.
+        ("binding_law", "proposed", True),
+        ("binding_law", "draft", True),
+    ],
+)
+def test_timeline_steps_follow_the_type(type_, status, allowed):
+    change = StatusChangeFactory.build(
+        instrument=InstrumentFactory(type=type_, status=""), status=status
+    )
+    if allowed:
+        change.full_clean()
+    else:
+        with pytest.raises(ValidationError) as excinfo:
+            change.full_clean()
+        assert "status" in excinfo.value.message_dict
+
+
+def test_a_timeline_step_cannot_be_in_the_future():
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    change = StatusChangeFactory.build(instrument=InstrumentFactory(), date=tomorrow)
+    with pytest.raises(ValidationError, match="in the future"):
+        change.full_clean()
+
+
+def test_event_cannot_happen_after_it_was_reported():
+    event = EventFactory.build(
+        host=JurisdictionFactory(),
+        date=datetime.date(2025, 8, 9),
+        date_precision="day",
+        reported_on=datetime.date(2025, 8, 8),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        event.full_clean()
+    assert "date" in excinfo.value.message_dict
 
 
 def test_citation_must_back_a_record():
@@ -237,3 +275,13 @@ def test_citation_natural_key_is_built_from_source_and_record():
         "",
     )
     assert Citation.objects.get_by_natural_key(*key) == citation
+
+
+def test_citation_can_back_an_approach_assessment():
+    assessment = ApproachAssessmentFactory()
+    citation = CitationFactory(
+        instrument=None, approach_assessment=assessment, fields=["approach", "summary", "date"]
+    )
+    citation.full_clean()
+    assert citation.record == assessment
+    assert Citation.objects.get_by_natural_key(*citation.natural_key()) == citation

@@ -1,8 +1,10 @@
 """The seed fixtures and the `seed` command."""
 
+import datetime
 import json
 import shutil
 from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -11,7 +13,8 @@ from django.core.management.base import CommandError
 
 from instruments.models import Actor, Citation, Event, Instrument, Source, StatusChange
 from instruments.seeding import SEED_FILES
-from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.services import jurisdiction_change_approach
 from tests.conftest import ARTICLE_SLUG, FIXTURES_DIR
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +52,10 @@ def test_seed_into_an_empty_database_then_again_changes_nothing(empty):
     total = fixture_record_count()
     assert f"{total} created, 0 updated, 0 unchanged" in call_command_output("seed")
     after_first = counts()
-    assert after_first["instruments.Instrument"] == 13
+    assert after_first["instruments.Instrument"] == 16
+    # One history entry per record, timeline-derived values included.
+    for model in (Instrument, Jurisdiction, Citation):
+        assert model.history.count() == model.objects.count()
     assert f"0 created, 0 updated, {total} unchanged" in call_command_output("seed")
     assert counts() == after_first  # history tables included: nothing was re-saved
 
@@ -59,6 +65,7 @@ def test_seed_records_one_history_entry_per_record_with_its_links(seeded):
     record = Instrument.history.filter(slug="cn-interim-measures-generative-ai").get()
     assert record.history_type == "+"
     assert record.history_change_reason == "seed from instruments.json"
+    assert record.status == "in_effect"  # the status its timeline gives, in the one entry
     assert {link.topic.slug for link in record.topics.all()} == {
         "licensing",
         "content-labelling",
@@ -180,6 +187,7 @@ def test_unreadable_fixture_is_reported(empty, tmp_path):
 
 # ---- what the seed must contain ------------------------------------------------------------
 
+# Current approaches: the article's, except where a later assessment replaced it.
 APPROACHES = {
     "US": "light_touch",
     "CN": "binding",
@@ -187,8 +195,8 @@ APPROACHES = {
     "JP": "transitioning",
     "KR": "risk_based",
     "TH": "voluntary",
-    "VN": "voluntary",
-    "TW": "voluntary",
+    "VN": "risk_based",
+    "TW": "transitioning",
     "ID": "voluntary",
     "ASEAN": "voluntary",
     "EU": "binding",
@@ -199,6 +207,43 @@ APPROACHES = {
 @pytest.mark.parametrize(("code", "approach"), APPROACHES.items())
 def test_jurisdiction_approaches(seeded, code, approach):
     assert Jurisdiction.objects.get(code=code).approach == approach
+
+
+def test_every_approach_the_article_states_is_an_assessment_of_its_date(seeded):
+    on_article_date = ApproachAssessment.objects.filter(date=datetime.date(2025, 8, 8))
+    assessed = {a.jurisdiction.code: a for a in on_article_date.select_related("jurisdiction")}
+    stated = {code for code, approach in APPROACHES.items() if approach != "not_assessed"}
+    assert set(assessed) == stated
+    for code, assessment in assessed.items():
+        expected = "voluntary" if code in ("VN", "TW") else APPROACHES[code]
+        assert assessment.approach == expected
+        quotes = assessment.citations.filter(source__slug=ARTICLE_SLUG).exclude(quote="")
+        assert any("approach" in c.fields for c in quotes)
+    assert not ApproachAssessment.objects.filter(jurisdiction__approach="not_assessed").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "timeline", "sources"),
+    [
+        (
+            "VN",
+            [("voluntary", "2025-08-08"), ("risk_based", "2026-03-01")],
+            {"luatvietnam-law-134-2025", "vna-six-new-laws-2026-03-01"},
+        ),
+        (
+            "TW",
+            [("voluntary", "2025-08-08"), ("transitioning", "2026-01-14")],
+            {"leeandli-taiwan-ai-basic-act", "moda-taiwan-ai-basic-act"},
+        ),
+    ],
+)
+def test_approach_timelines_since_the_article(seeded, code, timeline, sources):
+    assessments = ApproachAssessment.objects.filter(jurisdiction__code=code).chronological()
+    assert [(a.approach, a.date.isoformat()) for a in assessments] == timeline
+    latest = assessments.last()
+    assert set(latest.citations.values_list("source__slug", flat=True)) == sources
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    assert jurisdiction.approach_summary == latest.summary
 
 
 # (jurisdiction, slug, words the article uses for it, type)
@@ -247,6 +292,101 @@ def test_instrument_classifications(seeded, code, slug, words, type_):
     assert instrument.citations.filter(source__slug=ARTICLE_SLUG).exclude(quote="").exists()
 
 
+# Since the article: (jurisdiction, slug, identifier or None, sources)
+SINCE_THE_ARTICLE = [
+    (
+        "VN",
+        "vn-law-on-artificial-intelligence",
+        "Law No. 134/2025/QH15",
+        {"luatvietnam-law-134-2025", "vna-six-new-laws-2026-03-01"},
+    ),
+    (
+        "TW",
+        "tw-ai-basic-act",
+        None,
+        {"leeandli-taiwan-ai-basic-act", "moda-taiwan-ai-basic-act"},
+    ),
+    (
+        "EU",
+        "eu-digital-omnibus-ai",
+        None,
+        {"futureprep-digital-omnibus", "scl-digital-omnibus"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "slug", "identifier", "sources"), SINCE_THE_ARTICLE)
+def test_instruments_since_the_article(seeded, code, slug, identifier, sources):
+    instrument = Instrument.objects.get(slug=slug)
+    assert (instrument.jurisdiction.code, instrument.type) == (code, "binding_law")
+    assert set(instrument.citations.values_list("source__slug", flat=True)) == sources
+    assert instrument.topics.exists()
+    assert list(instrument.identifiers.values_list("value", flat=True)) == (
+        [identifier] if identifier else []
+    )
+
+
+def test_the_digital_omnibus_amends_the_ai_act_and_is_not_in_force(seeded):
+    omnibus = Instrument.objects.get(slug="eu-digital-omnibus-ai")
+    assert omnibus.relations_out.get().to_instrument.slug == "eu-ai-act"
+    assert omnibus.relations_out.get().kind == "amends"
+    assert (omnibus.status, omnibus.effective_on) == ("adopted", None)
+    act = Instrument.objects.get(slug="eu-ai-act")
+    assert "2 December 2027" in act.summary
+    assert "2 August 2026" not in act.summary
+    assert act.adopted_on == datetime.date(2024, 6, 13)
+    assert act.identifiers.get(scheme="eli").value == "http://data.europa.eu/eli/reg/2024/1689/oj"
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "sg-model-ai-governance-framework",
+        "sg-ai-verify-toolkit",
+        "jp-ai-guidelines-for-business-2024",
+        "asean-guide-ai-governance-ethics",
+        "oecd-ai-principles",
+    ],
+)
+def test_voluntary_frameworks_in_use_are_in_effect_with_a_dated_change(seeded, slug):
+    instrument = Instrument.objects.get(slug=slug)
+    assert (instrument.type, instrument.status) == ("voluntary_framework", "in_effect")
+    assert instrument.status_changes.filter(status="in_effect").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "topic"),
+    [
+        ("sg-ai-verify-toolkit", "testing-and-assurance"),
+        ("jp-ai-guidelines-for-business-2024", "ethics-principles"),
+        ("jp-basic-law-responsible-ai-draft", "risk-tiers"),
+    ],
+)
+def test_topics_that_fit_are_cited(seeded, slug, topic):
+    instrument = Instrument.objects.get(slug=slug)
+    assert instrument.topics.filter(slug=topic).exists()
+    assert any("topics" in c.fields for c in instrument.citations.all())
+
+
+def test_the_japanese_drafts_risk_tiers_quote_says_so(seeded):
+    [citation] = [
+        c
+        for c in Citation.objects.filter(instrument__slug="jp-basic-law-responsible-ai-draft")
+        if "topics" in c.fields
+    ]
+    assert "tiered system" in citation.quote
+    assert "Japan’s evolving draft law" in citation.quote
+
+
+def test_reference_sources_name_a_page_not_a_home_page(seeded):
+    for source in Source.objects.exclude(url=""):
+        assert urlsplit(source.url).path.strip("/"), source.url
+
+
+def test_article_citations_are_checked(seeded):
+    assert not Citation.objects.filter(source__slug=ARTICLE_SLUG, checked_on__isnull=True).exists()
+
+
 def test_japanese_guidelines_are_dated_2024(seeded):
     assert str(Instrument.objects.get(slug="jp-ai-guidelines-for-business-2024").adopted) == "2024"
 
@@ -258,15 +398,19 @@ def test_seoul_declaration_parties(seeded):
     assert set(parties) == {"AU", "CA", "EU", "FR", "DE", "IT", "JP", "KR", "SG", "GB", "US"}
 
 
-def test_japanese_draft_evolves_into_the_enacted_act(seeded):
+def test_japanese_draft_is_superseded_by_a_different_act(seeded):
     draft = Instrument.objects.get(slug="jp-basic-law-responsible-ai-draft")
-    relation = draft.relations_out.get()
-    assert (relation.kind, relation.to_instrument.slug) == ("evolves_into", "jp-ai-promotion-act")
-    act = relation.to_instrument
-    assert (act.type, act.status, act.adopted_on.isoformat()) == (
+    assert draft.status == "superseded"
+    assert "became" not in draft.summary
+    assert not draft.relations_out.exists()
+    relation = draft.relations_in.get()
+    assert (relation.kind, relation.from_instrument.slug) == ("supersedes", "jp-ai-promotion-act")
+    act = relation.from_instrument
+    assert (act.type, act.status, act.adopted_on.isoformat(), act.effective_on.isoformat()) == (
         "binding_law",
         "in_effect",
         "2025-05-28",
+        "2025-06-04",
     )
     assert act.identifiers.get().value == "Act No. 53 of 2025"
 
@@ -279,24 +423,48 @@ def test_japanese_draft_evolves_into_the_enacted_act(seeded):
             [("adopted", "2023-07-13"), ("in_effect", "2023-08-15")],
         ),
         ("kr-ai-framework-act", [("adopted", "2024-12-26"), ("in_effect", "2026-01-22")]),
-        ("jp-ai-promotion-act", [("adopted", "2025-05-28"), ("in_effect", "2025-09-01")]),
-        ("eu-ai-act", [("in_effect", "2024-08-01")]),
+        ("jp-ai-promotion-act", [("adopted", "2025-05-28"), ("in_effect", "2025-06-04")]),
+        (
+            "jp-basic-law-responsible-ai-draft",
+            [("proposed", "2024-02-01"), ("superseded", "2025-05-28")],
+        ),
+        ("kr-pipa-automated-decisions", [("adopted", "2023-03-14"), ("in_effect", "2024-03-15")]),
+        ("eu-ai-act", [("adopted", "2024-06-13"), ("in_effect", "2024-08-01")]),
+        ("eu-digital-omnibus-ai", [("proposed", "2025-11-19"), ("adopted", "2026-06-29")]),
+        (
+            "vn-law-on-artificial-intelligence",
+            [("adopted", "2025-12-10"), ("in_effect", "2026-03-01")],
+        ),
+        ("tw-ai-basic-act", [("adopted", "2025-12-23"), ("in_effect", "2026-01-14")]),
+        ("oecd-ai-principles", [("in_effect", "2019-05-22"), ("in_effect", "2024-05-03")]),
         ("seoul-declaration-2024", [("adopted", "2024-05-21")]),
-        ("asean-guide-ai-governance-ethics", [("adopted", "2024-02-02")]),
+        ("asean-guide-ai-governance-ethics", [("in_effect", "2024-02-02")]),
+        (
+            "sg-model-ai-governance-framework",
+            [("in_effect", "2019-01-23"), ("in_effect", "2020-01-21")],
+        ),
+        ("sg-ai-verify-toolkit", [("in_effect", "2022-05-01"), ("in_effect", "2023-06-07")]),
+        ("jp-ai-guidelines-for-business-2024", [("in_effect", "2024-01-01")]),
     ],
 )
-def test_status_timelines_from_reference_facts(seeded, slug, timeline):
+def test_status_timelines(seeded, slug, timeline):
     changes = StatusChange.objects.filter(instrument__slug=slug).chronological()
     assert [(c.status, c.date.isoformat()) for c in changes] == timeline
     assert Instrument.objects.get(slug=slug).status == timeline[-1][0]
     for change in changes:
-        assert change.citations.exclude(source__slug=ARTICLE_SLUG).exists()
+        assert change.citations.exists()
+
+
+def test_only_the_undated_bill_states_its_status_without_a_timeline(seeded):
+    untimed = Instrument.objects.filter(status_changes__isnull=True)
+    assert [(i.slug, i.status) for i in untimed] == [("us-ban-chinese-ai-federal-use", "proposed")]
 
 
 def test_asean_membership_is_dated(seeded):
-    assert Jurisdiction.objects.members_of("ASEAN").count() == 11
-    assert Jurisdiction.objects.members_of("ASEAN", year=2024).count() == 10
-    assert not Jurisdiction.objects.members_of("ASEAN").filter(code="TW").exists()
+    members = Membership.objects.filter(bloc__code="ASEAN", role="member")
+    assert members.filter(end_year__isnull=True).count() == 11
+    assert members.filter(start_year__lte=2024).count() == 10
+    assert not members.filter(member__code="TW").exists()
     timor = Membership.objects.filter(member__code="TL").order_by("start_year")
     assert [(m.role, m.start_year, m.end_year) for m in timor] == [
         ("observer", 2022, 2025),
@@ -350,7 +518,21 @@ def test_local_names_match_cldr(seeded):
     for code, locale in locales.items():
         assert named[code] == babel.Locale.parse(locale).territories[code]
         citation = Citation.objects.get(jurisdiction__code=code, source__slug="unicode-cldr")
-        assert citation.fields == ["local_name"]
+        assert citation.fields == ["name", "local_name"]
+
+
+def test_english_names_are_cldrs_and_codes_isos(seeded):
+    babel = pytest.importorskip("babel")
+    english = babel.Locale.parse("en").territories
+    for jurisdiction in Jurisdiction.objects.filter(kind="national"):
+        assert jurisdiction.name == english[jurisdiction.code]
+        by_source = {c.source.slug: c.fields for c in jurisdiction.citations.all()}
+        assert "name" in by_source["unicode-cldr"]
+        assert "code" in by_source["iso-3166-1"]
+        assert "name" not in by_source["iso-3166-1"]
+    for code, source in [("ASEAN", "asean-member-states"), ("EU", "ec-glossary-european-union")]:
+        backing = Citation.objects.filter(jurisdiction__code=code).select_related("source")
+        assert [c.source.slug for c in backing if "name" in c.fields] == [source]
 
 
 @pytest.mark.parametrize(
@@ -383,10 +565,51 @@ def test_events(seeded, slug, kind, actor, instrument):
 
 
 def test_undated_events_stay_undated(seeded):
-    event = Event.objects.get(slug="li-qiang-calls-for-international-ai-governance-body")
+    event = Event.objects.get(slug="us-congress-push-to-ban-chinese-ai-from-federal-use")
     assert event.date is None
     assert event.when is None
-    assert "Shanghai" in event.location
+    assert event.reported_on == datetime.date(2025, 8, 8)
+
+
+@pytest.mark.parametrize(
+    ("slug", "date", "host", "co_hosts", "source"),
+    [
+        (
+            "kratsios-urges-asia-to-reject-eu-regulation",
+            "2025-08-05",
+            "KR",
+            [],
+            "anews-kratsios-2025-08-05",
+        ),
+        (
+            "li-qiang-calls-for-international-ai-governance-body",
+            "2025-07-26",
+            "CN",
+            [],
+            "wam-china-global-ai-cooperation",
+        ),
+        ("ai-seoul-summit-2024", "2024-05-21", "KR", ["GB"], "korea-net-seoul-declaration"),
+        (
+            "asean-digital-ministers-meeting-2024",
+            "2024-02-02",
+            "SG",
+            [],
+            "digitalpolicyalert-asean-guide",
+        ),
+        ("timor-leste-joins-asean-2025", "2025-10-26", "MY", [], "asiaone-timor-leste-asean"),
+    ],
+)
+def test_events_are_placed_and_dated(seeded, slug, date, host, co_hosts, source):
+    event = Event.objects.get(slug=slug)
+    assert (event.date.isoformat(), event.host.code) == (date, host)
+    assert list(event.co_hosts.values_list("code", flat=True)) == co_hosts
+    backing = event.citations.get(source__slug=source)
+    assert "date" in backing.fields
+    host_sources = {c.source.slug for c in event.citations.all() if "host" in c.fields}
+    assert host_sources
+    if slug.startswith("kratsios"):
+        # The article names no place: the host was once recorded from nothing.
+        assert ARTICLE_SLUG not in host_sources
 
 
 def test_actors(seeded):
@@ -418,3 +641,67 @@ def test_article_quotes_are_verbatim(seeded, article_text):
     for quote in quotes:
         assert quote
         assert quote in article_text
+
+
+# ---- current values that follow a timeline --------------------------------------------------
+
+
+def history_counts():
+    return {model: model.history.count() for model in (Jurisdiction, Instrument)}
+
+
+def test_reseeding_keeps_an_editors_newer_assessment_and_writes_no_history(seeded):
+    vietnam = Jurisdiction.objects.get(code="VN")
+    jurisdiction_change_approach(
+        jurisdiction=vietnam, approach="hybrid", summary="Edited.", date=datetime.date(2026, 11, 1)
+    )
+    before = history_counts()
+    assert "0 created, 0 updated" in call_command_output("seed")
+    vietnam.refresh_from_db()
+    assert (vietnam.approach, vietnam.approach_summary) == ("hybrid", "Edited.")
+    assert history_counts() == before
+
+
+def test_a_new_assessment_in_the_fixtures_moves_the_approach_once(seeded, tmp_path):
+    def add(records):
+        records += [
+            {
+                "model": "jurisdictions.approachassessment",
+                "fields": {
+                    "jurisdiction": ["TH"],
+                    "approach": "hybrid",
+                    "summary": "Mixed.",
+                    "date": "2026-06-01",
+                    "date_precision": "day",
+                    "note": "",
+                },
+            }
+        ]
+
+    folder = corrupt(tmp_path, "jurisdictions.json", add)
+    entries = Jurisdiction.history.filter(code="TH").count()
+    assert "1 created, 0 updated" in call_command_output("seed", fixtures_dir=str(folder))
+    thailand = Jurisdiction.objects.get(code="TH")
+    assert (thailand.approach, thailand.approach_summary) == ("hybrid", "Mixed.")
+    latest = Jurisdiction.history.filter(code="TH").latest()
+    assert Jurisdiction.history.filter(code="TH").count() == entries + 1
+    assert (latest.history_type, latest.approach) == ("~", "hybrid")
+
+
+def test_an_approach_written_in_a_jurisdiction_fixture_is_not_taken(empty, tmp_path):
+    folder = corrupt(tmp_path, "jurisdictions.json", set_field("MY", "approach", "binding"))
+    call_command_output("seed", fixtures_dir=str(folder))
+    # Malaysia has no assessment: its approach follows the (empty) timeline, not the fixture.
+    assert Jurisdiction.objects.get(code="MY").approach == "not_assessed"
+    assert Jurisdiction.objects.get(code="VN").approach == "risk_based"
+
+
+def test_a_fixture_status_is_kept_only_without_a_timeline(empty, tmp_path):
+    def mutate(records):
+        set_field("eu-ai-act", "status", "repealed")(records)
+        set_field("us-ban-chinese-ai-federal-use", "status", "withdrawn")(records)
+
+    folder = corrupt(tmp_path, "instruments.json", mutate)
+    call_command_output("seed", fixtures_dir=str(folder))
+    assert Instrument.objects.get(slug="eu-ai-act").status == "in_effect"
+    assert Instrument.objects.get(slug="us-ban-chinese-ai-federal-use").status == "withdrawn"

@@ -72,7 +72,7 @@ def test_membership_role_is_checked():
 
 
 def test_national_code_must_be_two_letters():
-    jurisdiction = Jurisdiction(code="XYZ", name="Bad", kind="national", approach="voluntary")
+    jurisdiction = Jurisdiction(code="XYZ", name="Bad", kind="national")
     with pytest.raises(ValidationError) as excinfo:
         jurisdiction.full_clean()
     assert "code" in excinfo.value.message_dict
@@ -85,17 +85,3 @@ def test_bloc_of_a_membership_cannot_be_a_state():
     with pytest.raises(ValidationError) as excinfo:
         membership.full_clean()
     assert "bloc" in excinfo.value.message_dict
-
-
-def test_members_of_follows_dates():
-    bloc = BlocFactory(code="XUNION")
-    old = MembershipFactory(bloc=bloc, start_year=1990).member
-    MembershipFactory(
-        bloc=bloc, member=JurisdictionFactory(), role="observer", start_year=2020, end_year=2024
-    )
-    newcomer = MembershipFactory(bloc=bloc, start_year=2024).member
-    left = MembershipFactory(bloc=bloc, start_year=1990, end_year=2010).member
-
-    assert set(Jurisdiction.objects.members_of("XUNION")) == {old, newcomer}
-    assert set(Jurisdiction.objects.members_of("XUNION", year=2023)) == {old}
-    assert set(Jurisdiction.objects.members_of("XUNION", year=2005)) == {old, left}

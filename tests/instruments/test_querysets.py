@@ -1,0 +1,136 @@
+"""`Instrument.objects.as_of(day)`: which instruments existed on a day, and their status then."""
+
+import datetime
+
+import pytest
+
+from instruments.models import Instrument
+from tests.factories import (
+    CitationFactory,
+    InstrumentFactory,
+    SourceFactory,
+    StatusChangeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def on(day, instrument):
+    """The instrument as `as_of(day)` gives it, or None when it is left out."""
+    return Instrument.objects.as_of(day).filter(pk=instrument.pk).first()
+
+
+@pytest.fixture
+def law():
+    """Adopted 10 December 2025, in effect 1 March 2026 (day precision)."""
+    instrument = InstrumentFactory(type="binding_law", status="")
+    StatusChangeFactory(instrument=instrument, status="adopted", date=D(2025, 12, 10))
+    StatusChangeFactory(instrument=instrument, status="in_effect", date=D(2026, 3, 1))
+    return instrument
+
+
+def test_left_out_before_anything_shows_it_existed(law):
+    assert on(D(2025, 12, 9), law) is None
+
+
+def test_status_is_the_latest_change_on_or_before_the_day(law):
+    adopted = on(D(2025, 12, 10), law)
+    assert (adopted.as_of_status, adopted.as_of_status_on) == ("adopted", D(2025, 12, 10))
+    assert on(D(2026, 2, 28), law).as_of_status == "adopted"
+    in_effect = on(D(2026, 3, 1), law)
+    assert (in_effect.as_of_status, in_effect.as_of_status_precision) == ("in_effect", "day")
+    assert in_effect.as_of_partial is False
+
+
+def test_changes_on_one_day_follow_the_life_cycle():
+    instrument = InstrumentFactory(status="")
+    StatusChangeFactory(instrument=instrument, status="in_effect", date=D(2024, 8, 1))
+    StatusChangeFactory(instrument=instrument, status="adopted", date=D(2024, 8, 1))
+    assert on(D(2024, 8, 1), instrument).as_of_status == "in_effect"
+
+
+def test_a_partial_date_counts_from_the_first_day_of_its_period_and_says_so():
+    instrument = InstrumentFactory(type="voluntary_framework", status="")
+    StatusChangeFactory(
+        instrument=instrument, status="in_effect", date=D(2024, 1, 1), date_precision="year"
+    )
+    assert on(D(2023, 12, 31), instrument) is None
+    first_day = on(D(2024, 1, 1), instrument)
+    assert (first_day.as_of_status, first_day.as_of_partial) == ("in_effect", True)
+    assert str(first_day.as_of_status_when) == "2024"
+
+
+def test_own_dates_show_existence_before_the_timeline_begins():
+    instrument = InstrumentFactory(
+        status="", introduced_on=D(2025, 11, 19), introduced_on_precision="day"
+    )
+    StatusChangeFactory(instrument=instrument, status="adopted", date=D(2026, 6, 29))
+    proposed = on(D(2026, 1, 1), instrument)
+    # It existed, but no source gives its status on that day.
+    assert (proposed.as_of_status, proposed.as_of_status_on) == ("", None)
+    assert proposed.as_of_partial is False
+
+
+def test_existence_resting_only_on_a_partial_own_date_is_partial():
+    instrument = InstrumentFactory(
+        status="", adopted_on=D(2024, 5, 1), adopted_on_precision="month"
+    )
+    StatusChangeFactory(instrument=instrument, status="adopted", date=D(2024, 6, 3))
+    assert on(D(2024, 5, 15), instrument).as_of_partial is True
+    assert on(D(2024, 6, 3), instrument).as_of_partial is False
+
+
+def test_an_undated_record_exists_from_its_earliest_dated_source():
+    bill = InstrumentFactory(type="draft_bill", status="proposed")
+    CitationFactory(instrument=bill, source=SourceFactory(published_on=D(2025, 8, 8)))
+    CitationFactory(instrument=bill, source=SourceFactory(published_on=D(2025, 9, 1)))
+    CitationFactory(instrument=bill, source=SourceFactory(published_on=None))
+    assert on(D(2025, 8, 7), bill) is None
+    then = on(D(2025, 8, 8), bill)
+    # With no timeline, its status is the one its sources state, undated.
+    assert (then.as_of_status, then.as_of_status_on, then.as_of_partial) == (
+        "proposed",
+        None,
+        False,
+    )
+    assert then.as_of_status_when is None
+
+
+def test_an_undated_record_without_a_dated_source_is_always_left_out():
+    bill = InstrumentFactory(type="draft_bill", status="proposed")
+    CitationFactory(instrument=bill, source=SourceFactory(published_on=None))
+    assert on(D(2099, 1, 1), bill) is None
+    assert Instrument.objects.filter(pk=bill.pk).exists()
+
+
+def test_a_source_does_not_override_a_records_own_dates():
+    instrument = InstrumentFactory(status="", adopted_on=D(2024, 5, 21), adopted_on_precision="day")
+    CitationFactory(instrument=instrument, source=SourceFactory(published_on=D(2020, 1, 1)))
+    assert on(D(2024, 5, 20), instrument) is None
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_as_of_is_one_query(empty, django_assert_num_queries, size):
+    for number in range(size):
+        instrument = InstrumentFactory(status="")
+        StatusChangeFactory(instrument=instrument, date=D(2020, 1, 1 + number % 28))
+        CitationFactory(instrument=instrument)
+    with django_assert_num_queries(1):
+        rows = list(Instrument.objects.as_of(D(2025, 1, 1)))
+    assert len(rows) == size
+
+
+def test_as_of_chains_with_other_methods(empty, law):
+    StatusChangeFactory(
+        instrument=InstrumentFactory(type="declaration", status=""), date=D(2025, 1, 1)
+    )
+    rows = Instrument.objects.binding().as_of(D(2026, 3, 1)).for_listing()
+    assert [row.pk for row in rows] == [law.pk]
+
+
+@pytest.mark.parametrize("day", ["2025-08-08", datetime.datetime(2025, 8, 8, tzinfo=datetime.UTC)])
+def test_as_of_takes_a_date(day):
+    with pytest.raises(TypeError):
+        Instrument.objects.as_of(day)

@@ -1,0 +1,180 @@
+"""Every database constraint, broken once: the database itself refuses the row, whatever code
+writes it. A new constraint without a case here fails `test_every_constraint_has_a_case`."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+
+from instruments.models import (
+    Actor,
+    Citation,
+    Event,
+    Instrument,
+    InstrumentIdentifier,
+    InstrumentRelation,
+    Source,
+    StatusChange,
+    Topic,
+)
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from tests.factories import (
+    ActorFactory,
+    ApproachAssessmentFactory,
+    BlocFactory,
+    CitationFactory,
+    EventFactory,
+    IdentifierFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    RelationFactory,
+    SourceFactory,
+    StatusChangeFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def update(factory, **values):
+    """Write `values` over a valid row with a bare UPDATE: no model validation runs."""
+    obj = factory()
+    type(obj)._default_manager.filter(pk=obj.pk).update(**values)
+
+
+def duplicate(factory):
+    """Save a second copy of a valid row: every column equal, a new primary key."""
+    copy = factory()
+    copy.pk = None
+    copy._state.adding = True
+    copy.save()
+
+
+def duplicate_citation(target):
+    citation = CitationFactory(**{"instrument": None, target: TARGETS[target]()})
+    Citation.objects.create(
+        source=citation.source, quote=citation.quote, **{target: getattr(citation, target)}
+    )
+
+
+TARGETS = {
+    "jurisdiction": JurisdictionFactory,
+    "instrument": InstrumentFactory,
+    "event": EventFactory,
+    "actor": ActorFactory,
+    "status_change": StatusChangeFactory,
+    "approach_assessment": ApproachAssessmentFactory,
+}
+
+CASES = {
+    # jurisdictions
+    "jurisdiction_code_unique": lambda: Jurisdiction.objects.create(
+        code=JurisdictionFactory().code, name="Twin", kind="national"
+    ),
+    "jurisdiction_code_upper_case": lambda: update(JurisdictionFactory, code="xx"),
+    "jurisdiction_kind_valid": lambda: update(JurisdictionFactory, kind="planet"),
+    "jurisdiction_approach_valid": lambda: update(JurisdictionFactory, approach="laissez_faire"),
+    "jurisdiction_region_valid": lambda: update(JurisdictionFactory, region="atlantis"),
+    "membership_unique": lambda: duplicate(MembershipFactory),
+    "membership_not_own_bloc": lambda: Membership.objects.create(
+        member=(bloc := BlocFactory()), bloc=bloc, start_year=2000
+    ),
+    "membership_start_before_end": lambda: update(MembershipFactory, end_year=1999),
+    "membership_role_valid": lambda: update(MembershipFactory, role="friend"),
+    "approach_assessment_one_per_day": lambda: duplicate(ApproachAssessmentFactory),
+    "approach_assessment_approach_valid": lambda: update(
+        ApproachAssessmentFactory, approach="not_assessed"
+    ),
+    "approach_assessment_precision_valid": lambda: update(
+        ApproachAssessmentFactory, date_precision="century"
+    ),
+    # instruments
+    "topic_slug_unique": lambda: Topic.objects.create(slug=TopicFactory().slug, name="Twin"),
+    "instrument_slug_unique": lambda: Instrument.objects.create(
+        slug=(first := InstrumentFactory()).slug,
+        title="Twin",
+        jurisdiction=first.jurisdiction,
+        type="binding_law",
+    ),
+    "instrument_type_valid": lambda: update(InstrumentFactory, type="regulation"),
+    "instrument_status_valid": lambda: update(InstrumentFactory, status="pending"),
+    "instrument_introduced_on_precision_matches": lambda: update(
+        InstrumentFactory, introduced_on=datetime.date(2024, 1, 1)
+    ),
+    "instrument_adopted_on_precision_matches": lambda: update(
+        InstrumentFactory, adopted_on_precision="day"
+    ),
+    "instrument_effective_on_precision_matches": lambda: update(
+        InstrumentFactory, effective_on=datetime.date(2024, 1, 1), effective_on_precision="week"
+    ),
+    "identifier_unique": lambda: InstrumentIdentifier.objects.create(
+        instrument=InstrumentFactory(),
+        scheme=(first := IdentifierFactory()).scheme,
+        value=first.value,
+    ),
+    "identifier_scheme_valid": lambda: update(IdentifierFactory, scheme="isbn"),
+    "identifier_value_not_empty": lambda: update(IdentifierFactory, value=""),
+    "relation_unique": lambda: InstrumentRelation.objects.create(
+        from_instrument=(first := RelationFactory()).from_instrument,
+        to_instrument=first.to_instrument,
+        kind=first.kind,
+    ),
+    "relation_not_to_itself": lambda: InstrumentRelation.objects.create(
+        from_instrument=(same := InstrumentFactory()), to_instrument=same, kind="amends"
+    ),
+    "relation_kind_valid": lambda: update(RelationFactory, kind="inspires"),
+    "status_change_unique": lambda: duplicate(StatusChangeFactory),
+    "status_change_status_valid": lambda: update(StatusChangeFactory, status=""),
+    "status_change_precision_valid": lambda: update(StatusChangeFactory, date_precision=""),
+    "actor_slug_unique": lambda: Actor.objects.create(
+        slug=ActorFactory().slug, name="Twin", kind="person"
+    ),
+    "actor_kind_valid": lambda: update(ActorFactory, kind="robot"),
+    "event_slug_unique": lambda: Event.objects.create(
+        slug=EventFactory().slug, title="Twin", kind="summit"
+    ),
+    "event_kind_valid": lambda: update(EventFactory, kind="party"),
+    "event_date_precision_matches": lambda: update(EventFactory, date=None),
+    "source_slug_unique": lambda: Source.objects.create(
+        slug=SourceFactory().slug, title="Twin", kind="article"
+    ),
+    "source_kind_valid": lambda: update(SourceFactory, kind="rumour"),
+    "citation_backs_exactly_one_record": lambda: update(CitationFactory, instrument=None),
+    **{
+        f"citation_unique_per_{target}": (lambda target=target: duplicate_citation(target))
+        for target in TARGETS
+    },
+}
+
+
+def all_constraint_names():
+    return {
+        constraint.name
+        for label in ("jurisdictions", "instruments")
+        for model in apps.get_app_config(label).get_models()
+        for constraint in model._meta.constraints
+    }
+
+
+def test_every_constraint_has_a_case():
+    assert set(CASES) == all_constraint_names()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_database_refuses_a_row_that_breaks(name):
+    with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
+        CASES[name]()
+    # PostgreSQL names every constraint it enforces; SQLite names its CHECK constraints only.
+    if connection.vendor == "postgresql" or "CHECK" in str(excinfo.value):
+        assert name in str(excinfo.value)
+
+
+def test_the_cases_build_valid_rows_first():
+    # Each case breaks one rule of an otherwise valid row: the factories make valid rows.
+    for factory in {*TARGETS.values(), MembershipFactory, IdentifierFactory, RelationFactory}:
+        obj = factory()
+        obj.full_clean()
+    assert StatusChange.objects.exists()
+    assert ApproachAssessment.objects.exists()
