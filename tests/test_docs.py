@@ -1,5 +1,6 @@
 """The README and .env.example stay true to the code."""
 
+import doctest
 import re
 from pathlib import Path
 
@@ -37,3 +38,18 @@ def test_every_seed_file_is_in_the_fixtures_folder():
     from instruments.seeding import SEED_FILES
 
     assert sorted(path.name for path in (ROOT / "fixtures").glob("*.json")) == sorted(SEED_FILES)
+
+
+def test_readme_examples_run_against_the_seed(seeded):
+    """The README's `pycon` blocks (the `as_of` worked examples) are doctests of the seed."""
+    blocks = re.findall(r"```pycon\n(.*?)```", README, re.DOTALL)
+    assert blocks
+    parser = doctest.DocTestParser()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    report = []
+    for number, block in enumerate(blocks, start=1):
+        test = parser.get_doctest(block, {}, f"README.md pycon block {number}", "README.md", 0)
+        runner.run(test, out=report.append)
+    results = runner.summarize(verbose=False)
+    assert results.attempted >= 10
+    assert results.failed == 0, "".join(report)

@@ -39,7 +39,7 @@ def test_index_lists_the_seed(seeded, client):
     }
     assert approaches["VN"] == ("Risk-based", "1 March 2026")
     assert approaches["TW"] == ("Transitioning", "14 January 2026")
-    assert "Risk-based</span> <span class=\"local\">since 1 March 2026" in html
+    assert 'Risk-based</span> <span class="local">since 1 March 2026' in html
 
 
 def test_index_counts_binding_and_voluntary(empty, client):
