@@ -14,6 +14,7 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
+from instruments.models.citations import CITED_RECORDS
 from instruments.services import instrument_sync_status
 from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin, TimelineStepAdmin
 from jurisdictions.models import ApproachAssessment, Jurisdiction
@@ -237,40 +238,19 @@ class SourceAdmin(SimpleHistoryAdmin):
 class CitationAdmin(SimpleHistoryAdmin):
     list_display = ["source", "cited_record", "short_quote", "locator", "fields", "checked_on"]
     list_filter = ["source__kind", "source", "checked_on"]
+    # The records a citation can back, each named once in CITED_RECORDS; the steps of a
+    # timeline name their parent in their own str().
     list_select_related = [
         "source",
-        "jurisdiction",
-        "instrument",
-        "event",
-        "actor",
+        *CITED_RECORDS,
         "status_change__instrument",
         "approach_assessment__jurisdiction",
     ]
     search_fields = ["quote", "note", "locator", "source__title"]
-    autocomplete_fields = [
-        "source",
-        "jurisdiction",
-        "instrument",
-        "event",
-        "actor",
-        "status_change",
-        "approach_assessment",
-    ]
+    autocomplete_fields = ["source", *CITED_RECORDS]
     fieldsets = [
         (None, {"fields": ["source", "quote", "locator", "fields", "note", "checked_on"]}),
-        (
-            "What it backs (exactly one)",
-            {
-                "fields": [
-                    "jurisdiction",
-                    "instrument",
-                    "event",
-                    "actor",
-                    "status_change",
-                    "approach_assessment",
-                ]
-            },
-        ),
+        ("What it backs (exactly one)", {"fields": list(CITED_RECORDS)}),
     ]
 
     @admin.display(description="backs")

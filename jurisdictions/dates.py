@@ -131,3 +131,34 @@ def clean_not_in_future(instance, field):
         raise ValidationError(
             {field: f"{value.isoformat()} is in the future: a timeline records what has happened."}
         )
+
+
+class TimelineStep(models.Model):
+    """A dated step of a timeline (an instrument's status changes, a jurisdiction's approach
+    assessments): from `date`, at its precision, this step holds until the next one."""
+
+    date = models.DateField(
+        help_text="From when the step holds (first day of the period at year or month precision)."
+    )
+    date_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the date is known.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What happened, e.g. “promulgated as Law No. 20676”.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def when(self):
+        return partial_date(self.date, self.date_precision)
+
+    def clean(self):
+        clean_partial_dates(self, "date")
+        clean_not_in_future(self, "date")

@@ -6,12 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.dates import (
-    DatePrecision,
-    clean_not_in_future,
-    clean_partial_dates,
-    partial_date,
-)
+from jurisdictions.dates import DatePrecision, TimelineStep, partial_date
 from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
 from jurisdictions.vocabulary import (
     ASSESSED_APPROACHES,
@@ -173,7 +168,7 @@ class ApproachAssessmentManager(models.Manager.from_queryset(ApproachAssessmentQ
         return self.get(jurisdiction__code=code, date=date)
 
 
-class ApproachAssessment(models.Model):
+class ApproachAssessment(TimelineStep):
     """One dated, cited characterisation of a jurisdiction's approach: its approach timeline,
     the way status changes are an instrument's. Recorded through
     `jurisdictions.services.jurisdiction_change_approach`; the latest one is the jurisdiction's
@@ -194,22 +189,6 @@ class ApproachAssessment(models.Model):
     summary = models.TextField(
         blank=True, help_text="One or two sentences on the approach, in the tracker's own words."
     )
-    date = models.DateField(
-        help_text="From when the assessment holds: the source's date, or the date of the change "
-        "it describes (first day of the period at year or month precision)."
-    )
-    date_precision = models.CharField(
-        max_length=8,
-        choices=DatePrecision,
-        default=DatePrecision.DAY,
-        help_text="How much of the date is known.",
-    )
-    note = models.CharField(
-        max_length=300,
-        blank=True,
-        help_text="What the assessment rests on, e.g. “Law No. 134/2025/QH15 took effect”.",
-    )
-
     history = HistoricalRecords()
     objects = ApproachAssessmentManager()
 
@@ -236,11 +215,3 @@ class ApproachAssessment(models.Model):
         return (self.jurisdiction.code, self.date.isoformat())
 
     natural_key.dependencies = ["jurisdictions.jurisdiction"]
-
-    @property
-    def when(self):
-        return partial_date(self.date, self.date_precision)
-
-    def clean(self):
-        clean_partial_dates(self, "date")
-        clean_not_in_future(self, "date")

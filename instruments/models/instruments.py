@@ -18,7 +18,7 @@ from instruments.vocabulary import (
 )
 from jurisdictions.dates import (
     DatePrecision,
-    clean_not_in_future,
+    TimelineStep,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
@@ -291,7 +291,7 @@ class StatusChangeManager(models.Manager.from_queryset(StatusChangeQuerySet)):
         return self.get(instrument__slug=slug, status=status, date=date)
 
 
-class StatusChange(models.Model):
+class StatusChange(TimelineStep):
     """One dated step in an instrument's status timeline. Recorded through
     `instruments.services.instrument_change_status` (the seed and the admin save the row, then
     call `instrument_sync_status`), which keeps `Instrument.status` equal to the latest step."""
@@ -306,19 +306,6 @@ class StatusChange(models.Model):
     status = models.CharField(
         max_length=16, choices=InstrumentStatus, help_text="The status it moved to."
     )
-    date = models.DateField(
-        help_text="When it moved (first day of the period at year or month precision)."
-    )
-    date_precision = models.CharField(
-        max_length=8,
-        choices=DatePrecision,
-        default=DatePrecision.DAY,
-        help_text="How much of the date is known.",
-    )
-    note = models.CharField(
-        max_length=300, blank=True, help_text="What happened, e.g. “promulgated as Law No. 20676”."
-    )
-
     history = HistoricalRecords()
     objects = StatusChangeManager()
 
@@ -347,13 +334,8 @@ class StatusChange(models.Model):
 
     natural_key.dependencies = ["instruments.instrument"]
 
-    @property
-    def when(self):
-        return partial_date(self.date, self.date_precision)
-
     def clean(self):
-        clean_partial_dates(self, "date")
-        clean_not_in_future(self, "date")
+        super().clean()
         if self.instrument_id:
             conflict = timeline_status_conflict(self.instrument.type, self.status)
             if conflict:
