@@ -61,6 +61,8 @@ class StatusChangeInline(admin.TabularInline):
     fields = ["status", "date", "date_precision", "note"]
     extra = 0
     ordering = ["date"]
+    # Each change's citations are edited on its own page.
+    show_change_link = True
 
 
 @admin.register(Instrument)
@@ -151,6 +153,7 @@ class StatusChangeAdmin(TimelineStepAdmin):
     search_fields = ["instrument__title", "instrument__slug", "note"]
     autocomplete_fields = ["instrument"]
     list_select_related = ["instrument"]
+    fields = ["instrument", "status", ("date", "date_precision"), "note"]
     inlines = [CitationInline]
     parent_field = "instrument"
 

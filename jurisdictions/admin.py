@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
@@ -30,6 +32,9 @@ class ApproachAssessmentInline(admin.TabularInline):
     fields = ["date", "date_precision", "approach", "summary", "note"]
     extra = 0
     ordering = ["date"]
+    # Each assessment's citations are edited on its own page.
+    show_change_link = True
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3})}}
     verbose_name = "approach assessment"
     verbose_name_plural = "approach timeline (the latest assessment is the current approach)"
 
@@ -101,6 +106,7 @@ class ApproachAssessmentAdmin(TimelineStepAdmin):
     search_fields = ["jurisdiction__code", "jurisdiction__name", "summary", "note"]
     autocomplete_fields = ["jurisdiction"]
     list_select_related = ["jurisdiction"]
+    fields = ["jurisdiction", "approach", "summary", ("date", "date_precision"), "note"]
     parent_field = "jurisdiction"
 
     def sync_parent(self, parent):
