@@ -3,15 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from instruments.models import Citation, Instrument, StatusChange
 from instruments.models.citations import CITED_RECORDS, citable_fields, record_fields
 from instruments.vocabulary import SourceKind, timeline_status_conflict, type_status_conflict
-from jurisdictions.models import ApproachAssessment, Jurisdiction
-from jurisdictions.vocabulary import Approach
+from jurisdictions.models import Jurisdiction
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def article_citations_without_locator():
 
 
 def _is_empty(record, name, fields):
-    if name == "related":  # Instrument.citable_aliases: relations either way
+    if name == "related":  # an instrument's alias for its relations either way
         return not (record.relations_out.exists() or record.relations_in.exists())
     field = fields[name]
     if field.many_to_many or field.one_to_many:
@@ -77,9 +75,10 @@ def citations_of_empty_fields():
     for citation in citations:
         kind, record = citation.record_kind, citation.record
         fields = models[kind]
+        readable = {*fields, *getattr(CITED_RECORDS[kind], "citable_aliases", ())}
+        # Names the record does not have are the unknown-field check's to report.
         names = citation.fields if isinstance(citation.fields, list) else []
-        empty = [name for name in names if name in fields or name == "related"]
-        empty = [name for name in empty if _is_empty(record, name, fields)]
+        empty = [name for name in names if name in readable and _is_empty(record, name, fields)]
         if empty:
             yield Problem(
                 "empty-field",
@@ -141,26 +140,16 @@ def stale_statuses():
 def stale_approaches():
     """Jurisdictions whose approach or its summary is not their latest assessment's (or, with
     no assessment, not "not assessed")."""
-    latest = ApproachAssessment.objects.filter(jurisdiction=OuterRef("pk")).chronological(
-        newest_first=True
-    )
-    stale = (
-        Jurisdiction.objects.annotate(
-            latest_approach=Coalesce(
-                Subquery(latest.values("approach")[:1]), Value(Approach.NOT_ASSESSED)
-            ),
-            latest_summary=Coalesce(
-                Subquery(latest.values("summary")[:1]), Value(""), output_field=TextField()
-            ),
-        )
-        .filter(~Q(approach=F("latest_approach")) | ~Q(approach_summary=F("latest_summary")))
-        .order_by("code")
-    )
+    # As of the last day there is, every assessment counts: the latest is the current one.
+    latest = Jurisdiction.objects.as_of(datetime.date.max)
+    stale = latest.filter(
+        ~Q(approach=F("as_of_approach")) | ~Q(approach_summary=F("as_of_approach_summary"))
+    ).order_by("code")
     for jurisdiction in stale:
-        if jurisdiction.approach != jurisdiction.latest_approach:
+        if jurisdiction.approach != jurisdiction.as_of_approach:
             message = (
                 f"approach is {jurisdiction.approach!r} but the latest assessment says "
-                f"{jurisdiction.latest_approach!r}"
+                f"{jurisdiction.as_of_approach!r}"
             )
         else:
             message = "approach summary is not the latest assessment's"
