@@ -123,10 +123,7 @@ class _Writes:
         self.parents = {}  # (model, pk) -> Timeline, for every timeline parent loaded
 
     def record(self, instance, created, reason):
-        key = (type(instance), instance.pk)
-        if key in self.pending:
-            return
-        self.pending[key] = [instance, created, reason]
+        self.pending.setdefault((type(instance), instance.pk), [instance, created, reason])
 
     def sync_parents(self):
         """Bring every loaded parent up to date with its timeline through its service. A

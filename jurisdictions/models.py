@@ -80,6 +80,12 @@ class Jurisdiction(models.Model):
         return (self.code,)
 
     @property
+    def current_memberships(self):
+        """Memberships that have not ended, read from the prefetched `memberships` when the
+        list prefetched them (`for_listing`)."""
+        return [membership for membership in self.memberships.all() if membership.is_current]
+
+    @property
     def as_of_approach_when(self):
         """On a row from `as_of`: the date its approach rests on, at its precision (None when
         no assessment is dated by then)."""

@@ -85,3 +85,9 @@ def test_bloc_of_a_membership_cannot_be_a_state():
     with pytest.raises(ValidationError) as excinfo:
         membership.full_clean()
     assert "bloc" in excinfo.value.message_dict
+
+
+def test_current_memberships_leave_out_ended_ones():
+    left = MembershipFactory(start_year=1990, end_year=2010)
+    current = MembershipFactory(member=left.member, start_year=2020)
+    assert left.member.current_memberships == [current]
