@@ -10,7 +10,7 @@ PORT   ?= 8000
 # Production sets DEBUG=0 and a real SECRET_KEY in the environment instead.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed check lint format clean
+.PHONY: run test install migrate seed check lint format clean screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -40,9 +40,13 @@ check: $(STAMP)
 test: check
 	$(BIN)/python -m pytest
 
+# The README's images, taken by the browser tests' walks through the site (needs Chromium).
+screenshots: $(STAMP)
+	README_IMAGES=docs/images REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser -q
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles screenshots

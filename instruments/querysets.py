@@ -6,7 +6,7 @@ from django.db.models.functions import Coalesce
 
 from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE
 from jurisdictions.dates import PARTIAL_PRECISIONS, DatePrecision
-from jurisdictions.querysets import check_day
+from jurisdictions.querysets import check_day, text_search
 
 # An instrument's own dates, each with a `<name>_precision` column beside it.
 OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
@@ -26,6 +26,17 @@ def _any_own_date(**lookups):
 
 
 class InstrumentQuerySet(models.QuerySet):
+    SEARCH_FIELDS = ("title", "short_name", "original_title", "summary", "issuing_body")
+
+    # Topic names are searched too ("sandbox" finds the frameworks filed under Sandboxes),
+    # each on its own: they live in another table, outside the instruments' GIN index.
+    SEARCH_RELATED = ("topics__name",)
+
+    def search(self, q):
+        """Instruments whose own text, or the name of one of whose topics, matches the search
+        `q`, annotated with `search_rank` (a topic-only match ranks lowest)."""
+        return text_search(self, q, self.SEARCH_FIELDS, related=self.SEARCH_RELATED)
+
     def binding(self, value=True):
         """Binding texts (binding laws and draft bills) or, with `value=False`, the rest
         (voluntary frameworks and declarations)."""
@@ -91,9 +102,42 @@ class InstrumentQuerySet(models.QuerySet):
             )
         )
 
+    def binding_counts(self):
+        """{"total", "binding", "voluntary"}: how many instruments, and how many of each kind."""
+        binding = binding_condition()
+        return self.aggregate(
+            total=models.Count("id"),
+            binding=models.Count("id", filter=binding),
+            voluntary=models.Count("id", filter=~binding),
+        )
+
     def for_listing(self):
         """Everything a list of instruments shows, in a fixed number of queries."""
         return self.select_related("jurisdiction").prefetch_related("topics", "parties")
+
+
+def with_instrument_counts(jurisdictions, day=None):
+    """`jurisdictions` (a Jurisdiction queryset) annotated with `binding_count` and
+    `voluntary_count`: the instruments each one issued, or, given `day`, those that existed on
+    that day (see `InstrumentQuerySet.as_of`). Correlated subqueries: one query in all."""
+    instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
+    issued = instrument_model.objects.all()
+    if day is not None:
+        issued = issued.as_of(day)
+    issued = issued.filter(jurisdiction=OuterRef("pk")).order_by()
+
+    def count(queryset):
+        counted = (
+            queryset.annotate(group=Value(1))
+            .values("group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+    return jurisdictions.annotate(
+        binding_count=count(issued.binding()), voluntary_count=count(issued.binding(False))
+    )
 
 
 class StatusChangeQuerySet(models.QuerySet):
@@ -110,6 +154,12 @@ class StatusChangeQuerySet(models.QuerySet):
 
 
 class EventQuerySet(models.QuerySet):
+    SEARCH_FIELDS = ("title", "summary", "location")
+
+    def search(self, q):
+        """Events matching the search `q`, annotated with `search_rank`."""
+        return text_search(self, q, self.SEARCH_FIELDS)
+
     def chronological(self):
         """Newest first, undated events last."""
         return self.order_by(models.F("date").desc(nulls_last=True), "title")
@@ -118,3 +168,20 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("host").prefetch_related(
             "co_hosts", "participants", "actors", "instruments"
         )
+
+
+class ActorQuerySet(models.QuerySet):
+    SEARCH_FIELDS = ("name", "role")
+
+    def search(self, q):
+        """Actors matching the search `q`, annotated with `search_rank`."""
+        return text_search(self, q, self.SEARCH_FIELDS)
+
+
+class CitationQuerySet(models.QuerySet):
+    SEARCH_FIELDS = ("quote", "note")
+
+    def search(self, q):
+        """Citations whose quote (or note) matches the search `q`, annotated with
+        `search_rank`."""
+        return text_search(self, q, self.SEARCH_FIELDS)

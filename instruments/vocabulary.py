@@ -87,6 +87,21 @@ class RelationKind(models.TextChoices):
     EVOLVES_INTO = "evolves_into", "evolves into"
 
 
+# How a relation reads from the other end ("the Omnibus amends the Act": "amended by").
+RELATION_INVERSE_LABELS = {
+    RelationKind.AMENDS: "amended by",
+    RelationKind.SUPERSEDES: "superseded by",
+    RelationKind.IMPLEMENTS: "implemented by",
+    RelationKind.ALIGNED_WITH: "is aligned with",
+    RelationKind.EVOLVES_INTO: "evolved from",
+}
+
+# Statuses in which an instrument no longer has legal force (schema.org `NotInForce`).
+ENDED_STATUSES = frozenset(
+    {InstrumentStatus.SUPERSEDED, InstrumentStatus.REPEALED, InstrumentStatus.WITHDRAWN}
+)
+
+
 class IdentifierScheme(models.TextChoices):
     """Official identifier schemes. New schemes may be added as jurisdictions are."""
 

@@ -14,6 +14,7 @@ from jurisdictions.vocabulary import (
     Kind,
     MembershipRole,
     Region,
+    local_language,
 )
 
 
@@ -51,6 +52,9 @@ class Jurisdiction(models.Model):
         blank=True, help_text="The latest approach assessment's summary."
     )
 
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
     history = HistoricalRecords()
     objects = JurisdictionManager()
 
@@ -84,6 +88,12 @@ class Jurisdiction(models.Model):
         """Memberships that have not ended, read from the prefetched `memberships` when the
         list prefetched them (`for_listing`)."""
         return [membership for membership in self.memberships.all() if membership.is_current]
+
+    @property
+    def local_language(self):
+        """BCP 47 tag of the language `local_name` is written in, for a `lang` attribute; ""
+        when unknown (leave `lang` off then)."""
+        return local_language(self.code)
 
     @property
     def as_of_approach_when(self):

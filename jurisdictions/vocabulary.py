@@ -62,3 +62,35 @@ class MembershipRole(models.TextChoices):
 
     MEMBER = "member", "Member"
     OBSERVER = "observer", "Observer"
+
+
+# The language each jurisdiction's `local_name` is written in, as a BCP 47 tag for `lang`
+# attributes (screen readers switch voice, browsers pick the right CJK glyphs). The tags follow
+# the CLDR locales the seed's local names come from, so Singapore's “Singapura” is Malay (`ms`).
+# A code missing here has no known local-name language and pages leave `lang` off. Add a code
+# when a local name is added for it.
+LOCAL_NAME_LANGUAGES = {
+    "BN": "ms",
+    "CN": "zh-Hans",
+    "DE": "de",
+    "FR": "fr",
+    "ID": "id",
+    "IT": "it",
+    "JP": "ja",
+    "KH": "km",
+    "KR": "ko",
+    "LA": "lo",
+    "MM": "my",
+    "MY": "ms",
+    "PH": "fil",
+    "SG": "ms",
+    "TH": "th",
+    "TL": "pt",
+    "TW": "zh-Hant",
+    "VN": "vi",
+}
+
+
+def local_language(code):
+    """BCP 47 tag of the language of the local name of the jurisdiction `code`, or ""."""
+    return LOCAL_NAME_LANGUAGES.get(code, "")

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "django_filters",
     "jurisdictions",
     "instruments",
 ]
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "instruments.context_processors.navigation",
             ],
         },
     },
@@ -131,6 +134,20 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+REST_FRAMEWORK = {
+    # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.
+    "DEFAULT_FILTER_BACKENDS": ["jurisdictions.api.filtering.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "jurisdictions.api.pagination.StrictPageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "jurisdictions.api.renderers.CSVRenderer",
+    ],
+    # Reads are public; nothing can be written through the API yet.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+}
 
 LOGGING = {
     "version": 1,

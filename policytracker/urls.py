@@ -9,5 +9,6 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("policytracker.api_urls")),
     path("", include("instruments.urls")),
 ]

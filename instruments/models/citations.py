@@ -6,9 +6,22 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from instruments.models.events import Actor, Event
-from instruments.models.instruments import Instrument, SlugManager, StatusChange
+from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
+from instruments.querysets import CitationQuerySet
 from instruments.vocabulary import SourceKind
 from jurisdictions.models import ApproachAssessment, Jurisdiction
+
+
+class SourceManager(SlugKeyMixin, models.Manager):
+    def founding_date(self):
+        """Publication date of the earliest dated article: the day the data set was first
+        built from, which the home page compares today with. None without one."""
+        return (
+            self.filter(kind=SourceKind.ARTICLE, published_on__isnull=False)
+            .order_by("published_on")
+            .values_list("published_on", flat=True)
+            .first()
+        )
 
 
 class Source(models.Model):
@@ -32,8 +45,11 @@ class Source(models.Model):
         max_length=16, choices=SourceKind, help_text="Article, official document or reference."
     )
 
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
     history = HistoricalRecords()
-    objects = SlugManager()
+    objects = SourceManager()
 
     class Meta:
         ordering = ["title"]
@@ -93,7 +109,7 @@ def _exactly_one_target():
     return alternatives
 
 
-class CitationManager(models.Manager):
+class CitationManager(models.Manager.from_queryset(CitationQuerySet)):
     def get_by_natural_key(self, source_slug, record_kind, record_key, quote):
         model = CITED_RECORDS.get(record_kind)
         if model is None:

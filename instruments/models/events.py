@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from instruments.models.instruments import Instrument, SlugKeyMixin, SlugManager
-from instruments.querysets import EventQuerySet
+from instruments.models.instruments import Instrument, SlugKeyMixin
+from instruments.querysets import ActorQuerySet, EventQuerySet
 from instruments.vocabulary import ActorKind, EventKind
 from jurisdictions.dates import (
     DatePrecision,
@@ -15,6 +15,10 @@ from jurisdictions.dates import (
     partial_date_constraints,
 )
 from jurisdictions.models import Jurisdiction
+
+
+class ActorManager(SlugKeyMixin, models.Manager.from_queryset(ActorQuerySet)):
+    pass
 
 
 class Actor(models.Model):
@@ -36,8 +40,11 @@ class Actor(models.Model):
         help_text="The jurisdiction the actor serves or belongs to.",
     )
 
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
     history = HistoricalRecords()
-    objects = SlugManager()
+    objects = ActorManager()
 
     class Meta:
         ordering = ["name"]
@@ -100,6 +107,9 @@ class Event(models.Model):
         Instrument, blank=True, related_name="events", help_text="Instruments the event concerns."
     )
     summary = models.TextField(blank=True, help_text="What happened, in the tracker's own words.")
+
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
     history = HistoricalRecords(m2m_fields=[co_hosts, participants, actors, instruments])
     objects = EventManager()

@@ -42,6 +42,9 @@ class Topic(models.Model):
     name = models.CharField(max_length=120, help_text="Name shown to readers.")
     description = models.TextField(blank=True, help_text="What the topic covers.")
 
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
     history = HistoricalRecords()
     objects = SlugManager()
 

@@ -1,0 +1,325 @@
+"""Filters over instruments and events, shared by the HTML lists and the API (see
+`jurisdictions.filters` for what every FilterSet here guarantees)."""
+
+import django_filters
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
+
+from instruments.models import Event, Instrument, Topic
+from instruments.vocabulary import BINDING_TYPES, EventKind, InstrumentStatus, InstrumentType
+from jurisdictions.filters import (
+    DATETIME_MESSAGE,
+    AsOfFilter,
+    AsOfFilterSet,
+    CodeFilter,
+    FacetedFilterSet,
+    FacetSpec,
+    IsoDateFilter,
+    NullsLastOrderingFilter,
+    TrueFalseFilter,
+    VocabularyFilter,
+)
+from jurisdictions.models import Jurisdiction
+from jurisdictions.querysets import membership_on
+from jurisdictions.vocabulary import Kind, Region
+
+YEAR_MESSAGE = "Enter a year as four digits, e.g. 2025."
+
+
+class BindingFilter(TrueFalseFilter):
+    """`binding=true`: binding laws and draft bills; `binding=false`: voluntary frameworks and
+    declarations."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, labels=("Binding", "Voluntary"), **kwargs)
+
+    def apply(self, qs, value):
+        return qs.binding(value)
+
+
+class YearFilter(django_filters.NumberFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": YEAR_MESSAGE,
+                "min_value": YEAR_MESSAGE,
+                "max_value": YEAR_MESSAGE,
+            },
+        )
+        kwargs.setdefault("min_value", 1000)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.decimal_places = 0
+        return field
+
+
+class TopicFilter(django_filters.ModelMultipleChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Topic.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "“%(value)s” is not a topic in the tracker (topics go by slug)."},
+        )
+        super().__init__(*args, **kwargs)
+
+
+def _status_column(filterset):
+    return "as_of_status" if filterset.as_of else "status"
+
+
+def _binding_fold(instrument_type):
+    return "true" if instrument_type in BINDING_TYPES else "false"
+
+
+def _instrument_member_restrict(queryset, filterset):
+    return queryset.filter(membership_on(filterset.day, "jurisdiction__memberships__"))
+
+
+class InstrumentFilterSet(AsOfFilterSet):
+    """Filters of `/instruments/` and `/api/v1/instruments/`. Repeat a parameter for several
+    values (any of them matches); different parameters all apply."""
+
+    binding = BindingFilter(
+        label="Binding",
+        help_text="true: binding laws and draft bills; false: voluntary frameworks and "
+        "declarations.",
+    )
+    type = VocabularyFilter(field_name="type", choices=InstrumentType.choices, label="Type")
+    status = VocabularyFilter(
+        choices=InstrumentStatus.choices,
+        method="filter_status",
+        label="Status",
+        help_text="The status on the `as_of` day (the recorded status without it).",
+    )
+    jurisdiction = CodeFilter(
+        field_name="jurisdiction__code",
+        label="Jurisdiction",
+        help_text="The issuing jurisdiction.",
+    )
+    region = VocabularyFilter(
+        field_name="jurisdiction__region",
+        choices=Region.choices,
+        label="Region",
+        help_text="The issuing jurisdiction's region.",
+    )
+    member_of = CodeFilter(
+        method="filter_member_of",
+        kinds=[Kind.REGIONAL_BLOC, Kind.INTERNATIONAL],
+        label="Issued by members of",
+        help_text="The issuing jurisdiction was a full member of the bloc on the `as_of` day "
+        "(today without it).",
+    )
+    topic = TopicFilter(field_name="topics__slug", label="Topic")
+    party = CodeFilter(
+        field_name="parties__code",
+        label="Party",
+        help_text="A jurisdiction that signed or endorsed the text.",
+    )
+    year = YearFilter(
+        field_name="adopted_on", lookup_expr="year", label="Year adopted", help_text="YYYY"
+    )
+    adopted_after = IsoDateFilter(
+        field_name="adopted_on",
+        lookup_expr="gte",
+        label="Adopted on or after",
+    )
+    adopted_before = IsoDateFilter(
+        field_name="adopted_on",
+        lookup_expr="lte",
+        label="Adopted on or before",
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    as_of = AsOfFilter()
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Updated since",
+        error_messages={"invalid": DATETIME_MESSAGE},
+    )
+    ordering = NullsLastOrderingFilter(
+        fields=(
+            ("title", "title"),
+            ("adopted_on", "adopted_on"),
+            ("jurisdiction__name", "jurisdiction"),
+        ),
+        label="Sort",
+    )
+
+    facet_specs = {
+        "binding": FacetSpec(
+            "type",
+            choices=(("true", "Binding"), ("false", "Voluntary")),
+            fold=_binding_fold,
+            multiple=False,
+        ),
+        "type": FacetSpec("type", choices=tuple(InstrumentType.choices)),
+        "status": FacetSpec(_status_column, choices=tuple(InstrumentStatus.choices)),
+        "jurisdiction": FacetSpec("jurisdiction__code", label="jurisdiction__name", order="label"),
+        "region": FacetSpec("jurisdiction__region", choices=tuple(Region.choices)),
+        "member_of": FacetSpec(
+            "jurisdiction__memberships__bloc__code",
+            label="jurisdiction__memberships__bloc__name",
+            restrict=_instrument_member_restrict,
+            order="label",
+        ),
+        "topic": FacetSpec("topics__slug", label="topics__name", order="label"),
+        "party": FacetSpec("parties__code", label="parties__name", order="label"),
+        "year": FacetSpec(ExtractYear("adopted_on"), order="-value", multiple=False),
+    }
+
+    class Meta:
+        model = Instrument
+        fields = []
+
+    def filter_status(self, queryset, name, values):
+        field = "as_of_status" if self.as_of else "status"
+        return queryset.filter(**{f"{field}__in": values}) if values else queryset
+
+    def filter_member_of(self, queryset, name, blocs):
+        if not blocs:
+            return queryset
+        return queryset.filter(
+            membership_on(self.day, "jurisdiction__memberships__"),
+            jurisdiction__memberships__bloc__in=blocs,
+        ).distinct()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class EventJurisdictionFilter(CodeFilter):
+    """Events a jurisdiction hosted, co-hosted or took part in."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(
+            Q(host__in=value) | Q(co_hosts__in=value) | Q(participants__in=value)
+        ).distinct()
+
+
+def _count_event_jurisdictions(events, filterset):
+    """(code, name, count) of the events each jurisdiction hosted, co-hosted or joined."""
+    involved = (
+        events.filter(
+            Q(host=OuterRef("pk")) | Q(co_hosts=OuterRef("pk")) | Q(participants=OuterRef("pk"))
+        )
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
+    )
+    rows = (
+        Jurisdiction.objects.annotate(n=Coalesce(Subquery(involved), 0))
+        .filter(n__gt=0)
+        .values_list("code", "name", "n")
+    )
+    return list(rows)
+
+
+class EventFilterSet(FacetedFilterSet):
+    """Filters of `/events/` and `/api/v1/events/`."""
+
+    kind = VocabularyFilter(field_name="kind", choices=EventKind.choices, label="Kind")
+    jurisdiction = EventJurisdictionFilter(
+        label="Jurisdiction", help_text="Host, co-host or participant."
+    )
+    year = YearFilter(field_name="date", lookup_expr="year", label="Year")
+    date_after = IsoDateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        label="On or after",
+    )
+    date_before = IsoDateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        label="On or before",
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Updated since",
+        error_messages={"invalid": DATETIME_MESSAGE},
+    )
+    ordering = NullsLastOrderingFilter(fields=(("date", "date"), ("title", "title")), label="Sort")
+
+    facet_specs = {
+        "kind": FacetSpec("kind", choices=tuple(EventKind.choices)),
+        "jurisdiction": FacetSpec(None, counter=_count_event_jurisdictions, order="label"),
+        "year": FacetSpec(ExtractYear("date"), order="-value", multiple=False),
+    }
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class CompareFilterSet(AsOfFilterSet):
+    """Parameters of `/compare/`: `jurisdiction` (a code, repeated for each column, in the order
+    the columns take; case-insensitive, a repeated code counts once) and `as_of`.
+
+    Fewer than two codes is not an error: the page offers the picker instead. More than six is,
+    since the columns no longer fit side by side."""
+
+    MIN_JURISDICTIONS = 2
+    MAX_JURISDICTIONS = 6
+
+    jurisdiction = CodeFilter(
+        method="filter_jurisdiction",
+        label="Jurisdictions",
+        help_text="Two to six jurisdiction codes, one per column, in the order given.",
+    )
+    as_of = AsOfFilter(help_text="Compare them as they stood on this day (YYYY-MM-DD).")
+
+    class Meta:
+        model = Jurisdiction
+        fields = []
+
+    @property
+    def errors(self):
+        if self._errors is None:
+            errors = super().errors
+            count = len(self.codes)
+            if "jurisdiction" not in errors and count > self.MAX_JURISDICTIONS:
+                errors["jurisdiction"] = [
+                    f"Compare {self.MIN_JURISDICTIONS} to {self.MAX_JURISDICTIONS} "
+                    f"jurisdictions at a time; {count} were given."
+                ]
+        return self._errors
+
+    @property
+    def codes(self):
+        """The codes given, upper-cased, each once, in the order given."""
+        codes = (value.strip().upper() for value in self.active_values("jurisdiction"))
+        return list(dict.fromkeys(code for code in codes if code))
+
+    @property
+    def jurisdictions(self):
+        """The jurisdictions given, in the order given (no query: validation fetched them)."""
+        if not self.is_valid():
+            return []
+        by_code = {item.code: item for item in self.form.cleaned_data.get("jurisdiction") or ()}
+        return [by_code[code] for code in self.codes if code in by_code]
+
+    @property
+    def complete(self):
+        """Enough jurisdictions given for a comparison."""
+        return len(self.codes) >= self.MIN_JURISDICTIONS
+
+    def prepare(self, queryset):
+        # Every jurisdiction exists on every day; `as_of` decides which approach it shows.
+        return queryset.as_of(self.day)
+
+    def filter_jurisdiction(self, queryset, name, value):
+        return queryset.filter(pk__in=[item.pk for item in value]) if value else queryset

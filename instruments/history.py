@@ -1,0 +1,603 @@
+"""The change history of every tracked record, read in one place.
+
+Every record model of both apps keeps a history table: one row per save or delete, holding the
+record's fields as they were after it. This module turns those rows into `Change` entries, so
+the Atom feed, the API's change feed and the "Edit history" block on record pages all say the
+same thing about what happened:
+
+- `changes(since=..., until=..., after=cursor, limit=...)`: every change across the tracked
+  models, oldest first, resumable with a cursor;
+- `latest_changes(limit=...)`: the newest changes first;
+- `record_history(instance, limit=...)`: one record's changes, newest first.
+
+Each call reads a fixed number of queries whatever the number of entries: one per history
+table, one for the previous rows of the "changed" entries of each table (to name the fields
+that changed), one per tracked many-to-many field, and one or two per model whose records the
+entries refer to (to build parents' keys, titles and pages).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import get_m2m_reverse_field_name
+
+from instruments.models import (
+    Actor,
+    Citation,
+    Event,
+    Instrument,
+    InstrumentIdentifier,
+    InstrumentRelation,
+    Source,
+    StatusChange,
+    Topic,
+)
+from instruments.models.citations import CITED_RECORDS
+from jurisdictions.dates import partial_date
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+
+ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+# Timestamps every save moves: a change that touched only them changed nothing a reader sees.
+_BOOKKEEPING = frozenset({"created_at", "updated_at"})
+
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    """One created, changed or deleted record, as one row of its history table records it.
+
+    - `kind`: the record's kind ("instrument", "status_change", …; see `KINDS`);
+    - `natural_key`: the record's natural key as it was after the change, a child's built from
+      its parent's current key (e.g. ("kr-ai-framework-act", "in_effect", "2026-01-22"));
+      `key` is the same joined with "/". Neither ever holds a primary key.
+    - `action`: "created", "changed" or "deleted";
+    - `time`: when (timezone-aware); `user`: the editor's username, or None when the change was
+      not made by a signed-in editor (a seed, a script). Public pages do not show it.
+    - `changed_fields`: for "changed", the names of the fields whose value differs from the
+      record's previous history row, many-to-many fields included, in the model's field order
+      (empty for a save that changed nothing, and for "created" and "deleted");
+      `changed_labels` are their human names.
+    - `title`: a human name for the record; `url`: the path of the public page that shows it
+      (a child's is its parent's page), or None when that page no longer exists or there is
+      none.
+    - `history_id`: the history row's id, unique within its kind; `(time, kind, history_id)`
+      orders entries and is the cursor `changes(after=...)` resumes from.
+    """
+
+    kind: str
+    key: str
+    natural_key: tuple
+    action: str
+    time: datetime.datetime
+    user: str | None
+    changed_fields: tuple
+    changed_labels: tuple
+    title: str
+    url: str | None
+    history_id: int
+
+    @property
+    def cursor(self):
+        return (self.time, self.kind, self.history_id)
+
+
+def format_cursor(cursor):
+    """A cursor `(time, kind, history_id)` as text for a URL, e.g.
+    "2025-08-08T10:00:00.000001Z~instrument~42"."""
+    time, kind, history_id = cursor
+    stamp = time.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}~{kind}~{history_id}"
+
+
+def parse_cursor(text):
+    """Read a cursor written by `format_cursor`; raise ValueError on anything else."""
+    try:
+        stamp, kind, history_id = text.split("~")
+        time = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+            tzinfo=datetime.UTC
+        )
+        history_id = int(history_id)
+    except (AttributeError, ValueError) as exc:
+        raise ValueError(f"{text!r} is not a cursor from this change feed") from exc
+    if kind not in KINDS:
+        raise ValueError(f"{text!r} is not a cursor from this change feed: unknown kind")
+    return (time, kind, history_id)
+
+
+# Describing records --------------------------------------------------------------------------
+#
+# The same functions describe a historical row and a live row: both carry the record's fields
+# under their attribute names (`instrument_id`, `date`, …), and the record's own id as `id`.
+
+
+@dataclass(frozen=True)
+class _Kind:
+    kind: str
+    model: type
+    # (model, pk) of the records its key, title or page are built from (its parents).
+    refs: Callable
+    key: Callable  # (row, names) -> tuple of str
+    title: Callable  # (row, names) -> str
+    page: Callable  # (row, names) -> path or None
+
+
+def _choice(model, name, value):
+    return dict(model._meta.get_field(name).flatchoices).get(value, value)
+
+
+def _when(row):
+    return str(partial_date(row.date, row.date_precision))
+
+
+def _own(model):
+    """A top-level record refers to itself: its page needs to know whether it still exists."""
+    return lambda row: [(model, row.id)]
+
+
+def _own_page(model, url_name, field, *, query=None):
+    """The record's own page, at its current key, while the record exists."""
+
+    def page(row, names):
+        current, live = names.row(model, row.id)
+        if not live:
+            return None
+        value = getattr(current, field)
+        if query:
+            return f"{reverse(url_name)}?{urlencode({query: value})}"
+        return reverse(url_name, args=[value])
+
+    return page
+
+
+def _parent_page(attname, model):
+    return lambda row, names: names.page(model, getattr(row, attname))
+
+
+def _citation_target(row):
+    for name, model in CITED_RECORDS.items():
+        pk = getattr(row, f"{name}_id")
+        if pk is not None:
+            return name, model, pk
+    return None, None, None
+
+
+def _citation_refs(row):
+    _, model, pk = _citation_target(row)
+    return [(Source, row.source_id), *([(model, pk)] if model else [])]
+
+
+def _citation_key(row, names):
+    name, model, pk = _citation_target(row)
+    record_key = names.key(model, pk) if model else ()
+    return (*names.key(Source, row.source_id), name or "", *record_key, row.quote)
+
+
+def _citation_title(row, names):
+    _, model, pk = _citation_target(row)
+    record = names.title(model, pk) if model else "no record"
+    return f"{names.title(Source, row.source_id)} → {record}"
+
+
+def _citation_page(row, names):
+    _, model, pk = _citation_target(row)
+    return (names.page(model, pk) if model else None) or names.page(Source, row.source_id)
+
+
+_KINDS = [
+    _Kind(
+        "jurisdiction",
+        Jurisdiction,
+        _own(Jurisdiction),
+        lambda row, names: (row.code,),
+        lambda row, names: f"{row.name} ({row.code})",
+        _own_page(Jurisdiction, "instruments:jurisdiction-detail", "code"),
+    ),
+    _Kind(
+        "membership",
+        Membership,
+        lambda row: [(Jurisdiction, row.member_id), (Jurisdiction, row.bloc_id)],
+        lambda row, names: (
+            *names.key(Jurisdiction, row.member_id),
+            *names.key(Jurisdiction, row.bloc_id),
+            row.role,
+            str(row.start_year),
+        ),
+        lambda row, names: (
+            f"{names.key(Jurisdiction, row.member_id)[0]} "
+            f"{_choice(Membership, 'role', row.role).lower()} of "
+            f"{names.key(Jurisdiction, row.bloc_id)[0]} ({row.start_year}–{row.end_year or ''})"
+        ),
+        _parent_page("member_id", Jurisdiction),
+    ),
+    _Kind(
+        "approach_assessment",
+        ApproachAssessment,
+        lambda row: [(Jurisdiction, row.jurisdiction_id)],
+        lambda row, names: (*names.key(Jurisdiction, row.jurisdiction_id), row.date.isoformat()),
+        lambda row, names: (
+            f"{names.title(Jurisdiction, row.jurisdiction_id)}: "
+            f"{_choice(ApproachAssessment, 'approach', row.approach)} ({_when(row)})"
+        ),
+        _parent_page("jurisdiction_id", Jurisdiction),
+    ),
+    _Kind(
+        "topic",
+        Topic,
+        _own(Topic),
+        lambda row, names: (row.slug,),
+        lambda row, names: row.name,
+        # A topic has no page of its own: the instruments that cover it stand for it.
+        _own_page(Topic, "instruments:instrument-list", "slug", query="topic"),
+    ),
+    _Kind(
+        "instrument",
+        Instrument,
+        _own(Instrument),
+        lambda row, names: (row.slug,),
+        lambda row, names: row.title,
+        _own_page(Instrument, "instruments:instrument-detail", "slug"),
+    ),
+    _Kind(
+        "instrument_identifier",
+        InstrumentIdentifier,
+        lambda row: [(Instrument, row.instrument_id)],
+        lambda row, names: (*names.key(Instrument, row.instrument_id), row.scheme, row.value),
+        lambda row, names: (
+            f"{names.title(Instrument, row.instrument_id)}: "
+            f"{_choice(InstrumentIdentifier, 'scheme', row.scheme)} {row.value}"
+        ),
+        _parent_page("instrument_id", Instrument),
+    ),
+    _Kind(
+        "instrument_relation",
+        InstrumentRelation,
+        lambda row: [(Instrument, row.from_instrument_id), (Instrument, row.to_instrument_id)],
+        lambda row, names: (
+            *names.key(Instrument, row.from_instrument_id),
+            *names.key(Instrument, row.to_instrument_id),
+            row.kind,
+        ),
+        lambda row, names: (
+            f"{names.title(Instrument, row.from_instrument_id)} "
+            f"{_choice(InstrumentRelation, 'kind', row.kind)} "
+            f"{names.title(Instrument, row.to_instrument_id)}"
+        ),
+        _parent_page("from_instrument_id", Instrument),
+    ),
+    _Kind(
+        "status_change",
+        StatusChange,
+        lambda row: [(Instrument, row.instrument_id)],
+        lambda row, names: (
+            *names.key(Instrument, row.instrument_id),
+            row.status,
+            row.date.isoformat(),
+        ),
+        lambda row, names: (
+            f"{names.title(Instrument, row.instrument_id)}: "
+            f"{_choice(StatusChange, 'status', row.status)} ({_when(row)})"
+        ),
+        _parent_page("instrument_id", Instrument),
+    ),
+    _Kind(
+        "actor",
+        Actor,
+        # Actors have no page of their own; their jurisdiction's page lists them.
+        lambda row: [(Jurisdiction, row.jurisdiction_id)],
+        lambda row, names: (row.slug,),
+        lambda row, names: row.name,
+        _parent_page("jurisdiction_id", Jurisdiction),
+    ),
+    _Kind(
+        "event",
+        Event,
+        _own(Event),
+        lambda row, names: (row.slug,),
+        lambda row, names: row.title,
+        _own_page(Event, "instruments:event-detail", "slug"),
+    ),
+    _Kind(
+        "source",
+        Source,
+        _own(Source),
+        lambda row, names: (row.slug,),
+        lambda row, names: row.title,
+        _own_page(Source, "instruments:source-detail", "slug"),
+    ),
+    _Kind(
+        "citation",
+        Citation,
+        _citation_refs,
+        _citation_key,
+        _citation_title,
+        _citation_page,
+    ),
+]
+_BY_MODEL = {spec.model: spec for spec in _KINDS}
+_BY_KIND = {spec.kind: spec for spec in _KINDS}
+KINDS = tuple(spec.kind for spec in _KINDS)
+
+
+class _Names:
+    """Keys, titles and pages of the records history entries refer to, fetched in bulk: each
+    round reads the records still wanted, one query per model (and one more per model for
+    those since deleted, from their latest history row), until every parent of every parent is
+    known."""
+
+    def __init__(self):
+        self._rows = {}  # (model, pk) -> (row, exists now)
+        self._tried = set()
+        self._pending = set()
+
+    def know(self, instance):
+        self._rows[(type(instance), instance.pk)] = (instance, True)
+        self._tried.add((type(instance), instance.pk))
+
+    def want(self, refs):
+        for model, pk in refs:
+            if pk is not None and (model, pk) not in self._tried:
+                self._pending.add((model, pk))
+
+    def fetch(self):
+        while self._pending:
+            wanted = defaultdict(set)
+            for model, pk in self._pending:
+                wanted[model].add(pk)
+            self._tried |= self._pending
+            self._pending = set()
+            fetched = []
+            for model, pks in wanted.items():
+                gone = set(pks)
+                for row in model._base_manager.filter(pk__in=pks):
+                    self._rows[(model, row.pk)] = (row, True)
+                    fetched.append((model, row))
+                    gone.discard(row.pk)
+                if gone:
+                    for row in _latest_history_rows(model, gone):
+                        self._rows[(model, row.id)] = (row, False)
+                        fetched.append((model, row))
+            for model, row in fetched:
+                self.want(_BY_MODEL[model].refs(row))
+
+    def row(self, model, pk):
+        return self._rows.get((model, pk), (None, False))
+
+    def key(self, model, pk):
+        row, _ = self.row(model, pk)
+        if row is None:
+            # Only when a history table was pruned: say so rather than invent a key.
+            return (f"unknown-{model._meta.model_name}",)
+        return _BY_MODEL[model].key(row, self)
+
+    def title(self, model, pk):
+        row, _ = self.row(model, pk)
+        if row is None:
+            return f"unknown {model._meta.verbose_name}"
+        return _BY_MODEL[model].title(row, self)
+
+    def page(self, model, pk):
+        row, _ = self.row(model, pk)
+        if row is None:
+            return None
+        return _BY_MODEL[model].page(row, self)
+
+
+def _latest_history_rows(model, pks):
+    """The last history row of each of the records `pks` of `model` (deleted ones: the row
+    that records their deletion, holding their last fields)."""
+    historical = model.history.model
+    latest = (
+        historical.objects.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return historical.objects.filter(id__in=pks, history_id=Subquery(latest))
+
+
+# Reading history rows ------------------------------------------------------------------------
+
+
+def _previous_row_id(historical):
+    """The id of the history row before each row of the same record."""
+    return Subquery(
+        historical.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+
+
+def _m2m_fields(historical):
+    return list(getattr(historical, "_history_m2m_fields", ()))
+
+
+def _m2m_values(historical, history_ids):
+    """{field name: {history row id: set of related ids}} for the tracked many-to-many fields,
+    one query per field."""
+    values = {}
+    if not history_ids:
+        return values
+    for field in _m2m_fields(historical):
+        through_history = getattr(historical, field.name).model
+        target = through_history._meta.get_field(get_m2m_reverse_field_name(field)).attname
+        links = defaultdict(set)
+        rows = through_history.objects.filter(history__in=history_ids).values_list(
+            "history_id", target
+        )
+        for history_id, related_id in rows:
+            links[history_id].add(related_id)
+        values[field.name] = links
+    return values
+
+
+def _changed_fields(spec, row, previous, m2m):
+    historical = type(row)
+    names = [
+        field.name
+        for field in historical.tracked_fields
+        if not field.primary_key
+        and field.name not in _BOOKKEEPING
+        and getattr(row, field.attname) != getattr(previous, field.attname)
+    ]
+    for field in _m2m_fields(historical):
+        links = m2m.get(field.name, {})
+        if links.get(row.history_id, set()) != links.get(previous.history_id, set()):
+            names.append(field.name)
+    order = {field.name: n for n, field in enumerate(spec.model._meta.get_fields())}
+    return tuple(sorted(names, key=lambda name: order.get(name, len(order))))
+
+
+def _build(rows, previous, names):
+    """Turn `rows` (pairs of kind and history row, in the order wanted) into Change entries.
+
+    `previous` maps (kind, history_id) of each "changed" row to the history row before it."""
+    m2m = {}
+    by_kind = defaultdict(set)
+    for spec, row in rows:
+        names.want(spec.refs(row))
+        before = previous.get((spec.kind, row.history_id))
+        if row.history_type == "~" and before is not None and _m2m_fields(type(row)):
+            by_kind[spec.kind] |= {row.history_id, before.history_id}
+    for kind, history_ids in by_kind.items():
+        m2m[kind] = _m2m_values(_BY_KIND[kind].model.history.model, history_ids)
+    names.fetch()
+
+    entries = []
+    for spec, row in rows:
+        before = previous.get((spec.kind, row.history_id))
+        changed = ()
+        if row.history_type == "~" and before is not None:
+            changed = _changed_fields(spec, row, before, m2m.get(spec.kind, {}))
+        natural_key = tuple(str(part) for part in spec.key(row, names))
+        entries.append(
+            Change(
+                kind=spec.kind,
+                key="/".join(natural_key),
+                natural_key=natural_key,
+                action=ACTIONS[row.history_type],
+                time=row.history_date,
+                user=getattr(row, "username", None),
+                changed_fields=changed,
+                changed_labels=tuple(
+                    str(spec.model._meta.get_field(name).verbose_name) for name in changed
+                ),
+                title=spec.title(row, names),
+                url=spec.page(row, names),
+                history_id=row.history_id,
+            )
+        )
+    return entries
+
+
+def _aware(value):
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def _rows_of(spec, *, since, until, after, limit, newest_first):
+    historical = spec.model.history.model
+    rows = historical.objects.annotate(
+        username=F("history_user__username"),
+        previous_history_id=_previous_row_id(historical),
+    )
+    if since is not None:
+        rows = rows.filter(history_date__gte=since)
+    if until is not None:
+        rows = rows.filter(history_date__lt=until)
+    if after is not None:
+        time, kind, history_id = after
+        if spec.kind > kind:
+            rows = rows.filter(history_date__gte=time)
+        elif spec.kind == kind:
+            rows = rows.filter(
+                Q(history_date__gt=time) | Q(history_date=time, history_id__gt=history_id)
+            )
+        else:
+            rows = rows.filter(history_date__gt=time)
+    order = ("-history_date", "-history_id") if newest_first else ("history_date", "history_id")
+    return list(rows.order_by(*order)[:limit])
+
+
+def _select(*, since=None, until=None, after=None, limit, newest_first):
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    since, until = _aware(since), _aware(until)
+    if after is not None:
+        after = (_aware(after[0]), after[1], after[2])
+    rows = []
+    for spec in _KINDS:
+        for row in _rows_of(
+            spec, since=since, until=until, after=after, limit=limit, newest_first=newest_first
+        ):
+            rows.append((spec, row))
+    rows.sort(
+        key=lambda pair: (pair[1].history_date, pair[0].kind, pair[1].history_id),
+        reverse=newest_first,
+    )
+    rows = rows[:limit]
+
+    wanted = defaultdict(set)
+    for spec, row in rows:
+        if row.history_type == "~" and row.previous_history_id is not None:
+            wanted[spec.kind].add(row.previous_history_id)
+    fetched = {
+        (kind, before.history_id): before
+        for kind, history_ids in wanted.items()
+        for before in _BY_KIND[kind].model.history.model.objects.filter(history_id__in=history_ids)
+    }
+    previous = {
+        (spec.kind, row.history_id): fetched[(spec.kind, row.previous_history_id)]
+        for spec, row in rows
+        if (spec.kind, row.previous_history_id) in fetched
+    }
+    return _build(rows, previous, _Names())
+
+
+def changes(*, since=None, until=None, after=None, limit=DEFAULT_LIMIT):
+    """Every created, changed and deleted record of every tracked kind, oldest first.
+
+    - `since`: only changes at or after this time; `until`: only those before it (naive
+      datetimes are read as UTC);
+    - `after`: a cursor `(time, kind, history_id)` (`Change.cursor` of the last entry a client
+      has); only the entries after it, so a client resumes exactly where it stopped, even among
+      changes made in the same instant;
+    - `limit`: at most this many entries.
+
+    Entries are ordered by `(time, kind, history_id)`."""
+    return _select(since=since, until=until, after=after, limit=limit, newest_first=False)
+
+
+def latest_changes(limit=50):
+    """The `limit` newest changes across every tracked kind, newest first."""
+    return _select(limit=limit, newest_first=True)
+
+
+def record_history(instance, *, limit=20):
+    """The changes of one record, newest first, at most `limit` of them: one query for its
+    history rows (one more than shown, so the oldest shown can be compared with the row before
+    it), one per tracked many-to-many field, and one per model its parents belong to (none for
+    a jurisdiction, instrument, event or source)."""
+    spec = _BY_MODEL[type(instance)]
+    rows = list(
+        instance.history.annotate(username=F("history_user__username")).order_by(
+            "-history_date", "-history_id"
+        )[: limit + 1]
+    )
+    previous = {
+        (spec.kind, row.history_id): before for row, before in zip(rows, rows[1:], strict=False)
+    }
+    names = _Names()
+    names.know(instance)
+    return _build([(spec, row) for row in rows[:limit]], previous, names)

@@ -1,0 +1,106 @@
+"""Browser tests: Playwright for Python driving Chromium against a live server on the seeded
+test database.
+
+They skip, saying why, when no Chromium is found; with REQUIRE_BROWSER=1 (as in CI) they fail
+instead. Full-page screenshots go to `screenshots/` (ignored by git); with README_IMAGES=<dir>
+the tour tests also write the README's images there (`make screenshots`)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API keeps an event loop in this thread; the tests' own database reads
+# happen between its calls, never inside the loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 800}
+
+
+def chromium_path():
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
+    return next((path for path in candidates if path and Path(path).exists()), None)
+
+
+def require_browser():
+    return os.environ.get("REQUIRE_BROWSER", "").strip() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    path = chromium_path()
+    if path is None:
+        reason = (
+            "no Chromium found (looked at $CHROMIUM_PATH, /usr/bin/chromium and PATH); "
+            "install Debian's `chromium` package to run the browser tests"
+        )
+        if require_browser():
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # pragma: no cover - a dev dependency
+        if require_browser():
+            raise
+        pytest.skip(f"Playwright for Python is not installed: {error}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(django_db_setup, django_db_blocker):
+    """The site served from a thread on the seeded test database, read-only for the tests.
+
+    Not pytest-django's `live_server`: that one empties the database after each test, and the
+    rest of the suite reads the session's seed."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("127.0.0.1:0")
+        server._live_server_modified_settings.enable()
+        yield server
+        server._live_server_modified_settings.disable()
+        server.stop()
+
+
+@pytest.fixture
+def page(chromium, site, db, request):
+    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def url(site):
+    def build(path):
+        return f"{site.url}{path}"
+
+    return build
+
+
+def shoot(page, name, *, readme=False):
+    """Full-page screenshot to screenshots/<name>.png (and the README's image folder when
+    README_IMAGES is set and `readme` is true)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    folder = os.environ.get("README_IMAGES")
+    if readme and folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)

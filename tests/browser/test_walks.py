@@ -1,0 +1,140 @@
+"""A reader's walks through the site, in a real browser."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import PHONE, shoot
+
+pytestmark = pytest.mark.browser
+
+
+def query(page):
+    return parse_qs(urlsplit(page.url).query)
+
+
+def result_count(page):
+    text = page.locator(".result-summary").inner_text()
+    return int(re.match(r"(\d+)", text).group(1))
+
+
+def test_home_to_a_quote(page, url):
+    page.goto(url("/"))
+    shoot(page, "home", readme=True)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jurisdictions").click()
+    page.wait_for_url(re.compile(r"/jurisdictions/$"))
+    shoot(page, "jurisdictions", readme=True)
+    page.get_by_role("link", name="Vietnam", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/jurisdictions/VN/$"))
+    assert "Risk-based" in page.locator(".approach-now").inner_text()
+    shoot(page, "jurisdiction-vn", readme=True)
+    page.locator(".instrument-items a").first.click()
+    page.wait_for_url(re.compile(r"/instruments/vn-law-on-artificial-intelligence/$"))
+    # The title's citation marker leads to the quote that backs it.
+    marker = page.locator("h1 .cite a").first
+    target = marker.get_attribute("href")
+    marker.click()
+    quote = page.locator(target)
+    assert quote.is_visible()
+    assert quote.locator(".citation-meta").inner_text()
+    shoot(page, "instrument-vn-law", readme=True)
+
+
+def test_filtering_voluntary_then_asean_members(page, url):
+    page.goto(url("/instruments/"))
+    everything = result_count(page)
+    page.get_by_role("group", name="Binding").get_by_label(re.compile("^Voluntary")).check()
+    page.wait_for_url(re.compile(r"binding=false"))
+    voluntary = result_count(page)
+    assert 0 < voluntary < everything
+    asean = page.get_by_role("group", name="Issued by members of").get_by_label(
+        re.compile("^Association of Southeast Asian Nations|^ASEAN")
+    )
+    expected = int(re.search(r"(\d+)", asean.locator("xpath=..").inner_text()).group(1))
+    asean.check()
+    page.wait_for_url(re.compile(r"member_of=ASEAN"))
+    assert result_count(page) == expected
+    assert query(page) == {"binding": ["false"], "member_of": ["ASEAN"]}
+    shoot(page, "instruments-voluntary-asean", readme=True)
+    shared = page.url
+    # The URL is the whole state: open it fresh and get the same list.
+    other = page.context.new_page()
+    other.goto(shared)
+    assert result_count(other) == expected
+    other.close()
+    # The back button restores the previous list.
+    page.go_back()
+    assert query(page) == {"binding": ["false"]}, page.url
+    assert result_count(page) == voluntary
+    # Each active filter can be removed alone.
+    page.go_forward()
+    page.get_by_role("link", name=re.compile("Binding: Voluntary")).click()
+    page.wait_for_url(re.compile(r"member_of=ASEAN"))
+    assert query(page) == {"member_of": ["ASEAN"]}, page.url
+
+
+def test_the_same_filter_as_of_the_article_day_and_today(page, url):
+    page.goto(url("/instruments/?binding=true&member_of=ASEAN"))
+    today = [a.inner_text() for a in page.locator(".record-list h3 a").all()]
+    assert today == ["Law on Artificial Intelligence"]
+    page.fill("#f-as_of", "2025-08-08")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"as_of=2025-08-08"))
+    assert result_count(page) == 0
+    assert "Removing" in page.locator(".empty").inner_text()
+    shoot(page, "instruments-binding-asean-2025-08-08")
+
+
+def test_compare_three(page, url):
+    page.goto(url("/compare/?jurisdiction=CN&jurisdiction=SG&jurisdiction=JP"))
+    text = page.locator("main").inner_text()
+    for name in ("China", "Singapore", "Japan"):
+        assert name in text
+    shoot(page, "compare-cn-sg-jp", readme=True)
+
+
+def test_search_sandbox(page, url):
+    page.goto(url("/"))
+    page.get_by_role("searchbox", name="Search the tracker").fill("sandbox")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q=sandbox"))
+    assert page.locator("mark").count() > 0
+    shoot(page, "search-sandbox", readme=True)
+
+
+def test_filter_form_by_keyboard_alone(page, url):
+    page.goto(url("/instruments/"))
+    # From the skip link, Tab reaches the filter form's first field.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    focused = ""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused.startswith("f-binding-"):
+            break
+    assert focused == "f-binding-any"
+    # Arrow keys move within the radio group; the page does not reload under the reader.
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.id") == "f-binding-1"
+    assert page.is_checked("#f-binding-1")
+    assert urlsplit(page.url).query == ""
+    while page.evaluate("document.activeElement.textContent") != "Apply filters":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"binding=true"))
+    assert query(page) == {"binding": ["true"]}
+    assert result_count(page) > 0
+
+
+def test_readable_on_a_phone(chromium, site):
+    context = chromium.new_context(viewport=PHONE)
+    phone = context.new_page()
+    for path, name in [("/", "phone-home"), ("/instruments/?binding=true", "phone-instruments")]:
+        phone.goto(f"{site.url}{path}")
+        # Nothing wider than the screen: no sideways scrolling of the page itself.
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shoot(phone, name)
+    context.close()
