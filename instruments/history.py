@@ -585,10 +585,13 @@ def latest_changes(limit=50):
 
 
 def record_history(instance, *, limit=20):
-    """The changes of one record, newest first, at most `limit` of them: one query for its
-    history rows (one more than shown, so the oldest shown can be compared with the row before
-    it), one per tracked many-to-many field, and one per model its parents belong to (none for
-    a jurisdiction, instrument, event or source)."""
+    """The changes of one record, newest first, at most `limit` of them, for the "Edit
+    history" block (`templates/includes/_history.html`).
+
+    One query for its history rows (one more than shown, so the oldest shown can be compared
+    with the row before it); when some of them are changes, one more per tracked many-to-many
+    field (an instrument's parties and topics); and for a child record, one per model its
+    parents belong to (none for a jurisdiction, instrument, event or source)."""
     spec = _BY_MODEL[type(instance)]
     rows = list(
         instance.history.annotate(username=F("history_user__username")).order_by(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.db.models import Count, F
+from django.http import QueryDict
 from django.utils import timezone
 
 from jurisdictions.models import Jurisdiction
@@ -174,6 +175,14 @@ class FacetedFilterSet(django_filters.FilterSet):
     facet_specs: dict = {}
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if data is not None:
+            # An empty value (`?kind=`, what a form's blank field sends) is no filter at all.
+            cleaned = QueryDict(mutable=True)
+            for name, values in data.lists():
+                kept = [value for value in values if value != ""]
+                if kept:
+                    cleaned.setlist(name, kept)
+            data = cleaned
         super().__init__(data, queryset, request=request, prefix=prefix)
         self._errors = None
 

@@ -178,6 +178,10 @@ class Membership(models.Model):
     def is_current(self):
         return self.end_year is None
 
+    @property
+    def is_full_member(self):
+        return self.role == MembershipRole.MEMBER
+
 
 class ApproachAssessmentManager(models.Manager.from_queryset(ApproachAssessmentQuerySet)):
     def get_by_natural_key(self, code, date):

@@ -23,7 +23,9 @@ def test_home_shows_counts_approaches_then_and_now(seeded, client):
         "voluntary",
         "risk_based",
     )
-    assert rows["VN"]["changed"] and rows["TW"]["changed"] and not rows["CN"]["changed"]
+    assert rows["VN"]["changed"]
+    assert rows["TW"]["changed"]
+    assert not rows["CN"]["changed"]
     assert "MY" not in rows  # never assessed, then or now
     assert "Then and now: 8 August 2025 and today" in html
     changed = {c.instrument.slug for c in response.context["then_and_now"]["status_changes"]}

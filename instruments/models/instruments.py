@@ -172,6 +172,11 @@ class Instrument(models.Model):
         return self.type in BINDING_TYPES
 
     @property
+    def binds_once_enacted(self):
+        """A draft bill: a binding text that is not law in force, which pages must say."""
+        return self.type == InstrumentType.DRAFT_BILL
+
+    @property
     def as_of_status_when(self):
         """On a row from `as_of`: the date its status rests on, at its precision (None when the
         status is undated)."""

@@ -17,7 +17,7 @@ def _label(choices, value):
 
 @register.filter
 def status_label(value):
-    """"in_effect" → "In effect" (annotations such as `as_of_status` carry only the value)."""
+    """`in_effect` → "In effect" (annotations such as `as_of_status` carry only the value)."""
     return _label(InstrumentStatus, value)
 
 

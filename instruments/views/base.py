@@ -57,7 +57,28 @@ class ActiveFilter:
     remove_query: str
 
 
-class FacetedListView(ListView):
+class StrictPaginationMixin:
+    """For a ListView: a `page` that is not a page of the list gets the 400 page naming it."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except BadPage as error:
+            return bad_request(request, {"page": [str(error)]})
+
+    def paginate_queryset(self, queryset, page_size):
+        """Like ListView's, but a page that is not a number or not in the list is the reader's
+        error (400 naming `page`), not a missing page."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page") or "1"
+        try:
+            page = paginator.page(int(raw))
+        except (ValueError, InvalidPage):
+            raise BadPage(raw, paginator.num_pages) from None
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class FacetedListView(StrictPaginationMixin, ListView):
     """A list page over a FacetedFilterSet: every value counted under the other filters, each
     active value removable alone, downloads of exactly the filtered rows.
 
@@ -75,10 +96,7 @@ class FacetedListView(ListView):
         )
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors)
-        try:
-            return super().get(request, *args, **kwargs)
-        except BadPage as error:
-            return bad_request(request, {"page": [str(error)]})
+        return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
         return self.model.objects.for_listing()
@@ -88,17 +106,6 @@ class FacetedListView(ListView):
         if not self.filterset.form.cleaned_data.get("ordering"):
             queryset = queryset.order_by(*self.default_ordering, "pk")
         return queryset
-
-    def paginate_queryset(self, queryset, page_size):
-        """Like ListView's, but a page that is not a number or not in the list is the reader's
-        error (400 naming `page`), not a missing page."""
-        paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page") or "1"
-        try:
-            page = paginator.page(int(raw))
-        except (ValueError, InvalidPage):
-            raise BadPage(raw, paginator.num_pages) from None
-        return paginator, page, page.object_list, page.has_other_pages()
 
     @cached_property
     def facets(self):
@@ -116,13 +123,19 @@ class FacetedListView(ListView):
                 label = value
                 if name in facets:
                     label = next(
-                        (o.label for o in facets[name].options if o.value == value.upper()
-                         or o.value == value),
+                        (
+                            o.label
+                            for o in facets[name].options
+                            if o.value == value.upper() or o.value == value
+                        ),
                         value,
                     )
                 active.append(
                     ActiveFilter(
-                        name, str(filter_.label or name), value, label,
+                        name,
+                        str(filter_.label or name),
+                        value,
+                        label,
                         query_without(query, name, value),
                     )
                 )

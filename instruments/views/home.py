@@ -49,7 +49,13 @@ class HomeView(TemplateView):
             past = before[now.code]
             if past.as_of_approach == now.as_of_approach == Approach.NOT_ASSESSED:
                 continue
-            rows.append({"jurisdiction": now, "then": past, "changed": past.as_of_approach != now.as_of_approach})
+            rows.append(
+                {
+                    "jurisdiction": now,
+                    "then": past,
+                    "changed": past.as_of_approach != now.as_of_approach,
+                }
+            )
         changes = list(
             StatusChange.objects.filter(date__gt=then, date__lte=today)
             .select_related("instrument__jurisdiction")

@@ -9,8 +9,8 @@ from django.views.generic import DetailView
 from instruments.filters import InstrumentFilterSet
 from instruments.history import record_history
 from instruments.models import Citation, Instrument, InstrumentRelation, StatusChange
-from instruments.vocabulary import ENDED_STATUSES, RELATION_INVERSE_LABELS, InstrumentStatus
 from instruments.views.base import FacetedListView, Provenance, provenance
+from instruments.vocabulary import ENDED_STATUSES, RELATION_INVERSE_LABELS, InstrumentStatus
 
 
 class InstrumentListView(FacetedListView):
@@ -145,7 +145,8 @@ class InstrumentDetailView(DetailView):
         when = instrument.adopted or instrument.introduced
         fields = {
             "title": "{" + _bibtex_escape(instrument.title) + "}",
-            "author": "{" + _bibtex_escape(instrument.issuing_body or instrument.jurisdiction.name)
+            "author": "{"
+            + _bibtex_escape(instrument.issuing_body or instrument.jurisdiction.name)
             + "}",
             "howpublished": "{Policy Tracker}",
             "url": "{" + self.request.build_absolute_uri() + "}",

@@ -60,8 +60,9 @@ class JurisdictionDetailView(DetailView):
                 _citations(),
                 Prefetch(
                     "approach_assessments",
-                    queryset=ApproachAssessment.objects.chronological(newest_first=True)
-                    .prefetch_related(_citations()),
+                    queryset=ApproachAssessment.objects.chronological(
+                        newest_first=True
+                    ).prefetch_related(_citations()),
                 ),
                 Prefetch(
                     "memberships",
@@ -110,7 +111,7 @@ class JurisdictionDetailView(DetailView):
             .chronological()
         )
         for event in events:
-            event.role = "host" if event.host_id == jurisdiction.pk else "participant"
+            event.hosted_here = event.host_id == jurisdiction.pk
         every_citation = record.citations + [
             cited for item in assessments for cited in item["provenance"].citations
         ]

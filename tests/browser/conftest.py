@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-# Playwright's sync API keeps an event loop in this thread; the tests' own database reads
-# happen between its calls, never inside the loop.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 SCREENSHOTS = Path(settings.BASE_DIR) / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -39,7 +35,7 @@ def require_browser():
     return os.environ.get("REQUIRE_BROWSER", "").strip() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
     path = chromium_path()
     if path is None:
@@ -56,10 +52,21 @@ def chromium():
         if require_browser():
             raise
         pytest.skip(f"Playwright for Python is not installed: {error}")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread, which Django takes for an async
+    # context; the tests' own database reads happen between its calls, never inside the loop.
+    # Only while a module's browser runs (hence the module scope): other tests keep the guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")

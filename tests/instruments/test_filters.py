@@ -138,7 +138,8 @@ def test_ordering_puts_undated_last_either_way(seeded):
     descending = [i.adopted_on for i in instruments("ordering=-adopted_on").qs]
     dated = [day for day in ascending if day]
     assert dated == sorted(dated)
-    assert ascending[-1] is None and descending[-1] is None
+    assert ascending[-1] is None
+    assert descending[-1] is None
     assert [day for day in descending if day] == sorted(dated, reverse=True)
 
 
@@ -164,7 +165,7 @@ def test_event_jurisdiction_matches_host_co_host_and_participant(seeded):
 
 def test_facet_queries_do_not_grow_with_rows(db, django_assert_max_num_queries):
     jurisdiction = JurisdictionFactory()
-    for kind, count in itertools.product(["binding_law", "voluntary_framework"], range(3)):
+    for kind, _ in itertools.product(["binding_law", "voluntary_framework"], range(3)):
         InstrumentFactory(jurisdiction=jurisdiction, type=kind)
     with django_assert_max_num_queries(12):
         instruments("").facets()

@@ -43,7 +43,8 @@ def test_approach_is_read_on_the_as_of_day(seeded):
 
 def test_members_of_asean_on_a_day(seeded):
     today = codes("member_of=ASEAN")
-    assert len(today) == 11 and "TL" in today
+    assert len(today) == 11
+    assert "TL" in today
     # Timor-Leste joined as a member in 2025 (year precision: from 1 January).
     assert "TL" not in codes("member_of=ASEAN&as_of=2024-12-31")
     assert "TL" in codes("member_of=ASEAN&as_of=2025-01-01")

@@ -1,0 +1,1 @@
+"""The instruments part of the REST API: instruments and events."""

@@ -1,0 +1,136 @@
+"""CSV for every list of the API.
+
+Written here rather than taken from a package because the format is ours to fix: the columns
+are the serializer's fields, flattened the one way described below, so the CSV of a list always
+has the same columns as its JSON; rows are streamed, so a download of the whole data set never
+sits in memory; and cells are made safe to open in a spreadsheet. The CSV packages for DRF
+render a finished list in memory and take their columns from the rows they happen to receive.
+
+Flattening (`row_cells`):
+- a nested object becomes one column per field, `parent.child` (`jurisdiction.code`); an
+  object that is null leaves its columns empty, so the columns never depend on the rows;
+- a list of values is one cell, the values joined with `;` (`ai-safety;transparency`);
+- a list of objects is one cell, one line per object, its non-empty values in field order
+  joined with ` | ` (`EU AI Act | “quote” | Article 5`; `ASEAN | member | 1984`);
+- null is an empty cell, true and false are `true` and `false`, as in JSON.
+
+A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+a carriage return) gets a leading `'`, which spreadsheets show as text.
+"""
+
+import csv
+import io
+
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
+
+LIST_SEPARATOR = ";"
+OBJECT_LIST_SEPARATOR = "\n"
+OBJECT_FIELD_SEPARATOR = " | "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Enough rows to keep the number of writes to the client low, small enough to start at once.
+FLUSH_BYTES = 64 * 1024
+
+
+def columns(serializer, prefix=""):
+    """The CSV header of `serializer`: its readable fields in order, nested objects as
+    `parent.child`."""
+    names = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.Serializer):
+            names.extend(columns(field, f"{prefix}{name}."))
+        else:
+            names.append(prefix + name)
+    return names
+
+
+def text(value):
+    """One JSON value as the text of a cell (before neutralising)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return OBJECT_FIELD_SEPARATOR.join(
+            cell for cell in (text(item) for item in value.values()) if cell
+        )
+    if isinstance(value, list | tuple):
+        if any(isinstance(item, dict) for item in value):
+            return OBJECT_LIST_SEPARATOR.join(text(item) for item in value)
+        return LIST_SEPARATOR.join(text(item) for item in value)
+    return str(value)
+
+
+def neutralise(cell):
+    """`cell` made safe from spreadsheet formula injection."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def row_cells(row, header):
+    """The cells of one serialized row under `header` (from `columns`)."""
+    cells = []
+    for column in header:
+        value = row
+        for key in column.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        cells.append(neutralise(text(value)))
+    return cells
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` or `Accept: text/csv`.
+
+    Lists do not go through `render`: the view streams them with `stream` (see
+    `jurisdictions.api.views.ListViewSet`). `render` serves anything else asked for as CSV
+    (e.g. the API root): a list of objects, a page of them, or a single object as one row."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def stream(self, serializer, instances):
+        """CSV text, a header and one row per instance, in pieces of about `FLUSH_BYTES`."""
+        header = columns(serializer)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for instance in instances:
+            writer.writerow(row_cells(serializer.to_representation(instance), header))
+            if buffer.tell() >= FLUSH_BYTES:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            data = data["results"]
+        rows = [
+            row if isinstance(row, dict) else {"value": row}
+            for row in (data if isinstance(data, list) else [data])
+        ]
+        header = []
+        for row in rows:
+            for column in flat_keys(row):
+                if column not in header:
+                    header.append(column)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(row_cells(row, header) for row in rows)
+        return buffer.getvalue().encode(self.charset)
+
+
+def flat_keys(row, prefix=""):
+    """The `parent.child` names of a serialized row's values."""
+    names = []
+    for key, value in row.items():
+        if isinstance(value, dict):
+            names.extend(flat_keys(value, f"{prefix}{key}."))
+        else:
+            names.append(prefix + str(key))
+    return names

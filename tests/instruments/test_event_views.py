@@ -1,0 +1,364 @@
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from instruments.models import Event
+from instruments.timeline import EVENT_STYLES, MAX_MARKS, Mark, layout
+from jurisdictions.dates import PartialDate
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    StatusChangeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEED_EVENTS = {
+    "kratsios-urges-asia-to-reject-eu-regulation",
+    "us-congress-push-to-ban-chinese-ai-from-federal-use",
+    "li-qiang-calls-for-international-ai-governance-body",
+    "ai-seoul-summit-2024",
+    "asean-digital-ministers-meeting-2024",
+    "timor-leste-joins-asean-2025",
+}
+LIST = reverse("instruments:event-list")
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def listed(response):
+    return [event.slug for _, events in response.context["groups"] for event in events]
+
+
+def svg_of(response):
+    match = re.search(r'<div class="tl-canvas">.*?</svg>.*?</svg>', response.content.decode(), re.S)
+    assert match, "no timeline on the page"
+    return match.group(0)
+
+
+def event_links(svg):
+    return re.findall(r'href="/events/([^/"]+)/"', svg)
+
+
+def detail(slug):
+    return reverse("instruments:event-detail", args=[slug])
+
+
+# -- the list -----------------------------------------------------------------------------------
+
+
+def test_list_shows_the_seed_newest_first_grouped_by_year(seeded, client):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert set(listed(response)) == SEED_EVENTS
+    assert [year for year, _ in response.context["groups"]] == [2025, 2024, None]
+    html = response.content.decode()
+    headings = re.findall(r'<h2 id="year-[^"]+" class="year-heading">([^<]+)</h2>', html)
+    assert headings == ["2025", "2024", "Date not stated"]
+    assert listed(response)[:3] == [
+        "timor-leste-joins-asean-2025",
+        "kratsios-urges-asia-to-reject-eu-regulation",
+        "li-qiang-calls-for-international-ai-governance-body",
+    ]
+    assert "date not stated</span> (reported" in html
+    assert response.context["breadcrumbs"] == [{"label": "Events", "url": None}]
+    assert 'href="/api/v1/events/?format=csv"' in html
+
+
+def test_kind_filter(seeded, client):
+    response = client.get(LIST, {"kind": "summit"})
+    assert response.status_code == 200
+    assert set(listed(response)) == {"ai-seoul-summit-2024", "timor-leste-joins-asean-2025"}
+    assert "Kind: Summit" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        # host of one, host and participant of the other (counted once)
+        ("KR", {"kratsios-urges-asia-to-reject-eu-regulation", "ai-seoul-summit-2024"}),
+        ("kr", {"kratsios-urges-asia-to-reject-eu-regulation", "ai-seoul-summit-2024"}),
+        ("GB", {"ai-seoul-summit-2024"}),  # co-host
+        ("TL", {"timor-leste-joins-asean-2025"}),  # participant
+    ],
+)
+def test_jurisdiction_filter_reads_host_co_hosts_and_participants(seeded, client, code, expected):
+    response = client.get(LIST, {"jurisdiction": code})
+    assert response.status_code == 200
+    assert set(listed(response)) == expected
+    assert len(listed(response)) == len(expected)
+
+
+def test_search_and_date_range_filters(seeded, client):
+    response = client.get(LIST, {"q": "Seoul"})
+    assert response.status_code == 200
+    assert "ai-seoul-summit-2024" in listed(response)
+    response = client.get(LIST, {"date_after": "2025-07-01", "date_before": "2025-08-31"})
+    assert set(listed(response)) == {
+        "kratsios-urges-asia-to-reject-eu-regulation",
+        "li-qiang-calls-for-international-ai-governance-body",
+    }
+    # kept through the filter form, which has no control for them
+    assert '<input type="hidden" name="date_after" value="2025-07-01">' in (
+        response.content.decode()
+    )
+
+
+def test_year_filter(seeded, client):
+    response = client.get(LIST, {"year": "2024"})
+    assert response.status_code == 200
+    assert listed(response) == ["ai-seoul-summit-2024", "asean-digital-ministers-meeting-2024"]
+    assert [year for year, _ in response.context["groups"]] == [2024]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ({"kind": "foo"}, "kind", "“foo” is not allowed"),
+        ({"year": "abc"}, "year", "Enter a year as four digits"),
+        ({"jurisdiction": "ZZZ"}, "jurisdiction", "“ZZZ” is not the code"),
+        ({"page": "x"}, "page", "is not a page"),
+        ({"kinds": "summit"}, "kinds", "Did you mean “kind”?"),
+    ],
+)
+def test_bad_values_are_a_400_naming_the_parameter(seeded, client, query, parameter, message):
+    response = client.get(LIST, query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"<code>{parameter}</code>" in html
+    assert message in html
+
+
+def test_sorting_by_title_drops_the_year_headings(seeded, client):
+    response = client.get(LIST, {"ordering": "title"})
+    assert response.status_code == 200
+    assert listed(response) == sorted(
+        listed(response), key=lambda slug: Event.objects.get(slug=slug).title
+    )
+    assert 'class="year-heading"' not in response.content.decode()
+
+
+def test_an_empty_result_says_which_filter_emptied_it(seeded, client):
+    response = client.get(LIST, {"kind": "summit", "year": "2023"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No event matches these filters." in html
+    assert re.search(r"Removing <a href=\"\?kind=summit\">Year: 2023</a>", html)
+    assert "tl-canvas" not in html
+
+
+def test_partial_dates_show_at_their_precision(empty, client):
+    EventFactory(slug="by-year", date=datetime.date(2024, 1, 1), date_precision="year")
+    EventFactory(slug="by-month", date=datetime.date(2023, 5, 1), date_precision="month")
+    response = client.get(LIST)
+    html = response.content.decode()
+    assert '<time datetime="2024">2024</time>' in html
+    assert '<time datetime="2023-05">May 2023</time>' in html
+    assert "1 January 2024" not in html
+    assert "1 May 2023" not in html
+    # drawn hollow, with the legend saying what hollow means
+    svg = svg_of(response)
+    assert svg.count("tl-hollow") == 2
+    assert "date known only to the year" in svg
+    assert "Hollow: date known only to the month or year" in html
+
+    page = client.get(detail("by-year")).content.decode()
+    assert '<time datetime="2024">2024</time>' in page
+    assert "(known only to the year)" in page
+    assert "January" not in page
+
+
+# -- the timeline -------------------------------------------------------------------------------
+
+
+def test_timeline_has_a_mark_per_dated_event_and_the_instrument_milestones(seeded, client):
+    response = client.get(LIST)
+    svg = svg_of(response)
+    assert '<svg class="timeline-svg" role="img"' in svg
+    # the marks' links are for pointers: the list is their keyboard and screen-reader version
+    assert '<svg class="tl-links" aria-hidden="true"' in svg
+    assert 'aria-labelledby="timeline-svg-title"' in svg
+    assert '<title id="timeline-svg-title">' in svg
+    assert "is the text version of it" in svg
+    # five dated events; the undated one is said to be in the list only
+    assert sorted(event_links(svg)) == sorted(SEED_EVENTS - {
+        "us-congress-push-to-ban-chinese-ai-from-federal-use"
+    })  # fmt: skip
+    assert "1 event has no stated date and is listed below only." in response.content.decode()
+    # milestones: own dates and status changes, each step once (the AI Act's adoption is both)
+    assert svg.count('href="/instruments/eu-ai-act/"') == 2
+    assert "EU Artificial Intelligence Act" in svg or "eu-ai-act" in svg
+    # one axis with a tick label per year
+    for year in range(2019, 2027):
+        assert f">{year}</text>" in svg
+    # shapes differ by kind, not only colours
+    assert EVENT_STYLES["summit"].path in svg
+    assert EVENT_STYLES["statement"].path in svg
+    assert ">A</text>" in svg
+    assert ">E</text>" in svg
+
+
+def test_timeline_milestones_follow_the_jurisdiction_and_year_filters(seeded, client):
+    svg = svg_of(client.get(LIST, {"jurisdiction": "KR"}))
+    assert 'href="/instruments/kr-ai-framework-act/"' in svg
+    assert 'href="/instruments/eu-ai-act/"' not in svg
+
+    svg = svg_of(client.get(LIST, {"year": "2024"}))
+    assert 'href="/instruments/eu-ai-act/"' in svg
+    assert 'href="/instruments/vn-law-on-artificial-intelligence/"' not in svg
+    assert ">2024</text>" in svg
+    assert ">2025</text>" not in svg
+
+
+def test_titles_are_escaped_in_the_list_and_the_chart(empty, client):
+    EventFactory(slug="xss", title=SCRIPT, date=datetime.date(2024, 5, 21), date_precision="day")
+    instrument = InstrumentFactory(slug="xss-law", title=SCRIPT)
+    StatusChangeFactory(instrument=instrument)
+    response = client.get(LIST)
+    html = response.content.decode()
+    assert SCRIPT not in html
+    svg = svg_of(response)
+    assert f"<title>{ESCAPED_SCRIPT}: Summit, 21 May 2024</title>" in svg
+    assert f"<title>{ESCAPED_SCRIPT}: adopted, 21 May 2024</title>" in svg
+    listing = html.split("</svg>", 1)[1]
+    assert f">{ESCAPED_SCRIPT}</a></h3>" in listing
+    assert SCRIPT not in client.get(detail("xss")).content.decode()
+
+
+def test_timeline_is_bounded_and_says_so(empty, client):
+    host = JurisdictionFactory()
+    EventFactory.create_batch(MAX_MARKS + 3, host=host)
+    response = client.get(LIST)
+    svg = svg_of(response)
+    assert len(event_links(svg)) == MAX_MARKS
+    html = response.content.decode()
+    assert f"Only the {MAX_MARKS} most recent of the {MAX_MARKS + 3} dated events are drawn" in html
+
+
+def test_partial_dates_sit_at_the_start_of_their_period():
+    def mark(day, precision, title="x"):
+        return Mark("event", EVENT_STYLES["summit"], PartialDate(day, precision), title, "/")
+
+    by_year = mark(datetime.date(2024, 1, 1), "year")
+    by_day = mark(datetime.date(2024, 7, 2), "day")
+    timeline = layout([by_year, by_day], [])
+    ticks = {tick.label: tick for tick in timeline.ticks if tick.label}
+    assert by_year.hollow
+    assert not by_day.hollow
+    assert by_year.x == timeline.ticks[0].x == timeline.plot_left
+    assert ticks["2024"].label_x == pytest.approx(by_day.x, abs=2)
+    assert by_year.y == by_day.y  # far apart: one row
+
+
+def test_crowded_marks_stack_in_rows():
+    day = datetime.date(2024, 5, 21)
+    marks = [
+        Mark("event", EVENT_STYLES["summit"], PartialDate(day, "day"), str(n), "/")
+        for n in range(3)
+    ]
+    timeline = layout(marks, [])
+    assert len({mark.y for mark in marks}) == 3
+    assert timeline.events.rows == 3
+    assert all(mark.y < timeline.axis_y for mark in marks)
+
+
+# -- the detail page ----------------------------------------------------------------------------
+
+
+def test_detail_shows_every_field_with_its_citations(seeded, client):
+    response = client.get(detail("ai-seoul-summit-2024"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'<h1 id="record-title">AI Seoul Summit<sup class="cite">', html)
+    assert '<time datetime="2024-05-21">21 May 2024</time>' in html
+    assert "United Kingdom" in html  # co-host
+    record = response.context["provenance"]
+    for name in ("title", "kind", "date", "host", "co_hosts", "participants", "location"):
+        anchor = record.fields[name][0].anchor
+        assert f'href="#{anchor}"' in html, name
+        assert f'id="{anchor}"' in html
+    assert "The Seoul Declaration from the 2024 AI Seoul Summit" in html
+    # no source states when it was reported, nor any actor
+    assert re.search(r"<dt>Reported on</dt><dd><span class=\"not-stated\">not stated", html)
+    assert re.search(r"<dt>Actors</dt><dd><span class=\"not-stated\">not stated", html)
+    assert response.context["breadcrumbs"] == [
+        {"label": "Events", "url": LIST},
+        {"label": "AI Seoul Summit", "url": None},
+    ]
+
+
+def test_detail_of_an_undated_event(seeded, client):
+    html = client.get(detail("us-congress-push-to-ban-chinese-ai-from-federal-use")).content
+    html = html.decode()
+    assert re.search(r"<dt>Date</dt><dd><span class=\"not-stated\">not stated", html)
+    assert '<time datetime="2025-08-08">8 August 2025</time>' in html
+
+
+def test_unknown_slug_is_a_404(seeded, client):
+    assert client.get(detail("no-such-event")).status_code == 404
+
+
+# -- query counts -------------------------------------------------------------------------------
+
+
+def make_events(count, involved):
+    """`count` events a year apart from 2019, each with co-hosts, participants (`involved`
+    among them), actors and an instrument with an own date and a status change."""
+    for n in range(count):
+        instrument = InstrumentFactory(
+            adopted_on=datetime.date(2019 + n % 6, 3, 1), adopted_on_precision="month"
+        )
+        StatusChangeFactory(instrument=instrument, date=datetime.date(2019 + n % 6, 6, 1))
+        event = EventFactory(date=datetime.date(2019 + n % 6, 1 + n % 12, 1), date_precision="day")
+        event.co_hosts.add(JurisdictionFactory())
+        event.participants.add(JurisdictionFactory(), involved)
+        event.actors.add(ActorFactory())
+        event.instruments.add(instrument)
+
+
+def queries_for(client, url, query=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query or {})
+    assert response.status_code == 200
+    assert response.context["paginator"].count
+    return len(captured)
+
+
+@pytest.mark.parametrize("query", [{}, {"jurisdiction": "QM", "year": "2021"}, {"kind": "summit"}])
+def test_list_query_count_does_not_grow_with_the_data(empty, client, query):
+    involved = JurisdictionFactory(code="QM")
+    make_events(3, involved)
+    small = queries_for(client, LIST, query)
+    make_events(30, involved)
+    assert queries_for(client, LIST, query) == small
+
+
+def test_list_query_count(empty, client, django_assert_num_queries):
+    make_events(4, JurisdictionFactory(code="QM"))
+    # count, rows, co-hosts, participants, actors, instruments; three facets; the chart:
+    # event counts, event marks, three own-date columns, status changes
+    with django_assert_num_queries(15):
+        client.get(LIST)
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_detail_query_count_is_fixed(empty, client, django_assert_num_queries, size):
+    event = EventFactory(slug="sized")
+    for _ in range(size):
+        event.participants.add(JurisdictionFactory())
+        event.co_hosts.add(JurisdictionFactory())
+        event.actors.add(ActorFactory())
+        event.instruments.add(InstrumentFactory())
+        CitationFactory(instrument=None, event=event, fields=["title", "participants"])
+    # event with its host; co-hosts, participants, actors, instruments, citations
+    with django_assert_num_queries(6):
+        response = client.get(detail("sized"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="cite"') >= 2

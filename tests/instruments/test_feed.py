@@ -1,0 +1,95 @@
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import InstrumentFactory, JurisdictionFactory, SourceFactory
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def fetch(client):
+    response = client.get(reverse("instruments:feed-updates"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    return response, ET.fromstring(response.content)
+
+
+def entries_of(feed):
+    return feed.findall(f"{ATOM}entry")
+
+
+def test_the_feed_lists_created_changed_and_deleted_records(empty, client):
+    jurisdiction = JurisdictionFactory(code="XA")
+    instrument = InstrumentFactory(
+        slug="xa-ai-act", title="Framework Act on AI", jurisdiction=jurisdiction
+    )
+    instrument.status = "in_effect"
+    instrument.effective_on = datetime.date(2026, 1, 22)
+    instrument.effective_on_precision = "day"
+    instrument.save()
+    gone = InstrumentFactory(slug="gone", title="Withdrawn bill", jurisdiction=jurisdiction)
+    gone.delete()
+
+    response, feed = fetch(client)
+    assert feed.findtext(f"{ATOM}title") == "Policy Tracker: updates"
+    entries = entries_of(feed)
+    titles = [entry.findtext(f"{ATOM}title") for entry in entries]
+    # Newest first.
+    assert titles == [
+        "Deleted: Withdrawn bill",
+        "Created: Withdrawn bill",
+        "Changed: Framework Act on AI (status, effective_on, effective_on_precision)",
+        "Created: Framework Act on AI",
+        f"Created: {jurisdiction.name} (XA)",
+    ]
+    changed = entries[2]
+    assert changed.find(f"{ATOM}link").get("href") == "http://testserver/instruments/xa-ai-act/"
+    assert "Fields changed: status, effective_on, effective_on_precision." in changed.findtext(
+        f"{ATOM}summary"
+    )
+    updated = datetime.datetime.fromisoformat(changed.findtext(f"{ATOM}updated"))
+    assert updated == instrument.history.order_by("-history_date")[0].history_date
+    # A deleted record's page is gone: its entry points at the list it was in.
+    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/instruments/"
+    # Each history row has its own stable id.
+    ids = [entry.findtext(f"{ATOM}id") for entry in entries]
+    assert len(set(ids)) == len(ids)
+    assert all(id_.startswith("tag:testserver,") for id_ in ids)
+    assert ids == [entry.findtext(f"{ATOM}id") for entry in entries_of(fetch(client)[1])]
+    # Editors stay unnamed; the feed as a whole has an author.
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Policy Tracker"
+    assert all(entry.find(f"{ATOM}author") is None for entry in entries)
+
+
+def test_titles_are_escaped(empty, client):
+    InstrumentFactory(title="<script>alert(1)</script> & more")
+    response, feed = fetch(client)
+    assert b"<script>" not in response.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in response.content
+    titles = [entry.findtext(f"{ATOM}title") for entry in entries_of(feed)]
+    assert "Created: <script>alert(1)</script> & more" in titles
+
+
+def test_the_feed_holds_the_latest_fifty(seeded, client):
+    _, feed = fetch(client)
+    entries = entries_of(feed)
+    assert len(entries) == 50
+    updated = [entry.findtext(f"{ATOM}updated") for entry in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert feed.findtext(f"{ATOM}updated") == updated[0]
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_feed_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
+    jurisdiction = JurisdictionFactory()
+    for _ in range(size):
+        InstrumentFactory(jurisdiction=jurisdiction).save()
+        SourceFactory()
+    jurisdiction.save()  # so that every kind above is among the latest fifty
+    # One per history table, the previous rows of the changed instruments and jurisdiction,
+    # the instruments' many-to-many fields (parties, topics), and the instruments, sources
+    # and jurisdictions the entries name (whether they still exist).
+    with django_assert_num_queries(12 + 2 + 2 + 3):
+        fetch(client)

@@ -1,0 +1,201 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from instruments.models import Source
+from tests.factories import (
+    ActorFactory,
+    ApproachAssessmentFactory,
+    CitationFactory,
+    EventFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    SourceFactory,
+    StatusChangeFactory,
+)
+
+ARTICLE = "us-asia-ai-governance-2025-08-08"
+
+
+def detail_url(slug):
+    return reverse("instruments:source-detail", args=[slug])
+
+
+def cite_everything(source, count):
+    """`count` records of each kind citing `source`, the instruments twice."""
+    for n in range(count):
+        jurisdiction = JurisdictionFactory()
+        instrument = InstrumentFactory(jurisdiction=jurisdiction)
+        CitationFactory(source=source, instrument=instrument, quote=f"First {n}.")
+        CitationFactory(source=source, instrument=instrument, quote=f"Second {n}.")
+        for target in (
+            {"jurisdiction": jurisdiction},
+            {"approach_assessment": ApproachAssessmentFactory(jurisdiction=jurisdiction)},
+            {"status_change": StatusChangeFactory(instrument=instrument)},
+            {"event": EventFactory(host=jurisdiction)},
+            {"actor": ActorFactory(jurisdiction=jurisdiction)},
+        ):
+            CitationFactory(source=source, instrument=None, fields=[], **target)
+
+
+def test_source_list_shows_every_source_with_its_counts(seeded, client):
+    response = client.get(reverse("instruments:source-list"))
+    assert response.status_code == 200
+    sources = list(response.context["sources"])
+    assert [source.title for source in sources] == sorted(
+        Source.objects.values_list("title", flat=True)
+    )[: len(sources)]
+    article = next(source for source in sources if source.slug == ARTICLE)
+    assert article.citation_count == article.citations.count()
+    records = {(c.record_kind, c.record.pk) for c in article.citations.all()}
+    assert article.record_count == len(records) < article.citation_count
+    html = response.content.decode()
+    assert "U.S.–Asia AI Tug-of-War: Flexible Governance vs. Over-Regulation" in html
+    assert f'href="{detail_url(ARTICLE)}"' in html
+    # The article names no publisher or address; the M49 reference does.
+    assert "not stated" in html
+    assert 'href="https://unstats.un.org/unsd/methodology/m49/"' in html
+    assert ">unstats.un.org<" in html
+    assert "United Nations Statistics Division" in html
+    assert response.context["breadcrumbs"] == [{"label": "Sources"}]
+    assert 'aria-current="page">Sources</a>' in html
+
+
+def test_source_list_counts_citations_and_distinct_records(empty, client):
+    source = SourceFactory(title="Only source")
+    cite_everything(source, 2)
+    SourceFactory(title="Uncited")
+    response = client.get(reverse("instruments:source-list"))
+    counts = {s.title: (s.citation_count, s.record_count) for s in response.context["sources"]}
+    assert counts == {"Only source": (14, 12), "Uncited": (0, 0)}
+
+
+def test_source_list_pages_by_fifty(empty, client):
+    for n in range(51):
+        SourceFactory(title=f"Source {n:02d}")
+    response = client.get(reverse("instruments:source-list"), {"page": 2})
+    assert response.status_code == 200
+    assert [source.title for source in response.context["sources"]] == ["Source 50"]
+    assert client.get(reverse("instruments:source-list"), {"page": 3}).status_code == 400
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_source_list_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
+    for _ in range(size):
+        cite_everything(SourceFactory(), 1)
+    # The count for the paginator, then the page with its counts.
+    with django_assert_num_queries(2):
+        assert client.get(reverse("instruments:source-list")).status_code == 200
+
+
+def test_source_page_shows_every_field_and_every_citing_record(seeded, client):
+    response = client.get(detail_url(ARTICLE))
+    assert response.status_code == 200
+    html = response.content.decode()
+    source = response.context["source"]
+    assert source.slug == ARTICLE
+    assert "Anish" in html
+    assert '<time datetime="2025-08-08">8 August 2025</time>' in html
+    # Neither publisher nor address is given in the article.
+    assert html.count('<span class="not-stated">not stated</span>') >= 2
+    groups = {group.kind: group for group in response.context["groups"]}
+    assert {"jurisdiction", "instrument", "status_change", "event"} <= set(groups)
+    assert response.context["citation_count"] == source.citations.count()
+    # Every citation appears once, under its record.
+    shown = [c for group in groups.values() for r in group.records for c in r.citations]
+    assert sorted(c.pk for c in shown) == sorted(source.citations.values_list("pk", flat=True))
+    # A status change links to its instrument's page.
+    step = next(r for r in groups["status_change"].records)
+    assert step.url.startswith("/instruments/")
+    assert response.context["breadcrumbs"] == [
+        {"label": "Sources", "url": reverse("instruments:source-list")},
+        {"label": source.title},
+    ]
+    assert "Edit history" in html
+
+
+def test_source_page_groups_records_by_kind_and_links_them(empty, client):
+    source = SourceFactory(
+        slug="src", title="A source", published_on=datetime.date(2024, 5, 21), author="Ann"
+    )
+    jurisdiction = JurisdictionFactory(code="XA", name="Xanadu")
+    instrument = InstrumentFactory(slug="xa-act", title="Xanadu AI Act", jurisdiction=jurisdiction)
+    CitationFactory(source=source, instrument=instrument, quote="It “binds” — all.")
+    CitationFactory(source=source, instrument=instrument, quote="Second quote.", locator="§ 2")
+    CitationFactory(
+        source=source,
+        instrument=None,
+        approach_assessment=ApproachAssessmentFactory(jurisdiction=jurisdiction),
+        quote="Voluntary <b>guidance</b>.",
+    )
+    CitationFactory(
+        source=source,
+        instrument=None,
+        status_change=StatusChangeFactory(instrument=instrument, status="in_effect"),
+        quote="In force.",
+    )
+    CitationFactory(
+        source=source, instrument=None, actor=ActorFactory(name="Nobody", jurisdiction=None)
+    )
+
+    response = client.get(detail_url("src"))
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [group.kind for group in groups] == [
+        "approach_assessment",
+        "instrument",
+        "status_change",
+        "actor",
+    ]
+    records = {group.kind: group.records for group in groups}
+    (act,) = records["instrument"]
+    assert (act.title, act.url) == ("Xanadu AI Act", "/instruments/xa-act/")
+    assert [c.quote for c in act.citations] == ["It “binds” — all.", "Second quote."]
+    assert records["approach_assessment"][0].url == "/jurisdictions/XA/"
+    assert records["status_change"][0].url == "/instruments/xa-act/"
+    assert records["status_change"][0].title == "Xanadu AI Act: In effect (21 May 2024)"
+    assert records["actor"][0].url is None
+    html = response.content.decode()
+    assert "It “binds” — all." in html
+    assert "Voluntary &lt;b&gt;guidance&lt;/b&gt;." in html
+    assert "§ 2" in html
+    assert '<a href="/instruments/xa-act/">Xanadu AI Act</a>' in html
+    assert "Cited 5 times by 4 records." in html
+    # Blank publisher and address say so.
+    assert html.count('<span class="not-stated">not stated</span>') == 2
+    assert "Ann" in html
+    # The source's own history: created once, no editor named.
+    assert [entry.action for entry in response.context["history"]] == ["created"]
+
+
+def test_a_source_nobody_cites(empty, client):
+    SourceFactory(slug="lonely")
+    response = client.get(detail_url("lonely"))
+    assert response.status_code == 200
+    assert "No record cites this source yet." in response.content.decode()
+    # Author, publisher, date and address are all unknown.
+    assert response.content.decode().count('<span class="not-stated">not stated</span>') == 4
+
+
+def test_unknown_source_is_404(seeded, client):
+    response = client.get(detail_url("no-such-source"))
+    assert response.status_code == 404
+    assert b"Not found" in response.content
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_source_page_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
+    source = SourceFactory(slug="src")
+    cite_everything(source, size)
+    source.title = "Renamed"
+    source.save()
+    # The source, its citations with their records, its history.
+    with django_assert_num_queries(3):
+        response = client.get(detail_url("src"))
+    assert response.status_code == 200
+    assert response.context["citation_count"] == 7 * size
+    assert [entry.changed_fields for entry in response.context["history"]] == [("title",), ()]
+    html = response.content.decode()
+    assert '<span class="history-action history-changed">Changed</span>: ' in html
+    assert '<span class="history-field">title</span>' in html

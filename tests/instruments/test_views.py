@@ -1,0 +1,262 @@
+"""Instrument and jurisdiction pages: content, provenance, escaping, errors, query counts."""
+
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ApproachAssessmentFactory,
+    BlocFactory,
+    CitationFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    RelationFactory,
+    StatusChangeFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+XSS = '<script>alert("x")</script>'
+
+
+def get(client, name, *args, query=""):
+    return client.get(reverse(f"instruments:{name}", args=args) + (f"?{query}" if query else ""))
+
+
+# -- instrument list -------------------------------------------------------------------------
+
+
+def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
+    response = get(client, "instrument-list", query="binding=false&member_of=ASEAN")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [i.slug for i in response.context["object_list"]] == [
+        "sg-ai-verify-toolkit",
+        "sg-model-ai-governance-framework",
+    ]
+    assert "Binding: Voluntary" in html
+    assert "Issued by members of: Association" in html
+    # Each chip drops only its own filter.
+    removes = {item.name: item.remove_query for item in response.context["active_filters"]}
+    assert removes == {"binding": "member_of=ASEAN", "member_of": "binding=false"}
+    # The downloads point at the API with the same filters.
+    links = [link["url"] for link in response.context["download_links"]]
+    assert links == [
+        "/api/v1/instruments/?binding=false&member_of=ASEAN&format=csv",
+        "/api/v1/instruments/?binding=false&member_of=ASEAN&format=json",
+    ]
+
+
+def test_a_draft_bill_in_a_binding_list_binds_only_once_enacted(seeded, client):
+    html = get(client, "instrument-list", query="binding=true&type=draft_bill").content.decode()
+    assert "Binding once enacted" in html
+    assert "none of them is law in force" in html
+
+
+def test_instrument_list_as_of_reads_statuses_of_that_day(seeded, client):
+    response = get(client, "instrument-list", query="jurisdiction=JP&as_of=2025-05-01")
+    statuses = {i.slug: i.as_of_status for i in response.context["object_list"]}
+    assert statuses["jp-basic-law-responsible-ai-draft"] == "proposed"
+    assert "jp-ai-promotion-act" not in statuses  # adopted on 28 May 2025
+    assert "as of 1 May 2025" in response.content.decode()
+
+
+def test_an_empty_list_says_which_filter_emptied_it(seeded, client):
+    response = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2025-08-08")
+    assert response.context["paginator"].count == 0
+    assert response.context["empty_by"].name in {"binding", "as_of", "member_of"}
+    assert "would bring results back" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("binding=maybe", "binding"),
+        ("type=law", "type"),
+        ("as_of=2025-02-30", "as_of"),
+        ("jurisdicton=CN", "jurisdicton"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=99", "page"),
+        ("ordering=colour", "ordering"),
+    ],
+)
+def test_bad_parameters_get_a_400_page_naming_them(seeded, client, query, parameter):
+    response = get(client, "instrument-list", query=query)
+    assert response.status_code == 400
+    assert parameter in response.context["errors"]
+    assert f"<code>{parameter}</code>" in response.content.decode()
+
+
+def test_filter_values_are_escaped_in_the_400_page(seeded, client):
+    response = get(client, "instrument-list", query="type=" + XSS)
+    assert response.status_code == 400
+    assert XSS not in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_instrument_list_query_count_does_not_grow(empty, client, django_assert_num_queries, size):
+    topic = TopicFactory()
+    for _ in range(size):
+        instrument = InstrumentFactory()
+        instrument.topics.add(topic)
+        instrument.parties.add(JurisdictionFactory())
+    # count, page (+topics, +parties), nine facets
+    with django_assert_num_queries(13):
+        assert get(client, "instrument-list", query="binding=true").status_code == 200
+
+
+# -- instrument page -------------------------------------------------------------------------
+
+
+def test_instrument_page_cites_each_field_and_marks_unstated_ones(seeded, client):
+    response = get(client, "instrument-detail", "vn-law-on-artificial-intelligence")
+    assert response.status_code == 200
+    html = response.content.decode()
+    record = response.context["provenance"]
+    for name in ("title", "type", "adopted_on", "effective_on", "status"):
+        anchors = [cite.anchor for cite in record.fields[name]]
+        assert anchors, name
+        assert f'href="#{anchors[0]}"' in html
+        assert f'id="{anchors[0]}"' in html
+    assert "not stated" in html  # the law's introduction date is not in any source
+    assert "10 December 2025" in html
+    assert "1 March 2026" in html
+    assert "last checked" in html
+
+
+def test_instrument_page_json_ld_is_legislation(seeded, client):
+    html = get(client, "instrument-detail", "eu-ai-act").content.decode()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(block)
+    assert data["@type"] == "Legislation"
+    assert data["legislationType"] == "Binding law"
+    assert data["legislationJurisdiction"] == "European Union"
+    assert data["legislationLegalForce"] == "https://schema.org/InForce"
+    assert "legislationDate" in data
+
+
+def test_relations_read_both_ways(seeded, client):
+    act = get(client, "instrument-detail", "eu-ai-act").context["relations"]
+    omnibus = get(client, "instrument-detail", "eu-digital-omnibus-ai").context["relations"]
+    assert ("amended by", "eu-digital-omnibus-ai") in [(r["label"], r["other"].slug) for r in act]
+    assert ("amends", "eu-ai-act") in [(r["label"], r["other"].slug) for r in omnibus]
+
+
+def test_instrument_page_escapes_what_editors_type(db, client):
+    instrument = InstrumentFactory(title=XSS, summary=XSS, original_title="</script><b>x</b>")
+    CitationFactory(instrument=instrument, quote=XSS, fields=["title"])
+    html = get(client, "instrument-detail", instrument.slug).content.decode()
+    assert XSS not in html
+    assert "</script><b>" not in html
+    assert "&lt;script&gt;" in html
+    # The JSON-LD block cannot be closed from inside.
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert json.loads(block)["name"] == XSS
+
+
+def test_unknown_instrument_is_404(db, client):
+    assert get(client, "instrument-detail", "no-such-law").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_instrument_page_query_count_does_not_grow(db, client, django_assert_num_queries, size):
+    instrument = InstrumentFactory()
+    for index in range(size):
+        CitationFactory(instrument=instrument)
+        change = StatusChangeFactory(instrument=instrument, date=f"2024-0{index % 9 + 1}-01")
+        CitationFactory(instrument=None, status_change=change)
+        instrument.topics.add(TopicFactory())
+        RelationFactory(from_instrument=instrument)
+    # instrument, topics, parties, identifiers, citations, changes (+citations), relations
+    # both ways, events, history (+ m2m history of topics and parties)
+    with django_assert_num_queries(13):
+        assert get(client, "instrument-detail", instrument.slug).status_code == 200
+
+
+# -- jurisdictions ---------------------------------------------------------------------------
+
+
+def test_jurisdiction_list_groups_by_region_with_counts(seeded, client):
+    response = get(client, "jurisdiction-list")
+    assert response.status_code == 200
+    regions = {region["label"]: region["rows"] for region in response.context["regions"]}
+    east = {j.code: (j.binding_count, j.voluntary_count) for j in regions["Eastern Asia"]}
+    assert east["JP"] == (2, 1)
+    south_east = {
+        j.code: (j.binding_count, j.voluntary_count) for j in regions["South-eastern Asia"]
+    }
+    assert south_east["SG"] == (0, 2)
+
+
+def test_jurisdiction_list_as_of_counts_what_existed_then(seeded, client):
+    then = get(client, "jurisdiction-list", query="member_of=ASEAN&as_of=2025-08-08")
+    rows = {j.code: j for region in then.context["regions"] for j in region["rows"]}
+    assert rows["VN"].binding_count == 0
+    assert rows["VN"].as_of_approach == "voluntary"
+    today = get(client, "jurisdiction-list", query="member_of=ASEAN")
+    rows = {j.code: j for region in today.context["regions"] for j in region["rows"]}
+    assert rows["VN"].binding_count == 1
+    assert rows["VN"].as_of_approach == "risk_based"
+
+
+def test_jurisdiction_page(seeded, client):
+    response = get(client, "jurisdiction-detail", "VN")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [i.slug for i in response.context["binding_instruments"]] == [
+        "vn-law-on-artificial-intelligence"
+    ]
+    assert [a["assessment"].approach for a in response.context["assessments"]] == [
+        "risk_based",
+        "voluntary",
+    ]
+    assert "member since 1995" in html
+    assert 'lang="vi"' in html
+
+
+def test_a_bloc_page_lists_members_and_observers(seeded, client):
+    html = get(client, "jurisdiction-detail", "ASEAN").content.decode()
+    assert "Timor-Leste</a>: observer 2022–2025" in html
+    assert "Timor-Leste</a>: member since 2025" in html
+
+
+def test_a_party_sees_multilateral_texts(seeded, client):
+    response = get(client, "jurisdiction-detail", "SG")
+    voluntary = {i.slug: i.as_party for i in response.context["voluntary_instruments"]}
+    assert voluntary["seoul-declaration-2024"] is True
+    assert voluntary["sg-ai-verify-toolkit"] is False
+
+
+def test_lower_case_code_redirects_and_unknown_is_404(seeded, client):
+    response = get(client, "jurisdiction-detail", "vn")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/jurisdictions/VN/")
+    assert get(client, "jurisdiction-detail", "ZZ").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_num_queries, size):
+    jurisdiction = JurisdictionFactory()
+    for index in range(size):
+        ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
+        MembershipFactory(member=jurisdiction, bloc=BlocFactory())
+        InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
+    with django_assert_num_queries(12):
+        assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_jurisdiction_list_query_count_does_not_grow(
+    empty, client, django_assert_num_queries, size
+):
+    bloc = BlocFactory()
+    for _ in range(size):
+        MembershipFactory(bloc=bloc)
+    # count, page, memberships (+blocs), four facets
+    with django_assert_num_queries(8):
+        assert get(client, "jurisdiction-list").status_code == 200
