@@ -15,7 +15,7 @@ adopted and took effect. Which milestones are drawn:
 - the other event filters (`kind`, `q`, `updated_since`) describe events, not instruments, and
   leave the milestones alone.
 
-Both rows are bounded: at most `MAX_MARKS` events and `MAX_MARKS` milestones, the most recent
+Both bands are bounded: at most `MAX_MARKS` events and `MAX_MARKS` milestones, the most recent
 ones, and the page says when more exist. Every count and row is read in a fixed number of
 queries, whatever the size of the data.
 

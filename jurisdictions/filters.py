@@ -267,7 +267,9 @@ class FacetedFilterSet(django_filters.FilterSet):
                 value.upper() if name in self._code_filters() else value for value in selected
             }
         keys = [key for key, _ in spec.choices] if spec.choices else list(counts)
-        keys += [key for key in selected if key not in keys and key in labels]
+        # A chosen value stays on the form even when nothing matches it now, so applying the
+        # form again keeps it.
+        keys += sorted(key for key in selected if key not in keys)
         options = [
             FacetOption(
                 str(key), str(labels.get(key, key)), counts.get(key, 0), str(key) in selected

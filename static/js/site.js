@@ -23,3 +23,10 @@ window.addEventListener("pageshow", () => {
     field.disabled = false;
   });
 });
+// On a narrow screen the filter panel starts folded, so the results come first; without this
+// script it stays open.
+if (window.matchMedia("(max-width: 48rem)").matches) {
+  document.querySelectorAll("details[data-collapse-narrow]").forEach((panel) => {
+    panel.open = false;
+  });
+}

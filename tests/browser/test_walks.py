@@ -31,6 +31,7 @@ def test_home_to_a_quote(page, url):
     shoot(page, "jurisdiction-vn", readme=True)
     page.locator(".instrument-items a").first.click()
     page.wait_for_url(re.compile(r"/instruments/vn-law-on-artificial-intelligence/$"))
+    shoot(page, "instrument-vn-law", readme=True)
     # The title's citation marker leads to the quote that backs it.
     marker = page.locator("h1 .cite a").first
     target = marker.get_attribute("href")
@@ -38,7 +39,7 @@ def test_home_to_a_quote(page, url):
     quote = page.locator(target)
     assert quote.is_visible()
     assert quote.locator(".citation-meta").inner_text()
-    shoot(page, "instrument-vn-law", readme=True)
+    shoot(page, "instrument-vn-law-quote")
 
 
 def test_filtering_voluntary_then_asean_members(page, url):

@@ -173,3 +173,12 @@ def test_facet_queries_do_not_grow_with_rows(db, django_assert_max_num_queries):
         InstrumentFactory(jurisdiction=JurisdictionFactory())
     with django_assert_max_num_queries(12):
         instruments("").facets()
+
+
+def test_a_chosen_value_with_no_match_stays_on_the_form(seeded):
+    filterset = EventFilterSet(QueryDict("kind=summit&year=2023"), queryset=Event.objects.all())
+    assert filterset.is_valid()
+    year = next(facet for facet in filterset.facets() if facet.name == "year")
+    assert [(o.value, o.count, o.selected) for o in year.options if o.selected] == [
+        ("2023", 0, True)
+    ]
