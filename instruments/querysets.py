@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE
+from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, SourceKind
 from jurisdictions.dates import PARTIAL_PRECISIONS, DatePrecision
 from jurisdictions.querysets import check_day, text_search
 
@@ -185,3 +185,28 @@ class CitationQuerySet(models.QuerySet):
         """Citations whose quote (or note) matches the search `q`, annotated with
         `search_rank`."""
         return text_search(self, q, self.SEARCH_FIELDS)
+
+
+class SourceQuerySet(models.QuerySet):
+    def founding_date(self):
+        """Publication date of the earliest dated article: the day the data set was first
+        built from, which the home page compares today with. None without one."""
+        return (
+            self.filter(kind=SourceKind.ARTICLE, published_on__isnull=False)
+            .order_by("published_on")
+            .values_list("published_on", flat=True)
+            .first()
+        )
+
+    def with_counts(self, cited_records):
+        """Sources annotated with `citation_count` (their citations) and `record_count` (the
+        distinct records those back: `cited_records` names the citation's target fields). A
+        citation backs exactly one record, so the distinct records are the sum of the distinct
+        targets of each kind. One query."""
+        records = sum(
+            (models.Count(f"citations__{name}", distinct=True) for name in cited_records),
+            Value(0),
+        )
+        return self.annotate(
+            citation_count=models.Count("citations", distinct=True), record_count=records
+        )

@@ -18,18 +18,18 @@ def check_day(day):
     return day
 
 
-def membership_on(day, path=""):
-    """Q: a full membership (reached from the filtered model by `path`, e.g. "memberships__")
-    held on `day`. Membership years are partial dates: a membership counts from 1 January of its
-    start year and ends on 1 January of its end year, as every year-precision change does. So a
-    jurisdiction that moved from observer to member in one year is a member from that year on."""
+def membership_on(day, path="", *, role=MembershipRole.MEMBER):
+    """Q: a membership (reached from the filtered model by `path`, e.g. "memberships__") held on
+    `day` in `role` (None: in any role). Membership years are partial dates: a membership counts
+    from 1 January of its start year and ends on 1 January of its end year, as every
+    year-precision change does. So a jurisdiction that moved from observer to member in one year
+    is a member, and no longer an observer, from that year on."""
     day = check_day(day)
-    return models.Q(
-        **{f"{path}role": MembershipRole.MEMBER, f"{path}start_year__lte": day.year}
-    ) & (
+    held = models.Q(**{f"{path}start_year__lte": day.year}) & (
         models.Q(**{f"{path}end_year__isnull": True})
         | models.Q(**{f"{path}end_year__gt": day.year})
     )
+    return held & models.Q(**{f"{path}role": role}) if role else held
 
 
 SEARCH_CONFIG = "english"

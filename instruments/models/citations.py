@@ -7,21 +7,13 @@ from simple_history.models import HistoricalRecords
 
 from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
-from instruments.querysets import CitationQuerySet
+from instruments.querysets import CitationQuerySet, SourceQuerySet
 from instruments.vocabulary import SourceKind
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 
 
-class SourceManager(SlugKeyMixin, models.Manager):
-    def founding_date(self):
-        """Publication date of the earliest dated article: the day the data set was first
-        built from, which the home page compares today with. None without one."""
-        return (
-            self.filter(kind=SourceKind.ARTICLE, published_on__isnull=False)
-            .order_by("published_on")
-            .values_list("published_on", flat=True)
-            .first()
-        )
+class SourceManager(SlugKeyMixin, models.Manager.from_queryset(SourceQuerySet)):
+    pass
 
 
 class Source(models.Model):

@@ -7,7 +7,7 @@ carry the instrument list's own parameters, and a count here is what that list c
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -17,14 +17,8 @@ from instruments.views.base import bad_request
 from instruments.vocabulary import BINDING_TYPES, InstrumentStatus, InstrumentType
 from jurisdictions.dates import DatePrecision
 from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Approach, Region
-
-
-def held_on(day):
-    """Q: a membership of either role held on `day`. Years count as `membership_on` counts
-    them (from 1 January of the start year until 1 January of the end year), so an observer who
-    became a member in one year shows as a member that year, not as both."""
-    return Q(start_year__lte=day.year) & (Q(end_year__isnull=True) | Q(end_year__gt=day.year))
 
 
 @dataclass
@@ -81,7 +75,7 @@ class Comparison:
         self.day = filterset.day
         order = [item.pk for item in filterset.jurisdictions]
         memberships = (
-            Membership.objects.filter(held_on(self.day))
+            Membership.objects.filter(membership_on(self.day, role=None))
             .select_related("bloc")
             .order_by("bloc__name", "start_year")
         )

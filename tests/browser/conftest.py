@@ -83,6 +83,22 @@ def site(django_db_setup, django_db_blocker):
         yield server
         server._live_server_modified_settings.disable()
         server.stop()
+        _end_server_sessions()
+
+
+def _end_server_sessions():
+    """The server's request threads can end without closing their PostgreSQL connection, which
+    then keeps the test database from being dropped; end those sessions once the server is
+    down."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

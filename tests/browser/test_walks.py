@@ -130,7 +130,7 @@ def test_filter_form_by_keyboard_alone(page, url):
     assert result_count(page) > 0
 
 
-def test_readable_on_a_phone(chromium, site):
+def test_readable_on_a_phone(chromium, site, db):
     context = chromium.new_context(viewport=PHONE)
     phone = context.new_page()
     for path, name in [("/", "phone-home"), ("/instruments/?binding=true", "phone-instruments")]:
