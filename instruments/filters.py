@@ -12,7 +12,6 @@ from jurisdictions.filters import (
     AsOfFilter,
     AsOfFilterSet,
     CodeFilter,
-    FacetedFilterSet,
     FacetSpec,
     IsoDateFilter,
     NullsLastOrderingFilter,
@@ -224,7 +223,7 @@ def _count_event_jurisdictions(events, filterset):
     return list(rows)
 
 
-class EventFilterSet(FacetedFilterSet):
+class EventFilterSet(AsOfFilterSet):
     """Filters of `/events/` and `/api/v1/events/`."""
 
     kind = VocabularyFilter(field_name="kind", choices=EventKind.choices, label="Kind")
@@ -243,6 +242,7 @@ class EventFilterSet(FacetedFilterSet):
         label="On or before",
     )
     q = django_filters.CharFilter(method="filter_q", label="Search")
+    as_of = AsOfFilter(help_text="Only what had happened by this day (YYYY-MM-DD).")
     updated_since = django_filters.IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",

@@ -160,9 +160,17 @@ class EventQuerySet(models.QuerySet):
         """Events matching the search `q`, annotated with `search_rank`."""
         return text_search(self, q, self.SEARCH_FIELDS)
 
+    def as_of(self, day):
+        """The events that had happened by `day` (a date): dated on or before it (a date known
+        only to the month or year counts from the first day of its period), or, undated,
+        reported on or before it. An undated, unreported event is left out."""
+        day = check_day(day)
+        return self.filter(Q(date__lte=day) | Q(date__isnull=True, reported_on__lte=day))
+
     def chronological(self):
-        """Newest first, undated events last."""
-        return self.order_by(models.F("date").desc(nulls_last=True), "title")
+        """Newest first, undated events last; the primary key breaks ties, so pages of a list
+        never overlap."""
+        return self.order_by(models.F("date").desc(nulls_last=True), "title", "pk")
 
     def for_listing(self):
         return self.select_related("host").prefetch_related(

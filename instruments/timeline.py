@@ -264,10 +264,12 @@ def _style_rank(style):
 
 
 def period_of(filter_data):
-    """(first day, last day) the event filters ask for (`year`, `date_after`, `date_before`);
-    either end may be None."""
+    """(first day, last day) the event filters ask for (`year`, `date_after`, `date_before`,
+    and `as_of`, which ends the period); either end may be None."""
     start = filter_data.get("date_after")
-    end = filter_data.get("date_before")
+    end = min(
+        filter(None, [filter_data.get("date_before"), filter_data.get("as_of")]), default=None
+    )
     year = filter_data.get("year")
     if year is not None:
         year = int(year)

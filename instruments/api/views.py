@@ -1,6 +1,6 @@
 """The instruments and events lists of the API."""
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 
 from instruments.api.serializers import EventSerializer, InstrumentSerializer
 from instruments.filters import EventFilterSet, InstrumentFilterSet
@@ -52,7 +52,7 @@ class EventViewSet(ListViewSet):
     The filters are those of the events page (the Filters button lists them); a bad value or a
     misspelt parameter answers 400 naming it. `format=csv` downloads every matching row."""
 
-    queryset = Event.objects.for_listing().order_by(F("date").desc(nulls_last=True), "title", "pk")
+    queryset = Event.objects.for_listing().chronological()
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     csv_filename = "events.csv"

@@ -48,8 +48,6 @@ class EventListView(FacetedListView):
         queryset = self.filterset.qs
         if not self.filterset.form.cleaned_data.get("ordering"):
             queryset = queryset.chronological()
-            # Same-day, same-title events still need a fixed order, or pages could overlap.
-            queryset = queryset.order_by(*queryset.query.order_by, "pk")
         return queryset
 
     def get_context_data(self, **kwargs):

@@ -18,6 +18,7 @@ PAGES = [
     "/instruments/vn-law-on-artificial-intelligence/",
     "/instruments/eu-ai-act/",
     "/events/",
+    "/events/?as_of=2025-08-08&kind=statement",
     "/events/ai-seoul-summit-2024/",
     "/compare/",
     "/compare/?jurisdiction=CN&jurisdiction=SG&jurisdiction=JP",

@@ -362,3 +362,13 @@ def test_detail_query_count_is_fixed(empty, client, django_assert_num_queries, s
         response = client.get(detail("sized"))
     assert response.status_code == 200
     assert response.content.decode().count('class="cite"') >= 2
+
+
+def test_event_list_as_of_a_day(seeded, client):
+    response = client.get("/events/?as_of=2025-08-04")
+    assert response.status_code == 200
+    slugs = {event.slug for event in response.context["object_list"]}
+    assert "kratsios-urges-asia-to-reject-eu-regulation" not in slugs
+    assert "ai-seoul-summit-2024" in slugs
+    assert 'name="as_of" value="2025-08-04"' in response.content.decode()
+    assert client.get("/events/?as_of=yesterday").status_code == 400

@@ -182,3 +182,16 @@ def test_a_chosen_value_with_no_match_stays_on_the_form(seeded):
     assert [(o.value, o.count, o.selected) for o in year.options if o.selected] == [
         ("2023", 0, True)
     ]
+
+
+def test_events_as_of_a_day_leave_out_what_had_not_happened(seeded):
+    def slugs_on(day):
+        filterset = EventFilterSet(QueryDict(f"as_of={day}"), queryset=Event.objects.all())
+        assert filterset.is_valid()
+        return {event.slug for event in filterset.qs}
+
+    assert "kratsios-urges-asia-to-reject-eu-regulation" not in slugs_on("2025-08-04")
+    assert "kratsios-urges-asia-to-reject-eu-regulation" in slugs_on("2025-08-05")
+    # Undated, but reported on 8 August 2025.
+    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" not in slugs_on("2025-08-07")
+    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" in slugs_on("2025-08-08")
