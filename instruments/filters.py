@@ -2,18 +2,29 @@
 `jurisdictions.filters` for what every FilterSet here guarantees)."""
 
 import django_filters
+from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
-from instruments.models import Event, Instrument, Topic
-from instruments.vocabulary import BINDING_TYPES, EventKind, InstrumentStatus, InstrumentType
+from instruments.models import Actor, Citation, Event, Instrument, Source, Topic
+from instruments.vocabulary import (
+    BINDING_TYPES,
+    ActorKind,
+    CitedRecordKind,
+    EventKind,
+    InstrumentStatus,
+    InstrumentType,
+    SourceKind,
+)
 from jurisdictions.filters import (
     DATETIME_MESSAGE,
     AsOfFilter,
     AsOfFilterSet,
     CodeFilter,
+    FacetedFilterSet,
     FacetSpec,
     IsoDateFilter,
+    IsoDateTimeFilter,
     NullsLastOrderingFilter,
     TrueFalseFilter,
     VocabularyFilter,
@@ -135,7 +146,7 @@ class InstrumentFilterSet(AsOfFilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Search")
     as_of = AsOfFilter()
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Updated since",
@@ -243,7 +254,7 @@ class EventFilterSet(AsOfFilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Search")
     as_of = AsOfFilter(help_text="Only what had happened by this day (YYYY-MM-DD).")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Updated since",
@@ -263,6 +274,129 @@ class EventFilterSet(AsOfFilterSet):
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+
+def updated_since_filter():
+    return IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        label="Updated since",
+        help_text="Only records changed at or after this time (ISO 8601).",
+        error_messages={"invalid": DATETIME_MESSAGE},
+    )
+
+
+class SearchFilterSet(FacetedFilterSet):
+    """A FilterSet with `q`, read by the model's `search(q)`."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Search")
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class ActorFilterSet(SearchFilterSet):
+    """Filters of `/api/v1/actors/`."""
+
+    jurisdiction = CodeFilter(
+        field_name="jurisdiction__code",
+        label="Jurisdiction",
+        help_text="The jurisdiction the actor serves or belongs to.",
+    )
+    kind = VocabularyFilter(field_name="kind", choices=ActorKind.choices, label="Kind")
+    updated_since = updated_since_filter()
+    ordering = NullsLastOrderingFilter(
+        fields=(("name", "name"), ("jurisdiction__name", "jurisdiction")), label="Sort"
+    )
+
+    facet_specs = {
+        "kind": FacetSpec("kind", choices=tuple(ActorKind.choices)),
+        "jurisdiction": FacetSpec("jurisdiction__code", label="jurisdiction__name", order="label"),
+    }
+
+    class Meta:
+        model = Actor
+        fields = []
+
+
+class TopicFilterSet(SearchFilterSet):
+    """Filters of `/api/v1/topics/`."""
+
+    updated_since = updated_since_filter()
+    ordering = NullsLastOrderingFilter(fields=(("name", "name"), ("slug", "slug")), label="Sort")
+
+    class Meta:
+        model = Topic
+        fields = []
+
+
+class SourceFilterSet(SearchFilterSet):
+    """Filters of `/api/v1/sources/` (whose rows carry `citation_count` and `record_count`)."""
+
+    kind = VocabularyFilter(field_name="kind", choices=SourceKind.choices, label="Kind")
+    updated_since = updated_since_filter()
+    ordering = NullsLastOrderingFilter(
+        fields=(
+            ("title", "title"),
+            ("published_on", "published_on"),
+            ("citation_count", "citation_count"),
+            ("record_count", "record_count"),
+        ),
+        label="Sort",
+    )
+
+    facet_specs = {"kind": FacetSpec("kind", choices=tuple(SourceKind.choices))}
+
+    class Meta:
+        model = Source
+        fields = []
+
+
+class SourceFilter(django_filters.ModelMultipleChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Source.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": "“%(value)s” is not a source in the tracker (sources go by slug)."},
+        )
+        super().__init__(*args, **kwargs)
+
+
+def _cited_record_kind():
+    """The kind of record a citation backs, as an expression (a citation backs exactly one)."""
+    return models.Case(
+        *(
+            models.When(**{f"{kind}__isnull": False}, then=Value(kind))
+            for kind in CitedRecordKind.values
+        ),
+        output_field=models.CharField(),
+    )
+
+
+class CitationFilterSet(SearchFilterSet):
+    """Filters of `/api/v1/citations/`."""
+
+    source = SourceFilter(field_name="source__slug", label="Source")
+    record = VocabularyFilter(
+        choices=CitedRecordKind.choices,
+        method="filter_record",
+        label="Record kind",
+        help_text="The kind of record the quote backs.",
+    )
+    updated_since = updated_since_filter()
+
+    facet_specs = {
+        "source": FacetSpec("source__slug", label="source__title", order="label"),
+        "record": FacetSpec(_cited_record_kind(), choices=tuple(CitedRecordKind.choices)),
+    }
+
+    class Meta:
+        model = Citation
+        fields = []
+
+    def filter_record(self, queryset, name, kinds):
+        return queryset.backing(kinds) if kinds else queryset
 
 
 class CompareFilterSet(AsOfFilterSet):

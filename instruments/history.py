@@ -5,8 +5,8 @@ record's fields as they were after it. This module turns those rows into `Change
 the Atom feed, the API's change feed and the "Edit history" block on record pages all say the
 same thing about what happened:
 
-- `changes(since=..., until=..., after=cursor, limit=...)`: every change across the tracked
-  models, oldest first, resumable with a cursor;
+- `changes(since=..., until=..., after=cursor, kinds=..., limit=...)`: every change across the
+  tracked models, oldest first, resumable with a cursor;
 - `latest_changes(limit=...)`: the newest changes first;
 - `record_history(instance, limit=...)`: one record's changes, newest first.
 
@@ -17,6 +17,7 @@ entries refer to (to build parents' keys, titles and pages).
 """
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,12 @@ class Change:
       none.
     - `history_id`: the history row's id, unique within its kind; `(time, kind, history_id)`
       orders entries and is the cursor `changes(after=...)` resumes from.
+    - `resource`: `(kind, key)` of the record that shows this one to readers of the API, at its
+      current key: the record itself for jurisdictions, topics, instruments, actors, events and
+      sources; for the others the record they belong to (a status change's instrument, a
+      membership's member, a citation's cited record). None when that record no longer exists.
+    - `previous_key`: for a "changed" entry that changed the record's own key (a slug or code
+      edited), the key before; None otherwise. A copy kept by key needs it to drop the old one.
     """
 
     kind: str
@@ -83,6 +90,8 @@ class Change:
     title: str
     url: str | None
     history_id: int
+    resource: tuple | None = None
+    previous_key: str | None = None
 
     @property
     def cursor(self):
@@ -104,8 +113,12 @@ def parse_cursor(text):
         time = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(
             tzinfo=datetime.UTC
         )
+        # Digits only, and few enough for a 64-bit column: `int()` would also take "-1", "1_0"
+        # and numbers the database cannot compare with.
+        if not re.fullmatch(r"[0-9]{1,18}", history_id):
+            raise ValueError("bad history id")
         history_id = int(history_id)
-    except (AttributeError, ValueError) as exc:
+    except (AttributeError, TypeError, ValueError) as exc:
         raise ValueError(f"{text!r} is not a cursor from this change feed") from exc
     if kind not in KINDS:
         raise ValueError(f"{text!r} is not a cursor from this change feed: unknown kind")
@@ -127,6 +140,8 @@ class _Kind:
     key: Callable  # (row, names) -> tuple of str
     title: Callable  # (row, names) -> str
     page: Callable  # (row, names) -> path or None
+    # (row, names) -> (kind, current key) of the record the API shows it in, or None.
+    resource: Callable
 
 
 def _choice(model, name, value):
@@ -161,6 +176,20 @@ def _parent_page(attname, model):
     return lambda row, names: names.page(model, getattr(row, attname))
 
 
+def _own_resource(model, field):
+    """The record itself, at its current key, while it exists."""
+
+    def resource(row, names):
+        current, live = names.row(model, row.id)
+        return (_BY_MODEL[model].kind, getattr(current, field)) if live else None
+
+    return resource
+
+
+def _parent_resource(attname, model):
+    return lambda row, names: names.resource(model, getattr(row, attname))
+
+
 def _citation_target(row):
     for name, model in CITED_RECORDS.items():
         pk = getattr(row, f"{name}_id")
@@ -191,6 +220,11 @@ def _citation_page(row, names):
     return (names.page(model, pk) if model else None) or names.page(Source, row.source_id)
 
 
+def _citation_resource(row, names):
+    _, model, pk = _citation_target(row)
+    return names.resource(model, pk) if model else None
+
+
 _KINDS = [
     _Kind(
         "jurisdiction",
@@ -199,6 +233,7 @@ _KINDS = [
         lambda row, names: (row.code,),
         lambda row, names: f"{row.name} ({row.code})",
         _own_page(Jurisdiction, "instruments:jurisdiction-detail", "code"),
+        _own_resource(Jurisdiction, "code"),
     ),
     _Kind(
         "membership",
@@ -216,6 +251,8 @@ _KINDS = [
             f"{names.key(Jurisdiction, row.bloc_id)[0]} ({row.start_year}–{row.end_year or ''})"
         ),
         _parent_page("member_id", Jurisdiction),
+        # The member lists its memberships; the bloc does not list its members.
+        _parent_resource("member_id", Jurisdiction),
     ),
     _Kind(
         "approach_assessment",
@@ -227,6 +264,7 @@ _KINDS = [
             f"{_choice(ApproachAssessment, 'approach', row.approach)} ({_when(row)})"
         ),
         _parent_page("jurisdiction_id", Jurisdiction),
+        _parent_resource("jurisdiction_id", Jurisdiction),
     ),
     _Kind(
         "topic",
@@ -236,6 +274,7 @@ _KINDS = [
         lambda row, names: row.name,
         # A topic has no page of its own: the instruments that cover it stand for it.
         _own_page(Topic, "instruments:instrument-list", "slug", query="topic"),
+        _own_resource(Topic, "slug"),
     ),
     _Kind(
         "instrument",
@@ -244,6 +283,7 @@ _KINDS = [
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
         _own_page(Instrument, "instruments:instrument-detail", "slug"),
+        _own_resource(Instrument, "slug"),
     ),
     _Kind(
         "instrument_identifier",
@@ -255,6 +295,7 @@ _KINDS = [
             f"{_choice(InstrumentIdentifier, 'scheme', row.scheme)} {row.value}"
         ),
         _parent_page("instrument_id", Instrument),
+        _parent_resource("instrument_id", Instrument),
     ),
     _Kind(
         "instrument_relation",
@@ -271,6 +312,8 @@ _KINDS = [
             f"{names.title(Instrument, row.to_instrument_id)}"
         ),
         _parent_page("from_instrument_id", Instrument),
+        # The other instrument lists the relation too (as "in"); its slug is in the key.
+        _parent_resource("from_instrument_id", Instrument),
     ),
     _Kind(
         "status_change",
@@ -286,15 +329,18 @@ _KINDS = [
             f"{_choice(StatusChange, 'status', row.status)} ({_when(row)})"
         ),
         _parent_page("instrument_id", Instrument),
+        _parent_resource("instrument_id", Instrument),
     ),
     _Kind(
         "actor",
         Actor,
-        # Actors have no page of their own; their jurisdiction's page lists them.
-        lambda row: [(Jurisdiction, row.jurisdiction_id)],
+        # Actors have no page of their own; their jurisdiction's page lists them. The API has
+        # them as records of their own, which needs to know whether the actor still exists.
+        lambda row: [(Jurisdiction, row.jurisdiction_id), (Actor, row.id)],
         lambda row, names: (row.slug,),
         lambda row, names: row.name,
         _parent_page("jurisdiction_id", Jurisdiction),
+        _own_resource(Actor, "slug"),
     ),
     _Kind(
         "event",
@@ -303,6 +349,7 @@ _KINDS = [
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
         _own_page(Event, "instruments:event-detail", "slug"),
+        _own_resource(Event, "slug"),
     ),
     _Kind(
         "source",
@@ -311,6 +358,7 @@ _KINDS = [
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
         _own_page(Source, "instruments:source-detail", "slug"),
+        _own_resource(Source, "slug"),
     ),
     _Kind(
         "citation",
@@ -319,6 +367,7 @@ _KINDS = [
         _citation_key,
         _citation_title,
         _citation_page,
+        _citation_resource,
     ),
 ]
 _BY_MODEL = {spec.model: spec for spec in _KINDS}
@@ -388,6 +437,12 @@ class _Names:
         if row is None:
             return None
         return _BY_MODEL[model].page(row, self)
+
+    def resource(self, model, pk):
+        row, live = self.row(model, pk)
+        if not live:
+            return None
+        return _BY_MODEL[model].resource(row, self)
 
 
 def _latest_history_rows(model, pks):
@@ -467,8 +522,12 @@ def _build(rows, previous, names):
     for spec, row in rows:
         names.want(spec.refs(row))
         before = previous.get((spec.kind, row.history_id))
-        if row.history_type == "~" and before is not None and _m2m_fields(type(row)):
-            by_kind[spec.kind] |= {row.history_id, before.history_id}
+        if row.history_type == "~" and before is not None:
+            # Its key before the change may name other parents (a step moved to another
+            # instrument); they are fetched in the same queries as the rest.
+            names.want(spec.refs(before))
+            if _m2m_fields(type(row)):
+                by_kind[spec.kind] |= {row.history_id, before.history_id}
     for kind, history_ids in by_kind.items():
         m2m[kind] = _m2m_values(_BY_KIND[kind].model.history.model, history_ids)
     names.fetch()
@@ -477,9 +536,13 @@ def _build(rows, previous, names):
     for spec, row in rows:
         before = previous.get((spec.kind, row.history_id))
         changed = ()
+        natural_key = tuple(str(part) for part in spec.key(row, names))
+        previous_key = None
         if row.history_type == "~" and before is not None:
             changed = _changed_fields(spec, row, before, m2m.get(spec.kind, {}))
-        natural_key = tuple(str(part) for part in spec.key(row, names))
+            key_before = tuple(str(part) for part in spec.key(before, names))
+            if key_before != natural_key:
+                previous_key = "/".join(key_before)
         entries.append(
             Change(
                 kind=spec.kind,
@@ -495,6 +558,8 @@ def _build(rows, previous, names):
                 title=spec.title(row, names),
                 url=spec.page(row, names),
                 history_id=row.history_id,
+                resource=spec.resource(row, names),
+                previous_key=previous_key,
             )
         )
     return entries
@@ -530,14 +595,18 @@ def _rows_of(spec, *, since, until, after, limit, newest_first):
     return list(rows.order_by(*order)[:limit])
 
 
-def _select(*, since=None, until=None, after=None, limit, newest_first):
+def _select(*, since=None, until=None, after=None, kinds=None, limit, newest_first):
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if kinds is not None and not set(kinds) <= set(KINDS):
+        raise ValueError(f"unknown kinds: {sorted(set(kinds) - set(KINDS))}")
     since, until = _aware(since), _aware(until)
     if after is not None:
         after = (_aware(after[0]), after[1], after[2])
     rows = []
     for spec in _KINDS:
+        if kinds is not None and spec.kind not in kinds:
+            continue
         for row in _rows_of(
             spec, since=since, until=until, after=after, limit=limit, newest_first=newest_first
         ):
@@ -565,7 +634,7 @@ def _select(*, since=None, until=None, after=None, limit, newest_first):
     return _build(rows, previous, _Names())
 
 
-def changes(*, since=None, until=None, after=None, limit=DEFAULT_LIMIT):
+def changes(*, since=None, until=None, after=None, kinds=None, limit=DEFAULT_LIMIT):
     """Every created, changed and deleted record of every tracked kind, oldest first.
 
     - `since`: only changes at or after this time; `until`: only those before it (naive
@@ -573,10 +642,15 @@ def changes(*, since=None, until=None, after=None, limit=DEFAULT_LIMIT):
     - `after`: a cursor `(time, kind, history_id)` (`Change.cursor` of the last entry a client
       has); only the entries after it, so a client resumes exactly where it stopped, even among
       changes made in the same instant;
+    - `kinds`: only records of these kinds (values of `KINDS`); the history tables of the
+      others are not read;
     - `limit`: at most this many entries.
 
-    Entries are ordered by `(time, kind, history_id)`."""
-    return _select(since=since, until=until, after=after, limit=limit, newest_first=False)
+    Entries are ordered by `(time, kind, history_id)`, so a cursor from a call with other
+    `kinds` still marks the same place."""
+    return _select(
+        since=since, until=until, after=after, kinds=kinds, limit=limit, newest_first=False
+    )
 
 
 def latest_changes(limit=50):

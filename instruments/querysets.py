@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, SourceKind
+from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, CitedRecordKind, SourceKind
 from jurisdictions.dates import PARTIAL_PRECISIONS, DatePrecision
 from jurisdictions.querysets import check_day, text_search
 
@@ -185,6 +185,31 @@ class ActorQuerySet(models.QuerySet):
         """Actors matching the search `q`, annotated with `search_rank`."""
         return text_search(self, q, self.SEARCH_FIELDS)
 
+    def for_listing(self):
+        """Everything a list of actors shows, in one query."""
+        return self.select_related("jurisdiction")
+
+
+class TopicQuerySet(models.QuerySet):
+    # No GIN index behind this search, unlike the others: a few dozen topics are read faster
+    # whole than through an index.
+    SEARCH_FIELDS = ("name", "description")
+
+    def search(self, q):
+        """Topics whose name or description matches the search `q`, annotated with
+        `search_rank`."""
+        return text_search(self, q, self.SEARCH_FIELDS)
+
+
+# What a list of citations reads beside the record a citation backs: a status change's
+# instrument and an approach assessment's jurisdiction (whose records show them), an actor's
+# jurisdiction (whose page shows the actor).
+_CITED_RECORD_RELATED = {
+    CitedRecordKind.STATUS_CHANGE: "instrument",
+    CitedRecordKind.APPROACH_ASSESSMENT: "jurisdiction",
+    CitedRecordKind.ACTOR: "jurisdiction",
+}
+
 
 class CitationQuerySet(models.QuerySet):
     SEARCH_FIELDS = ("quote", "note")
@@ -194,8 +219,38 @@ class CitationQuerySet(models.QuerySet):
         `search_rank`."""
         return text_search(self, q, self.SEARCH_FIELDS)
 
+    def backing(self, kinds):
+        """Citations backing a record of one of `kinds` (`CitedRecordKind` values)."""
+        condition = Q()
+        for kind in kinds:
+            condition |= Q(**{f"{kind}__isnull": False})
+        return self.filter(condition)
+
+    def with_updated_at(self):
+        """Citations annotated with `updated_at`: when the latest entry of their change history
+        was written (created or changed; null for a row written around the history). Citations
+        keep no timestamp of their own; their history says when they last changed."""
+        latest = self.model.history.filter(id=OuterRef("pk")).order_by("-history_date")
+        return self.annotate(updated_at=Subquery(latest.values("history_date")[:1]))
+
+    def for_listing(self):
+        """Everything a list of citations shows, in one query: the source, the record backed
+        and what its address needs (`_CITED_RECORD_RELATED`), and `updated_at`."""
+        related = ["source"]
+        for kind in CitedRecordKind.values:
+            parent = _CITED_RECORD_RELATED.get(kind)
+            related.append(f"{kind}__{parent}" if parent else kind)
+        return self.select_related(*related).with_updated_at()
+
 
 class SourceQuerySet(models.QuerySet):
+    SEARCH_FIELDS = ("title", "author", "publisher")
+
+    def search(self, q):
+        """Sources whose title, author or publisher matches the search `q`, annotated with
+        `search_rank`. No GIN index behind it: the sources are a few dozen rows."""
+        return text_search(self, q, self.SEARCH_FIELDS)
+
     def founding_date(self):
         """Publication date of the earliest dated article: the day the data set was first
         built from, which the home page compares today with. None without one."""

@@ -137,3 +137,16 @@ class SourceKind(models.TextChoices):
     ARTICLE = "article", "Article"
     OFFICIAL = "official", "Official document"
     REFERENCE = "reference", "Reference"
+
+
+class CitedRecordKind(models.TextChoices):
+    """The kinds of record a citation can back: the names of `Citation`'s target fields, in
+    the order `instruments.models.citations.CITED_RECORDS` maps them to their models. Grows
+    only with a new target field."""
+
+    JURISDICTION = "jurisdiction", "Jurisdiction"
+    INSTRUMENT = "instrument", "Instrument"
+    EVENT = "event", "Event"
+    ACTOR = "actor", "Actor"
+    STATUS_CHANGE = "status_change", "Status change"
+    APPROACH_ASSESSMENT = "approach_assessment", "Approach assessment"

@@ -6,6 +6,7 @@ bad value is an error naming the parameter and the values it takes (the views an
 parameter that looks like a typo of a known one is reported instead of silently ignored.
 """
 
+import datetime
 import difflib
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from django import forms
 from django.db.models import Count, F
 from django.http import QueryDict
 from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
 
 from jurisdictions.models import Jurisdiction
 from jurisdictions.querysets import membership_on
@@ -29,6 +31,21 @@ DATETIME_MESSAGE = "Enter a date and time in ISO 8601, e.g. 2025-08-08T00:00:00Z
 
 def allowed(values):
     return ", ".join(str(value) for value in values)
+
+
+def misspelt_parameters(names, known):
+    """{parameter: [message]} for each of `names` not in `known` that looks like a misspelling
+    of a known one. Others pass unremarked: a cache-busting `_=…` must not break a request."""
+    known = set(known)
+    choices = sorted(known)
+    errors = {}
+    for name in names:
+        if name in known:
+            continue
+        guesses = difflib.get_close_matches(name.lower(), choices, n=1, cutoff=0.7)
+        if guesses:
+            errors[name] = [f"Unknown parameter. Did you mean “{guesses[0]}”?"]
+    return errors
 
 
 class VocabularyFilter(django_filters.MultipleChoiceFilter):
@@ -73,6 +90,8 @@ class CodeFilter(django_filters.ModelMultipleChoiceFilter):
             },
         )
         super().__init__(*args, **kwargs)
+        # The API schema says which kinds of jurisdiction the parameter takes.
+        self.kinds = tuple(kinds or ())
 
 
 class TrueFalseFilter(django_filters.ChoiceFilter):
@@ -194,15 +213,7 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def unknown_parameter_errors(self):
         """{parameter: [message]} for each parameter that looks like a misspelt known one."""
-        known = sorted(self.known_parameters)
-        errors = {}
-        for name in self.data:
-            if name in self.known_parameters:
-                continue
-            guesses = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.7)
-            if guesses:
-                errors[name] = [f"Unknown parameter. Did you mean “{guesses[0]}”?"]
-        return errors
+        return misspelt_parameters(self.data, self.known_parameters)
 
     @property
     def errors(self):
@@ -303,6 +314,25 @@ class FacetedFilterSet(django_filters.FilterSet):
         return {name for name, filter_ in self.filters.items() if isinstance(filter_, CodeFilter)}
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, read in UTC. ISO 8601 allows offsets that PostgreSQL refuses
+    (past ±15:59), and a time that runs past the year 9999 in UTC cannot be compared: both are
+    a bad value to name, not a server error."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class IsoDateFilter(django_filters.DateFilter):
     """A day as YYYY-MM-DD only: "08/08/2025" means different days to different readers."""
 
@@ -371,7 +401,7 @@ class JurisdictionFilterSet(AsOfFilterSet):
     )
     q = django_filters.CharFilter(method="filter_q", label="Search")
     as_of = AsOfFilter()
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = IsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Updated since",

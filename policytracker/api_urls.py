@@ -2,7 +2,15 @@
 
 from rest_framework.routers import DefaultRouter
 
-from instruments.api.views import EventViewSet, InstrumentViewSet
+from instruments.api.changes import ChangeViewSet
+from instruments.api.views import (
+    ActorViewSet,
+    CitationViewSet,
+    EventViewSet,
+    InstrumentViewSet,
+    SourceViewSet,
+    TopicViewSet,
+)
 from jurisdictions.api.views import JurisdictionViewSet
 
 app_name = "api"
@@ -11,5 +19,10 @@ router = DefaultRouter()
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("events", EventViewSet, basename="event")
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("topics", TopicViewSet, basename="topic")
+router.register("sources", SourceViewSet, basename="source")
+router.register("citations", CitationViewSet, basename="citation")
+router.register("changes", ChangeViewSet, basename="change")
 
 urlpatterns = router.urls

@@ -1,9 +1,12 @@
 """Settings for the Policy Tracker, read from the environment (see README and .env.example)."""
 
+import importlib.util
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +28,26 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise ImproperlyConfigured(f"{name} must be a whole number (0 or more); got {value!r}")
+    return int(value)
+
+
+def env_rate(name, default):
+    """A throttle rate such as "1000/hour" (also second, minute, day, or s, m, h, d)."""
+    value = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"[1-9][0-9]{0,8}/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per second, minute, hour or day, "
+            f"e.g. 1000/hour; got {value!r}"
+        )
+    return value
 
 
 DEBUG = env_bool("DEBUG")
@@ -52,12 +75,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "rest_framework",
+    # Editors' API tokens (`manage.py create_editor_token`).
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    # Swagger UI and Redoc as static files of our own: the API docs load nothing from a CDN.
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "jurisdictions",
     "instruments",
 ]
 
 MIDDLEWARE = [
+    # First, so that answers made by the middleware below (an HTTPS or trailing-slash
+    # redirect) carry the CORS headers too, and preflight requests are answered before them.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -135,6 +167,42 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Throttling counts requests in this cache. Each process has its own unless REDIS_URL names a
+# Redis server that all app servers share: behind a load balancer, without it, every server
+# grants a client the whole rate again.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "REDIS_URL is set, but the redis package is not installed: pip install redis"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anyone may read the API from a page on any site (`Access-Control-Allow-Origin: *`), and only
+# the API: the HTML pages and the admin send no CORS headers.
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_ALL_ORIGINS = True
+# Never with the visitor's cookies: a page on another site must not act with an editor's
+# session. A write from another origin needs a token in `Authorization`, which that page has
+# to hold itself; same-origin writes with a session are guarded by CSRF as usual.
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "if-match", "if-none-match")
+# What a script needs to read: validators for conditional requests, and how long to wait
+# after a 429.
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# Changes younger than this are held back from the API's change feed, until writes still in
+# progress when they were stamped have committed: otherwise a client could move its cursor past
+# a change that becomes visible only later, and never see it.
+CHANGES_SETTLE_SECONDS = env_int("CHANGES_SETTLE_SECONDS", 5)
+
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.
     "DEFAULT_FILTER_BACKENDS": ["jurisdictions.api.filtering.StrictFilterBackend"],
@@ -145,8 +213,81 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "jurisdictions.api.renderers.CSVRenderer",
     ],
-    # Reads are public; nothing can be written through the API yet.
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Scripts write with an editor's token; the browsable API with an editor's session (and
+    # its CSRF token). The token comes first: an anonymous write is then told 401 with
+    # `WWW-Authenticate: Token`, the way to sign in, rather than 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Reads are public; writes are for editors (staff or the `editors` group).
+    "DEFAULT_PERMISSION_CLASSES": ["jurisdictions.api.permissions.IsEditorOrReadOnly"],
+    # The OpenAPI schema at /api/schema/; this class adds what every list and record shares
+    # (error answers, CSV) so that each view need not say it.
+    "DEFAULT_SCHEMA_CLASS": "jurisdictions.api.schema.ApiSchema",
+    # Everyone but editors shares the public rate per client address; editors (staff or the
+    # `editors` group) have a rate of their own per account.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "jurisdictions.api.throttling.PublicRateThrottle",
+        "jurisdictions.api.throttling.EditorRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "1000/hour"),
+        "user": env_rate("API_USER_RATE", "10000/hour"),
+    },
+    # The client's address is the one the nearest proxy appended to X-Forwarded-For; the rest
+    # of that header is whatever the client sent, and would let it pick a fresh address each
+    # time. 0 when nothing stands in front of the app (development).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0 if DEBUG else 1),
+}
+
+# The OpenAPI 3 schema of the API (/api/schema/) and its docs (/api/docs/, /api/redoc/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Policy Tracker API",
+    "DESCRIPTION": (
+        "A structured, cited database of AI-governance policy across jurisdictions. Reads are "
+        "public and throttled (429 with `Retry-After` over the rate). Every list is paged "
+        "(`page`, `page_size` up to 200) and takes `format=csv` (or `Accept: text/csv`) for "
+        "every matching row as CSV. A query parameter a list cannot use (a bad value, a "
+        'misspelt name) answers 400 with `{"errors": {parameter: [message, ...]}}`. Writes '
+        "need an editor's token (`Authorization: Token <key>`); a write to an existing record "
+        "needs `If-Match` with the `ETag` of the record as last read."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema does not describe its own endpoint, nor the docs pages.
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served from our static files (drf_spectacular_sidecar), so the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from the online validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # What a write sends (`InstrumentRequest`) apart from what a read returns (`Instrument`), so
+    # read-only fields never look like inputs to a generated client.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One named enum per vocabulary, whatever field carries it: the names stay stable as
+    # fields are added, and two vocabularies on fields of the same name (`kind`) never clash.
+    "ENUM_NAME_OVERRIDES": {
+        "JurisdictionKindEnum": "jurisdictions.vocabulary.Kind",
+        "ApproachEnum": "jurisdictions.vocabulary.Approach",
+        "RegionEnum": "jurisdictions.vocabulary.Region",
+        "MembershipRoleEnum": "jurisdictions.vocabulary.MembershipRole",
+        "DatePrecisionEnum": "jurisdictions.dates.DatePrecision",
+        "InstrumentTypeEnum": "instruments.vocabulary.InstrumentType",
+        "InstrumentStatusEnum": "instruments.vocabulary.InstrumentStatus",
+        "RelationKindEnum": "instruments.vocabulary.RelationKind",
+        "IdentifierSchemeEnum": "instruments.vocabulary.IdentifierScheme",
+        "EventKindEnum": "instruments.vocabulary.EventKind",
+        "ActorKindEnum": "instruments.vocabulary.ActorKind",
+        "SourceKindEnum": "instruments.vocabulary.SourceKind",
+        "CitedRecordKindEnum": "instruments.vocabulary.CitedRecordKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Examples of whole answers (a page with its facets), which views cannot give.
+        "instruments.api.schema.add_examples",
+    ],
 }
 
 LOGGING = {

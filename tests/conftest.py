@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 
 from instruments.models import (
     Actor,
@@ -47,6 +48,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
         seed(FIXTURES_DIR)
 
 
+# Rates no test reaches by accident; tests of throttling set their own.
+TEST_THROTTLE_RATES = {"anon": "100000/hour", "user": "100000/hour"}
+
+
+@pytest.fixture(autouse=True)
+def api_throttling(settings):
+    """Every test starts with no request counted, in a cache of this process only (never a
+    shared one the environment names, which `clear` would empty), at `TEST_THROTTLE_RATES`."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": TEST_THROTTLE_RATES,
+    }
+
+
 @pytest.fixture
 def seeded(db):
     """Marks a test that relies on the seed data (always present; see django_db_setup)."""
@@ -68,3 +85,35 @@ def article_text():
     if not ARTICLE_PATH.exists():
         pytest.skip(f"the article's text is not at {ARTICLE_PATH}")
     return ARTICLE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def site(django_db_setup, django_db_blocker):
+    """The site served from a thread on the seeded test database, read-only for the tests.
+
+    Not pytest-django's `live_server`: that one empties the database after each test, and the
+    rest of the suite reads the session's seed."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("127.0.0.1:0")
+        server._live_server_modified_settings.enable()
+        yield server
+        server._live_server_modified_settings.disable()
+        server.stop()
+        _end_server_sessions()
+
+
+def _end_server_sessions():
+    """The server's request threads can end without closing their PostgreSQL connection, which
+    then keeps the test database from being dropped; end those sessions once the server is
+    down."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -25,7 +25,7 @@ def test_every_model_is_in_the_data_model_table():
 
 def test_every_environment_variable_is_documented():
     source = (ROOT / "policytracker" / "settings.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'(?:environ\.get|env_bool|env_list)\("([A-Z_]+)"', source))
+    names = set(re.findall(r'(?:environ\.get|env_[a-z]+)\("([A-Z_]+)"', source))
     assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"} <= names
     names.add("DATABASE_URL")  # read by dj-database-url
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
@@ -53,3 +53,23 @@ def test_readme_examples_run_against_the_seed(seeded):
     results = runner.summarize(verbose=False)
     assert results.attempted >= 10
     assert results.failed == 0, "".join(report)
+
+
+def test_every_api_parameter_and_facet_is_documented():
+    """Each list's row of the REST API table (and, for a list that says "as" a page, that
+    page's row of the filtering table) names every filter and facet of its FilterSet."""
+    from jurisdictions.api.views import ListViewSet
+    from policytracker.api_urls import router
+
+    lines = README.splitlines()
+    for prefix, viewset, _ in router.registry:
+        if not issubclass(viewset, ListViewSet):
+            continue
+        (row,) = [line for line in lines if line.startswith(f"| `/api/v1/{prefix}/` |")]
+        documented = row
+        if f"as `/{prefix}/`" in row:
+            (page_row,) = [line for line in lines if line.startswith(f"| `/{prefix}/` |")]
+            documented += page_row
+        filterset = viewset.filterset_class
+        for name in [*filterset.base_filters, *filterset.facet_specs]:
+            assert f"`{name}`" in documented, (prefix, name)

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
 from instruments.querysets import CitationQuerySet, SourceQuerySet
-from instruments.vocabulary import SourceKind
+from instruments.vocabulary import CitedRecordKind, SourceKind
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 
 
@@ -61,12 +61,12 @@ class Source(models.Model):
 
 # The records a citation can back, by the name of its foreign key.
 CITED_RECORDS = {
-    "jurisdiction": Jurisdiction,
-    "instrument": Instrument,
-    "event": Event,
-    "actor": Actor,
-    "status_change": StatusChange,
-    "approach_assessment": ApproachAssessment,
+    CitedRecordKind.JURISDICTION: Jurisdiction,
+    CitedRecordKind.INSTRUMENT: Instrument,
+    CitedRecordKind.EVENT: Event,
+    CitedRecordKind.ACTOR: Actor,
+    CitedRecordKind.STATUS_CHANGE: StatusChange,
+    CitedRecordKind.APPROACH_ASSESSMENT: ApproachAssessment,
 }
 
 # Bookkeeping columns that no source states.

@@ -6,7 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from instruments.querysets import OWN_DATE_FIELDS, InstrumentQuerySet, StatusChangeQuerySet
+from instruments.querysets import (
+    OWN_DATE_FIELDS,
+    InstrumentQuerySet,
+    StatusChangeQuerySet,
+    TopicQuerySet,
+)
 from instruments.vocabulary import (
     BINDING_TYPES,
     IdentifierScheme,
@@ -33,7 +38,7 @@ class SlugKeyMixin:
         return self.get(slug=slug)
 
 
-class SlugManager(SlugKeyMixin, models.Manager):
+class TopicManager(SlugKeyMixin, models.Manager.from_queryset(TopicQuerySet)):
     pass
 
 
@@ -46,7 +51,7 @@ class Topic(models.Model):
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
     history = HistoricalRecords()
-    objects = SlugManager()
+    objects = TopicManager()
 
     class Meta:
         ordering = ["name"]

@@ -1,9 +1,11 @@
-"""How every JSON list of the API is paged."""
+"""How every JSON list of the API is paged, and the facets a page carries when asked."""
 
 import re
+from dataclasses import asdict
 
 from django.core.paginator import InvalidPage
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 from jurisdictions.api.filtering import BadParameters
 
@@ -25,7 +27,14 @@ class StrictPageNumberPagination(PageNumberPagination):
     did not ask for and let it believe it had read everything; a 404 would read as "no such
     list". An empty value (`page=`, as a plain HTML form sends it) counts as not given, as it
     does for filters. `page=last` reads the last page. CSV downloads are not paged at all (see
-    `jurisdictions.api.views.ListViewSet`)."""
+    `jurisdictions.api.views.ListViewSet`).
+
+    With `facet=<filter>` (repeatable) the page also carries `facets`, before `results`:
+    `{"type": [{"value": "binding_law", "label": "Binding law", "count": 5, "selected":
+    false}, …], …}`, one entry per facet asked, each value counted under every other active
+    filter. They are the FilterSet's `facets()`, the very counts the HTML filter panel shows;
+    the names a list takes are its FilterSet's `facet_specs` (any other answers 400, see
+    `jurisdictions.api.filtering`)."""
 
     page_size = 50
     page_size_query_param = "page_size"
@@ -66,6 +75,7 @@ class StrictPageNumberPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        self.view = view
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         number = self.get_page_number(request, paginator)
         try:
@@ -83,3 +93,44 @@ class StrictPageNumberPagination(PageNumberPagination):
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list(self.page)
+
+    def facets(self):
+        """{facet name: [option, …]} for the facets asked for, or None when none were."""
+        names = getattr(self.view, "facet_names", None)
+        if not names:
+            return None
+        return {
+            facet.name: [asdict(option) for option in facet.options]
+            for facet in self.view.filterset.facets(names)
+        }
+
+    def get_paginated_response(self, data):
+        body = {
+            "count": self.page.paginator.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+        }
+        facets = self.facets()
+        if facets is not None:
+            body["facets"] = facets
+        body["results"] = data
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        option = {
+            "type": "object",
+            "properties": {
+                "value": {"type": "string"},
+                "label": {"type": "string"},
+                "count": {"type": "integer"},
+                "selected": {"type": "boolean"},
+            },
+        }
+        schema["properties"]["facets"] = {
+            "type": "object",
+            "description": "Only with `facet=<filter>`: for each facet asked, how many rows "
+            "each value of that filter would give under the other filters.",
+            "additionalProperties": {"type": "array", "items": option},
+        }
+        return schema

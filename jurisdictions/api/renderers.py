@@ -48,6 +48,9 @@ def columns(serializer, prefix=""):
 
 def text(value):
     """One JSON value as the text of a cell (before neutralising)."""
+    # Most cells are text already: answered before any other test, row after row.
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -68,15 +71,25 @@ def neutralise(cell):
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def row_cells(row, header):
-    """The cells of one serialized row under `header` (from `columns`)."""
+def column_paths(header):
+    """Each column of `header` (from `columns`) as the keys leading to its value."""
+    return [tuple(column.split(".")) for column in header]
+
+
+def path_cells(row, paths):
+    """The cells of one serialized row under `paths` (from `column_paths`)."""
     cells = []
-    for column in header:
+    for path in paths:
         value = row
-        for key in column.split("."):
+        for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         cells.append(neutralise(text(value)))
     return cells
+
+
+def row_cells(row, header):
+    """The cells of one serialized row under `header` (from `columns`)."""
+    return path_cells(row, column_paths(header))
 
 
 class CSVRenderer(BaseRenderer):
@@ -93,11 +106,14 @@ class CSVRenderer(BaseRenderer):
     def stream(self, serializer, instances):
         """CSV text, a header and one row per instance, in pieces of about `FLUSH_BYTES`."""
         header = columns(serializer)
+        # Split once: a long download has tens of thousands of rows to cut the same way.
+        paths = column_paths(header)
+        represent = serializer.to_representation
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(header)
         for instance in instances:
-            writer.writerow(row_cells(serializer.to_representation(instance), header))
+            writer.writerow(path_cells(represent(instance), paths))
             if buffer.tell() >= FLUSH_BYTES:
                 yield buffer.getvalue()
                 buffer.seek(0)

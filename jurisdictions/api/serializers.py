@@ -2,15 +2,84 @@
 
 Records appear by code or slug, never by primary key; a vocabulary value comes with its label
 (`kind`, `kind_label`); a partial date is written at the precision its source states
-("2024", "2024-05", "2024-05-21") beside its `<field>_precision`.
+("2024", "2024-05", "2024-05-21") beside its `<field>_precision`; every record carries `url`
+(its address in the API) and `html_url` (its page).
+
+Citations are records of `instruments` that point at jurisdictions and approach assessments.
+They are read here through those records' `citations` accessor, by name, so that this app
+still imports nothing from `instruments`.
 """
+
+from urllib.parse import quote
 
 from django.urls import reverse
 from rest_framework import serializers
 
 from jurisdictions.dates import DatePrecision, partial_date
-from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
 from jurisdictions.vocabulary import Approach, Kind, MembershipRole, Region
+
+# What `reverse` leaves unquoted in a path argument, "/" aside: a key is one path segment.
+_SAFE_IN_PATH = "!$&'()*+,;=~:@"
+
+
+def address_maker(view_name, request, *, parameter=None):
+    """A function from a record's key to its absolute address (a path without `request`).
+
+    The first key is reversed as usual; the address around it is kept and every later key put
+    in its place, so that a list reverses each view once, not once per row. With `parameter`
+    the key goes in the query string instead (`/instruments/?topic=<slug>`)."""
+    if parameter:
+        path = f"{reverse(view_name)}?{parameter}="
+        if request is not None:
+            path = request.build_absolute_uri(path)
+        return lambda key: path + quote(str(key), safe="")
+    around = None
+
+    def address(key):
+        nonlocal around
+        text = quote(str(key), safe=_SAFE_IN_PATH)
+        if around is not None:
+            return f"{around[0]}{text}{around[1]}"
+        path = reverse(view_name, args=[key])
+        if request is not None:
+            path = request.build_absolute_uri(path)
+        before, found, after = path.rpartition(text)
+        if found:
+            around = (before, after)
+        return path
+
+    return address
+
+
+class RecordUrlField(serializers.Field):
+    """The absolute address of a record: its API detail (`url`) or its page (`html_url`).
+
+    The view is reversed once per response (`address_maker`): a `reverse` per row was a large
+    part of the cost of a long CSV. `lookup` is the key's attribute path
+    (`"jurisdiction.code"`); the address is null where the path meets None (an actor without
+    a jurisdiction has no page). `parameter`: see `address_maker`."""
+
+    def __init__(self, view_name, lookup, *, parameter=None, **kwargs):
+        self.view_name = view_name
+        self.lookup = lookup.split(".")
+        self.parameter = parameter
+        self.address = None
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        key = instance
+        for name in self.lookup:
+            key = getattr(key, name)
+            if key is None:
+                return None
+        if self.address is None:
+            self.address = address_maker(
+                self.view_name, self.context.get("request"), parameter=self.parameter
+            )
+        return self.address(key)
 
 
 class VocabularyField(serializers.ChoiceField):
@@ -57,22 +126,6 @@ class PartialDateField(serializers.Field):
         return value.isoformat() if value else None
 
 
-class HtmlUrlField(serializers.Field):
-    """The absolute address of the record's page on the site."""
-
-    def __init__(self, view_name, lookup, **kwargs):
-        self.view_name = view_name
-        self.lookup = lookup
-        kwargs["source"] = "*"
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, instance):
-        url = reverse(self.view_name, args=[getattr(instance, self.lookup)])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
-
 class AsOfValue:
     """Mixin for a field of a row that may have been listed as of a day: it reads
     `as_of_<source>` when the row carries that annotation, else `<source>` itself."""
@@ -105,6 +158,24 @@ class JurisdictionRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CitationRefSerializer(serializers.Serializer):
+    """A citation where the record it backs shows it: the source's title, the quote and where
+    in the source it is. The citations list (`/api/v1/citations/`) has every field of it.
+
+    Reads `source_title`, `quote` and `locator` from a citation annotated with its source's
+    title (`jurisdictions.api.views.citations_prefetch`) or from a dict of them."""
+
+    source = serializers.CharField(
+        source="source_title", read_only=True, help_text="Title of the source."
+    )
+    quote = serializers.CharField(
+        read_only=True, help_text="Copied character for character from the source."
+    )
+    locator = serializers.CharField(
+        read_only=True, help_text="Where in the source: section heading or page."
+    )
+
+
 class MembershipSerializer(serializers.ModelSerializer):
     bloc = serializers.SlugRelatedField(slug_field="code", read_only=True)
     role = VocabularyField(MembershipRole.choices)
@@ -112,6 +183,42 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["bloc", "role", "start_year", "end_year"]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A membership seen from the bloc: who, in which role, from and to which year."""
+
+    member = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role = VocabularyField(MembershipRole.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["member", "role", "start_year", "end_year"]
+        read_only_fields = fields
+
+
+class ApproachStepSerializer(serializers.ModelSerializer):
+    """One approach assessment: from `date` (at its precision) the jurisdiction took
+    `approach`, on the word of its citations."""
+
+    date = PartialDateField()
+    date_precision = VocabularyField(DatePrecision.choices)
+    approach = VocabularyField(Approach.choices)
+    approach_label = LabelField(Approach.choices, source="approach")
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ApproachAssessment
+        fields = [
+            "date",
+            "date_precision",
+            "approach",
+            "approach_label",
+            "summary",
+            "note",
+            "citations",
+        ]
         read_only_fields = fields
 
 
@@ -140,8 +247,13 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="True when that date is known only to the month or year.",
     )
-    memberships = MembershipSerializer(many=True, read_only=True)
-    html_url = HtmlUrlField("instruments:jurisdiction-detail", "code")
+    memberships = MembershipSerializer(
+        many=True,
+        read_only=True,
+        help_text="The blocs and bodies it belongs or belonged to (`bloc` is the bloc's code).",
+    )
+    url = RecordUrlField("api:jurisdiction-detail", "code")
+    html_url = RecordUrlField("instruments:jurisdiction-detail", "code")
 
     class Meta:
         model = Jurisdiction
@@ -160,7 +272,35 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "approach_since_precision",
             "approach_partial",
             "memberships",
+            "url",
             "html_url",
             "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class JurisdictionDetailSerializer(JurisdictionSerializer):
+    """A jurisdiction at its own address: the list's fields (the approach as of today), then
+    its whole approach timeline oldest first, each step with its citations; the members of a
+    bloc or body (`memberships` holds the other direction); and the citations of its own
+    fields."""
+
+    approach_timeline = ApproachStepSerializer(
+        many=True, read_only=True, source="approach_assessments"
+    )
+    members = MemberSerializer(
+        many=True,
+        read_only=True,
+        source="member_links",
+        help_text="For a bloc or body: the jurisdictions that belong or belonged to it.",
+    )
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta(JurisdictionSerializer.Meta):
+        fields = [
+            *JurisdictionSerializer.Meta.fields,
+            "approach_timeline",
+            "members",
+            "citations",
         ]
         read_only_fields = fields

@@ -1,5 +1,5 @@
 """Browser tests: Playwright for Python driving Chromium against a live server on the seeded
-test database.
+test database (`site`, in the suite's conftest).
 
 They skip, saying why, when no Chromium is found; with REQUIRE_BROWSER=1 (as in CI) they fail
 instead. Full-page screenshots go to `screenshots/` (ignored by git); with README_IMAGES=<dir>
@@ -67,38 +67,6 @@ def chromium():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="session")
-def site(django_db_setup, django_db_blocker):
-    """The site served from a thread on the seeded test database, read-only for the tests.
-
-    Not pytest-django's `live_server`: that one empties the database after each test, and the
-    rest of the suite reads the session's seed."""
-    from pytest_django.live_server_helper import LiveServer
-
-    with django_db_blocker.unblock():
-        server = LiveServer("127.0.0.1:0")
-        server._live_server_modified_settings.enable()
-        yield server
-        server._live_server_modified_settings.disable()
-        server.stop()
-        _end_server_sessions()
-
-
-def _end_server_sessions():
-    """The server's request threads can end without closing their PostgreSQL connection, which
-    then keeps the test database from being dropped; end those sessions once the server is
-    down."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from instruments.history import (
 )
 from instruments.models import Instrument
 from tests.factories import (
+    ActorFactory,
     CitationFactory,
     EventFactory,
     IdentifierFactory,
@@ -315,3 +316,111 @@ def test_record_history_of_a_seeded_instrument(seeded):
     (entry,) = record_history(instrument)
     assert entry.action == "created"
     assert entry.key == instrument.slug
+
+
+@pytest.mark.parametrize(
+    "history_id", ["-1", "+1", "1_0", " 1", "\u0663", "99999999999999999999", ""]
+)
+def test_a_cursor_holds_a_plain_history_id(history_id):
+    with pytest.raises(ValueError, match="cursor"):
+        parse_cursor(f"2025-08-08T10:00:00.000000Z~instrument~{history_id}")
+
+
+def test_entries_name_the_record_the_api_shows_them_in(empty):
+    instrument = InstrumentFactory(slug="xa-ai-act", jurisdiction=JurisdictionFactory(code="XA"))
+    step = StatusChangeFactory(instrument=instrument, status="in_effect")
+    CitationFactory(
+        instrument=None, status_change=step, source=SourceFactory(slug="src"), quote="Quote"
+    )
+    MembershipFactory(member=instrument.jurisdiction, bloc__code="BLOCX")
+    RelationFactory(from_instrument=instrument, to_instrument__slug="other-act")
+    ActorFactory(slug="minister", jurisdiction=instrument.jurisdiction)
+    ActorFactory(slug="gone", jurisdiction=instrument.jurisdiction).delete()
+    TopicFactory(slug="licensing")
+
+    resources = {(entry.kind, entry.key, entry.action): entry.resource for entry in changes()}
+    assert resources[("instrument", "xa-ai-act", "created")] == ("instrument", "xa-ai-act")
+    assert resources[("jurisdiction", "XA", "created")] == ("jurisdiction", "XA")
+    assert resources[("status_change", "xa-ai-act/in_effect/2024-05-21", "created")] == (
+        "instrument",
+        "xa-ai-act",
+    )
+    citation = "src/status_change/xa-ai-act/in_effect/2024-05-21/Quote"
+    assert resources[("citation", citation, "created")] == ("instrument", "xa-ai-act")
+    membership = next(key for kind, key, _ in resources if kind == "membership")
+    assert resources[("membership", membership, "created")] == ("jurisdiction", "XA")
+    assert resources[("instrument_relation", "xa-ai-act/other-act/amends", "created")] == (
+        "instrument",
+        "xa-ai-act",
+    )
+    assert resources[("actor", "minister", "created")] == ("actor", "minister")
+    # An actor's page is its jurisdiction's, which still exists; the actor does not.
+    assert resources[("actor", "gone", "deleted")] is None
+    assert resources[("topic", "licensing", "created")] == ("topic", "licensing")
+    assert resources[("source", "src", "created")] == ("source", "src")
+
+
+def test_an_entry_names_the_record_at_its_current_key_and_none_once_gone(empty):
+    instrument = InstrumentFactory(slug="old-slug")
+    step = StatusChangeFactory(instrument=instrument)
+    instrument.slug = "new-slug"
+    instrument.save()
+
+    entries = changes()
+    assert {entry.resource for entry in of(entries, "instrument")} == {("instrument", "new-slug")}
+    assert of(entries, "status_change")[0].resource == ("instrument", "new-slug")
+
+    instrument.delete()
+    entries = changes()
+    assert {entry.resource for entry in of(entries, "instrument")} == {None}
+    assert {entry.resource for entry in of(entries, "status_change")} == {None}
+    assert step.natural_key()[0] == "new-slug"
+
+
+def test_a_change_of_key_names_the_key_before(empty):
+    jurisdiction = JurisdictionFactory(code="XA")
+    instrument = InstrumentFactory(slug="old-slug", jurisdiction=jurisdiction)
+    StatusChangeFactory(instrument=instrument)
+    instrument.title = "Retitled"
+    instrument.save()
+    instrument.slug = "new-slug"
+    instrument.save()
+    jurisdiction.code = "XB"
+    jurisdiction.save()
+
+    assert [(entry.key, entry.previous_key) for entry in of(changes(), "instrument")] == [
+        ("old-slug", None),
+        ("old-slug", None),
+        ("new-slug", "old-slug"),
+    ]
+    assert [(entry.key, entry.previous_key) for entry in of(changes(), "jurisdiction")] == [
+        ("XA", None),
+        ("XB", "XA"),
+    ]
+    # A child's key is built from its parent's current key: renaming the parent renames no
+    # child entry.
+    (step,) = of(changes(), "status_change")
+    assert (step.key.split("/")[0], step.previous_key) == ("new-slug", None)
+
+
+def test_kinds_keeps_the_entries_of_those_kinds_only(empty):
+    jurisdiction = created_at(JurisdictionFactory, 0)
+    for minutes in (1, 2, 3):
+        created_at(InstrumentFactory, minutes, jurisdiction=jurisdiction)
+        created_at(SourceFactory, minutes)
+    everything = changes()
+
+    sources = changes(kinds=["source"])
+    assert sources == of(everything, "source")
+    assert changes(kinds=("source", "jurisdiction")) == [
+        entry for entry in everything if entry.kind in {"source", "jurisdiction"}
+    ]
+    # A cursor marks the same place whatever the kinds asked.
+    assert changes(after=everything[2].cursor, kinds=["source"]) == [
+        entry for entry in everything[3:] if entry.kind == "source"
+    ]
+    # Only their history tables are read.
+    queries, _ = count_queries(lambda: changes(kinds=["source"]))
+    assert queries == 2  # the history rows, then the sources they refer to
+    with pytest.raises(ValueError, match="kinds"):
+        changes(kinds=["planet"])

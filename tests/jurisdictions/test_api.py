@@ -34,6 +34,7 @@ JURISDICTION_FIELDS = [
     "approach_since_precision",
     "approach_partial",
     "memberships",
+    "url",
     "html_url",
     "updated_at",
 ]
@@ -375,3 +376,156 @@ def test_csv_query_count_grows_only_with_chunks(client, seeded, monkeypatch):
     monkeypatch.setattr(JurisdictionViewSet, "csv_chunk_size", 7)
     chunks = math.ceil((11 + 12) / 7)
     assert count_queries(client, URL, format="csv", **params) == 2 + per_chunk * chunks
+
+
+# -- a jurisdiction's own address ---------------------------------------------------------------
+
+DETAIL_FIELDS = [*JURISDICTION_FIELDS, "approach_timeline", "members", "citations"]
+STEP_FIELDS = [
+    "date",
+    "date_precision",
+    "approach",
+    "approach_label",
+    "summary",
+    "note",
+    "citations",
+]
+
+
+def detail_url(code):
+    return reverse("api:jurisdiction-detail", args=[code])
+
+
+def test_detail_is_the_list_row_and_more(client, seeded):
+    row = next(row for row in all_rows(client, URL) if row["code"] == "VN")
+    data = get_json(client, detail_url("VN"))
+    assert list(data) == DETAIL_FIELDS
+    assert {name: data[name] for name in JURISDICTION_FIELDS} == row
+    assert data["url"] == "http://testserver" + detail_url("VN")
+
+
+def test_detail_approach_timeline_oldest_first_with_citations(client, seeded):
+    timeline = get_json(client, detail_url("VN"))["approach_timeline"]
+    assert [list(step) for step in timeline] == [STEP_FIELDS] * 2
+    assert [(step["date"], step["approach"], step["approach_label"]) for step in timeline] == [
+        ("2025-08-08", "voluntary", "Voluntary"),
+        ("2026-03-01", "risk_based", "Risk-based"),
+    ]
+    assert timeline[0]["date_precision"] == "day"
+    assert timeline[0]["summary"].startswith("Favours voluntary guidelines")
+    (quote,) = timeline[0]["citations"]
+    assert list(quote) == ["source", "quote", "locator"]
+    assert quote["source"].startswith("U.S.–Asia AI Tug-of-War")
+    assert "Vietnam" in quote["quote"]
+
+
+def test_detail_partial_step(client, seeded):
+    ApproachAssessmentFactory(
+        jurisdiction=JurisdictionFactory(code="XA", name="Partland"),
+        approach="hybrid",
+        date="2024-05-01",
+        date_precision="month",
+    )
+    (step,) = get_json(client, detail_url("XA"))["approach_timeline"]
+    assert (step["date"], step["date_precision"], step["citations"]) == ("2024-05", "month", [])
+
+
+def test_detail_memberships_both_ways(client, seeded):
+    asean = get_json(client, detail_url("ASEAN"))
+    assert asean["memberships"] == []
+    assert {"member": "BN", "role": "member", "start_year": 1984, "end_year": None} in asean[
+        "members"
+    ]
+    timor = [item for item in asean["members"] if item["member"] == "TL"]
+    assert timor == [
+        {"member": "TL", "role": "observer", "start_year": 2022, "end_year": 2025},
+        {"member": "TL", "role": "member", "start_year": 2025, "end_year": None},
+    ]
+    brunei = get_json(client, detail_url("BN"))
+    assert brunei["members"] == []
+    assert [item["bloc"] for item in brunei["memberships"]] == ["ASEAN"]
+    assert brunei["citations"]
+
+
+def test_detail_code_in_any_case(client, seeded):
+    data = get_json(client, detail_url("vn"))
+    assert data["code"] == "VN"
+    assert data["url"] == "http://testserver" + detail_url("VN")
+    assert get_json(client, detail_url("Vn")) == get_json(client, detail_url("VN"))
+
+
+def test_unknown_code_answers_404_in_json(client, seeded):
+    response = client.get(detail_url("ZZ"))
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "No jurisdiction has the code “ZZ”."}
+
+
+def test_detail_ignores_the_list_filters(client, seeded):
+    assert get_json(client, detail_url("VN"), kind="regional_bloc")["code"] == "VN"
+
+
+def test_detail_query_count_is_fixed(client, seeded, django_assert_num_queries):
+    # The row (today's approach in it), memberships with their blocs, members, assessments,
+    # their citations, its own citations; whatever the number of each.
+    for code in ("VN", "ASEAN", "SG", "EU"):
+        with django_assert_num_queries(6):
+            client.get(detail_url(code))
+    # Without assessments there are no assessment citations to read.
+    with django_assert_num_queries(5):
+        client.get(detail_url("TL"))
+
+
+# -- facets ------------------------------------------------------------------------------------
+
+
+def test_facets_on_request(client, seeded):
+    data = get_json(client, URL, facet=["kind", "region"], page_size=2)
+    assert list(data) == ["count", "next", "previous", "facets", "results"]
+    assert list(data["facets"]) == ["kind", "region"]
+    assert data["facets"]["kind"][0] == {
+        "value": "national",
+        "label": "National",
+        "count": 22,
+        "selected": False,
+    }
+    assert "facet=kind" in data["next"]
+
+
+def test_facets_count_under_the_other_filters_and_mark_the_chosen(client, seeded):
+    query = {"facet": "kind", "kind": "regional_bloc", "region": "south_eastern_asia"}
+    data = get_json(client, URL, **query)
+    assert codes(data) == ["ASEAN"]
+    assert data["facets"]["kind"] == [
+        {"value": "national", "label": "National", "count": 11, "selected": False},
+        {"value": "regional_bloc", "label": "Regional bloc", "count": 1, "selected": True},
+    ]
+
+
+def test_facet_without_value_is_no_facet(client, seeded):
+    assert "facets" not in get_json(client, URL, facet="")
+
+
+def test_unknown_facet_answers_400_naming_the_allowed_ones(client, seeded):
+    response = client.get(URL, {"facet": ["kind", "approch"]})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {
+            "facet": [
+                "“approch” is not a facet of this list. Allowed values: kind, region, approach, "
+                "member_of."
+            ]
+        }
+    }
+
+
+def test_unknown_facet_and_bad_filter_are_named_together(client, seeded):
+    response = client.get(URL, {"facet": "nope", "kind": "state"})
+    assert response.status_code == 400
+    assert sorted(response.json()["errors"]) == ["facet", "kind"]
+
+
+def test_facets_cost_one_query_each(client, seeded, django_assert_num_queries):
+    plain = count_queries(client, URL)
+    with django_assert_num_queries(plain + 2):
+        client.get(URL, {"facet": ["kind", "region"]})

@@ -1,0 +1,49 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
+
+from jurisdictions.api.throttling import EDITORS_GROUP, is_editor
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the API token of an editor (staff, or a member of the “editors” group), creating "
+        "it on first use. The user must exist already; --add-to-editors makes them an editor."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username", help="The editor's user name.")
+        parser.add_argument(
+            "--add-to-editors",
+            action="store_true",
+            help=f"Add the user to the “{EDITORS_GROUP}” group first (created if missing).",
+        )
+
+    def handle(self, *args, username, add_to_editors, **options):
+        User = get_user_model()
+        try:
+            user = User._default_manager.get_by_natural_key(username)
+        except User.DoesNotExist:
+            raise CommandError(
+                f"There is no user “{username}”. Create the account first (manage.py "
+                "createsuperuser, or Users in the admin), then run this again."
+            ) from None
+        if not user.is_active:
+            raise CommandError(f"The account “{username}” is inactive: a token would not work.")
+        if add_to_editors:
+            group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+            user.groups.add(group)
+        if not is_editor(user):
+            raise CommandError(
+                f"“{username}” is not an editor (staff, or a member of the “{EDITORS_GROUP}” "
+                "group), so a token would not let them write. Run this again with "
+                "--add-to-editors, or add them to the group in the admin."
+            )
+        token, created = Token.objects.get_or_create(user=user)
+        # The key alone on standard output, so that a script can capture it; the rest aside.
+        self.stderr.write(
+            f"{'New' if created else 'Existing'} token of “{username}”. Send it as "
+            "`Authorization: Token <key>`; delete it in the admin (Tokens) to revoke it."
+        )
+        self.stdout.write(token.key)
