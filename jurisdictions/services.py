@@ -21,7 +21,7 @@ def jurisdiction_sync_approach(*, jurisdiction):
     approach, summary = (latest.approach, latest.summary) if latest else (Approach.NOT_ASSESSED, "")
     if (jurisdiction.approach, jurisdiction.approach_summary) != (approach, summary):
         jurisdiction.approach, jurisdiction.approach_summary = approach, summary
-        jurisdiction.save(update_fields=["approach", "approach_summary"])
+        jurisdiction.save(update_fields=["approach", "approach_summary", "updated_at"])
     return jurisdiction
 
 

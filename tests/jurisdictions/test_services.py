@@ -77,3 +77,23 @@ def test_sync_repairs_a_stale_approach_and_resets_one_without_assessments():
     jurisdiction_sync_approach(jurisdiction=jurisdiction)
     jurisdiction.refresh_from_db()
     assert (jurisdiction.approach, jurisdiction.approach_summary) == ("not_assessed", "")
+
+
+def test_a_new_approach_moves_updated_at(db):
+    import datetime
+
+    from jurisdictions.services import jurisdiction_change_approach
+    from tests.factories import JurisdictionFactory
+
+    jurisdiction = JurisdictionFactory()
+    before = jurisdiction.updated_at
+    jurisdiction_change_approach(
+        jurisdiction=jurisdiction,
+        approach="binding",
+        summary="Binds by law.",
+        date=datetime.date(2025, 1, 1),
+        date_precision="day",
+    )
+    jurisdiction.refresh_from_db()
+    assert jurisdiction.approach == "binding"
+    assert jurisdiction.updated_at > before
