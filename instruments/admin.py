@@ -4,6 +4,7 @@ from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from instruments.models import (
+    CITED_RECORDS,
     Actor,
     Citation,
     Event,
@@ -14,10 +15,10 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
-from instruments.models.citations import CITED_RECORDS
 from instruments.services import instrument_sync_status
-from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin, TimelineStepAdmin
+from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin
 from jurisdictions.models import ApproachAssessment, Jurisdiction
+from policytracker.core.admin import TimelineStepAdmin
 
 
 class CitationInline(admin.StackedInline):
@@ -267,19 +268,13 @@ class CitationAdmin(SimpleHistoryAdmin):
         return obj.quote if len(obj.quote) <= 90 else f"{obj.quote[:88]}…"
 
 
-# Jurisdictions and their approach assessments are registered by their own app, which cannot
-# know about citations (imports go one way); add the citations inline here.
+# Jurisdictions and approach assessments are defined by their own app, which cannot know about
+# citations (it is the lower layer); they are registered here, with the citations inline.
+@admin.register(Jurisdiction)
 class JurisdictionWithCitationsAdmin(JurisdictionAdmin):
     inlines = [*JurisdictionAdmin.inlines, CitationInline]
 
 
+@admin.register(ApproachAssessment)
 class ApproachAssessmentWithCitationsAdmin(ApproachAssessmentAdmin):
     inlines = [*ApproachAssessmentAdmin.inlines, CitationInline]
-
-
-for model, model_admin in [
-    (Jurisdiction, JurisdictionWithCitationsAdmin),
-    (ApproachAssessment, ApproachAssessmentWithCitationsAdmin),
-]:
-    admin.site.unregister(model)
-    admin.site.register(model, model_admin)

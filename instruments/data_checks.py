@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from instruments.models import Citation, Instrument, StatusChange
-from instruments.models.citations import CITED_RECORDS, citable_fields, record_fields
+from instruments.models import CITED_RECORDS, Citation, Instrument, StatusChange
+from instruments.models.citations import citable_fields, record_fields
 from instruments.vocabulary import SourceKind, timeline_status_conflict, type_status_conflict
 from jurisdictions.models import Jurisdiction
 

@@ -1,7 +1,6 @@
-"""Filters over instruments and events, shared by the HTML lists and the API (see
-`jurisdictions.filters` for what every FilterSet here guarantees)."""
+"""Filters over instruments, events, actors, topics, sources and citations, shared by the HTML
+lists and the API (see `policytracker.core.filters` for what every FilterSet guarantees)."""
 
-import django_filters
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
@@ -16,24 +15,24 @@ from instruments.vocabulary import (
     InstrumentType,
     SourceKind,
 )
-from jurisdictions.filters import (
-    DATETIME_MESSAGE,
-    AsOfFilter,
-    AsOfFilterSet,
-    CodeFilter,
-    FacetedFilterSet,
-    FacetSpec,
-    IsoDateFilter,
-    IsoDateTimeFilter,
-    NullsLastOrderingFilter,
-    TrueFalseFilter,
-    VocabularyFilter,
-)
+from jurisdictions.filters import CodeFilter
 from jurisdictions.models import Jurisdiction
 from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Kind, Region
-
-YEAR_MESSAGE = "Enter a year as four digits, e.g. 2025."
+from policytracker.core.filters import (
+    AsOfFilter,
+    AsOfFilterSet,
+    FacetSpec,
+    IsoDateFilter,
+    KeyFilter,
+    NullsLastOrderingFilter,
+    SearchFilter,
+    SearchFilterSet,
+    TrueFalseFilter,
+    UpdatedSinceFilter,
+    VocabularyFilter,
+    YearFilter,
+)
 
 
 class BindingFilter(TrueFalseFilter):
@@ -47,28 +46,7 @@ class BindingFilter(TrueFalseFilter):
         return qs.binding(value)
 
 
-class YearFilter(django_filters.NumberFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": YEAR_MESSAGE,
-                "min_value": YEAR_MESSAGE,
-                "max_value": YEAR_MESSAGE,
-            },
-        )
-        kwargs.setdefault("min_value", 1000)
-        kwargs.setdefault("max_value", 9999)
-        super().__init__(*args, **kwargs)
-
-    @property
-    def field(self):
-        field = super().field
-        field.decimal_places = 0
-        return field
-
-
-class TopicFilter(django_filters.ModelMultipleChoiceFilter):
+class TopicFilter(KeyFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Topic.objects.all())
         kwargs.setdefault("to_field_name", "slug")
@@ -144,14 +122,9 @@ class InstrumentFilterSet(AsOfFilterSet):
         lookup_expr="lte",
         label="Adopted on or before",
     )
-    q = django_filters.CharFilter(method="filter_q", label="Search")
+    q = SearchFilter()
     as_of = AsOfFilter()
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        label="Updated since",
-        error_messages={"invalid": DATETIME_MESSAGE},
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = NullsLastOrderingFilter(
         fields=(
             ("title", "title"),
@@ -198,9 +171,6 @@ class InstrumentFilterSet(AsOfFilterSet):
             membership_on(self.day, "jurisdiction__memberships__"),
             jurisdiction__memberships__bloc__in=blocs,
         ).distinct()
-
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
 
 
 class EventJurisdictionFilter(CodeFilter):
@@ -252,14 +222,9 @@ class EventFilterSet(AsOfFilterSet):
         lookup_expr="lte",
         label="On or before",
     )
-    q = django_filters.CharFilter(method="filter_q", label="Search")
+    q = SearchFilter()
     as_of = AsOfFilter(help_text="Only what had happened by this day (YYYY-MM-DD).")
-    updated_since = IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        label="Updated since",
-        error_messages={"invalid": DATETIME_MESSAGE},
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = NullsLastOrderingFilter(fields=(("date", "date"), ("title", "title")), label="Sort")
 
     facet_specs = {
@@ -272,28 +237,6 @@ class EventFilterSet(AsOfFilterSet):
         model = Event
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
-
-
-def updated_since_filter():
-    return IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
-        label="Updated since",
-        help_text="Only records changed at or after this time (ISO 8601).",
-        error_messages={"invalid": DATETIME_MESSAGE},
-    )
-
-
-class SearchFilterSet(FacetedFilterSet):
-    """A FilterSet with `q`, read by the model's `search(q)`."""
-
-    q = django_filters.CharFilter(method="filter_q", label="Search")
-
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
-
 
 class ActorFilterSet(SearchFilterSet):
     """Filters of `/api/v1/actors/`."""
@@ -304,7 +247,9 @@ class ActorFilterSet(SearchFilterSet):
         help_text="The jurisdiction the actor serves or belongs to.",
     )
     kind = VocabularyFilter(field_name="kind", choices=ActorKind.choices, label="Kind")
-    updated_since = updated_since_filter()
+    updated_since = UpdatedSinceFilter(
+        help_text="Only records changed at or after this time (ISO 8601)."
+    )
     ordering = NullsLastOrderingFilter(
         fields=(("name", "name"), ("jurisdiction__name", "jurisdiction")), label="Sort"
     )
@@ -322,7 +267,9 @@ class ActorFilterSet(SearchFilterSet):
 class TopicFilterSet(SearchFilterSet):
     """Filters of `/api/v1/topics/`."""
 
-    updated_since = updated_since_filter()
+    updated_since = UpdatedSinceFilter(
+        help_text="Only records changed at or after this time (ISO 8601)."
+    )
     ordering = NullsLastOrderingFilter(fields=(("name", "name"), ("slug", "slug")), label="Sort")
 
     class Meta:
@@ -334,7 +281,9 @@ class SourceFilterSet(SearchFilterSet):
     """Filters of `/api/v1/sources/` (whose rows carry `citation_count` and `record_count`)."""
 
     kind = VocabularyFilter(field_name="kind", choices=SourceKind.choices, label="Kind")
-    updated_since = updated_since_filter()
+    updated_since = UpdatedSinceFilter(
+        help_text="Only records changed at or after this time (ISO 8601)."
+    )
     ordering = NullsLastOrderingFilter(
         fields=(
             ("title", "title"),
@@ -352,7 +301,7 @@ class SourceFilterSet(SearchFilterSet):
         fields = []
 
 
-class SourceFilter(django_filters.ModelMultipleChoiceFilter):
+class SourceFilter(KeyFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Source.objects.all())
         kwargs.setdefault("to_field_name", "slug")
@@ -384,7 +333,9 @@ class CitationFilterSet(SearchFilterSet):
         label="Record kind",
         help_text="The kind of record the quote backs.",
     )
-    updated_since = updated_since_filter()
+    updated_since = UpdatedSinceFilter(
+        help_text="Only records changed at or after this time (ISO 8601)."
+    )
 
     facet_specs = {
         "source": FacetSpec("source__slug", label="source__title", order="label"),

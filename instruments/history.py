@@ -29,6 +29,7 @@ from django.utils import timezone
 from simple_history.utils import get_m2m_reverse_field_name
 
 from instruments.models import (
+    CITED_RECORDS,
     Actor,
     Citation,
     Event,
@@ -39,9 +40,8 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
-from instruments.models.citations import CITED_RECORDS
-from jurisdictions.dates import partial_date
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from policytracker.core.dates import partial_date
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -232,7 +232,7 @@ _KINDS = [
         _own(Jurisdiction),
         lambda row, names: (row.code,),
         lambda row, names: f"{row.name} ({row.code})",
-        _own_page(Jurisdiction, "instruments:jurisdiction-detail", "code"),
+        _own_page(Jurisdiction, "web:jurisdiction-detail", "code"),
         _own_resource(Jurisdiction, "code"),
     ),
     _Kind(
@@ -273,7 +273,7 @@ _KINDS = [
         lambda row, names: (row.slug,),
         lambda row, names: row.name,
         # A topic has no page of its own: the instruments that cover it stand for it.
-        _own_page(Topic, "instruments:instrument-list", "slug", query="topic"),
+        _own_page(Topic, "web:instrument-list", "slug", query="topic"),
         _own_resource(Topic, "slug"),
     ),
     _Kind(
@@ -282,7 +282,7 @@ _KINDS = [
         _own(Instrument),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Instrument, "instruments:instrument-detail", "slug"),
+        _own_page(Instrument, "web:instrument-detail", "slug"),
         _own_resource(Instrument, "slug"),
     ),
     _Kind(
@@ -348,7 +348,7 @@ _KINDS = [
         _own(Event),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Event, "instruments:event-detail", "slug"),
+        _own_page(Event, "web:event-detail", "slug"),
         _own_resource(Event, "slug"),
     ),
     _Kind(
@@ -357,7 +357,7 @@ _KINDS = [
         _own(Source),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Source, "instruments:source-detail", "slug"),
+        _own_page(Source, "web:source-detail", "slug"),
         _own_resource(Source, "slug"),
     ),
     _Kind(

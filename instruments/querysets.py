@@ -5,8 +5,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, CitedRecordKind, SourceKind
-from jurisdictions.dates import PARTIAL_PRECISIONS, DatePrecision
-from jurisdictions.querysets import check_day, text_search
+from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
+from policytracker.core.search import text_search
 
 # An instrument's own dates, each with a `<name>_precision` column beside it.
 OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")

@@ -4,7 +4,7 @@ writes `Instrument.status` once an instrument has a status timeline."""
 from django.db import transaction
 
 from instruments.models import Instrument, StatusChange
-from jurisdictions.dates import DatePrecision
+from policytracker.core.dates import DatePrecision
 
 
 @transaction.atomic

@@ -1,10 +1,16 @@
+"""Admin of jurisdictions, their approach timelines and memberships.
+
+Jurisdictions and approach assessments are cited, and citations belong to `instruments`, whose
+admin registers these two classes with the citations inline (`instruments.admin`)."""
+
 from django import forms
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, Membership
 from jurisdictions.services import jurisdiction_sync_approach
+from policytracker.core.admin import TimelineStepAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -39,7 +45,6 @@ class ApproachAssessmentInline(admin.TabularInline):
     verbose_name_plural = "approach timeline (the latest assessment is the current approach)"
 
 
-@admin.register(Jurisdiction)
 class JurisdictionAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "local_name", "kind", "region", "approach"]
     list_display_links = ["code", "name"]
@@ -68,38 +73,6 @@ class JurisdictionAdmin(SimpleHistoryAdmin):
         jurisdiction_sync_approach(jurisdiction=form.instance)
 
 
-class TimelineStepAdmin(SimpleHistoryAdmin):
-    """Admin of one step of a timeline (an approach assessment, a status change) whose parent
-    keeps its current value equal to the latest step: every save or delete re-syncs the parent,
-    and the old parent too when a step moves to another."""
-
-    parent_field = ""
-
-    def sync_parent(self, parent):
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        previous = None
-        if change and obj.pk:
-            previous = getattr(type(obj)._default_manager.get(pk=obj.pk), self.parent_field)
-        super().save_model(request, obj, form, change)
-        self.sync_parent(getattr(obj, self.parent_field))
-        if previous is not None and previous.pk != getattr(obj, f"{self.parent_field}_id"):
-            self.sync_parent(previous)
-
-    def delete_model(self, request, obj):
-        parent = getattr(obj, self.parent_field)
-        super().delete_model(request, obj)
-        self.sync_parent(parent)
-
-    def delete_queryset(self, request, queryset):
-        parents = {getattr(step, self.parent_field) for step in queryset.select_related()}
-        super().delete_queryset(request, queryset)
-        for parent in parents:
-            self.sync_parent(parent)
-
-
-@admin.register(ApproachAssessment)
 class ApproachAssessmentAdmin(TimelineStepAdmin):
     list_display = ["jurisdiction", "approach", "when", "note"]
     list_filter = ["approach", "jurisdiction__region"]

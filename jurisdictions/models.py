@@ -6,7 +6,6 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from jurisdictions.dates import DatePrecision, TimelineStep, partial_date
 from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
 from jurisdictions.vocabulary import (
     ASSESSED_APPROACHES,
@@ -16,6 +15,7 @@ from jurisdictions.vocabulary import (
     Region,
     local_language,
 )
+from policytracker.core.dates import DatePrecision, TimelineStep, partial_date
 
 
 class JurisdictionManager(models.Manager.from_queryset(JurisdictionQuerySet)):

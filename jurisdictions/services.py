@@ -3,9 +3,9 @@ writes `Jurisdiction.approach` or `approach_summary`."""
 
 from django.db import transaction
 
-from jurisdictions.dates import DatePrecision
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.vocabulary import Approach
+from policytracker.core.dates import DatePrecision
 
 
 @transaction.atomic

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "jurisdictions",
     "instruments",
+    # The pages: their template tags are found because this is an installed app.
+    "policytracker.web",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "instruments.context_processors.navigation",
+                "policytracker.web.context_processors.navigation",
             ],
         },
     },
@@ -205,13 +207,13 @@ CHANGES_SETTLE_SECONDS = env_int("CHANGES_SETTLE_SECONDS", 5)
 
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.
-    "DEFAULT_FILTER_BACKENDS": ["jurisdictions.api.filtering.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "jurisdictions.api.pagination.StrictPageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": ["policytracker.core.api.filtering.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "policytracker.core.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "jurisdictions.api.renderers.CSVRenderer",
+        "policytracker.core.api.renderers.CSVRenderer",
     ],
     # Scripts write with an editor's token; the browsable API with an editor's session (and
     # its CSRF token). The token comes first: an anonymous write is then told 401 with
@@ -221,15 +223,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reads are public; writes are for editors (staff or the `editors` group).
-    "DEFAULT_PERMISSION_CLASSES": ["jurisdictions.api.permissions.IsEditorOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["policytracker.core.api.permissions.IsEditorOrReadOnly"],
     # The OpenAPI schema at /api/schema/; this class adds what every list and record shares
     # (error answers, CSV) so that each view need not say it.
-    "DEFAULT_SCHEMA_CLASS": "jurisdictions.api.schema.ApiSchema",
+    "DEFAULT_SCHEMA_CLASS": "policytracker.core.api.schema.ApiSchema",
     # Everyone but editors shares the public rate per client address; editors (staff or the
     # `editors` group) have a rate of their own per account.
     "DEFAULT_THROTTLE_CLASSES": [
-        "jurisdictions.api.throttling.PublicRateThrottle",
-        "jurisdictions.api.throttling.EditorRateThrottle",
+        "policytracker.core.api.throttling.PublicRateThrottle",
+        "policytracker.core.api.throttling.EditorRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_RATE", "1000/hour"),
@@ -273,7 +275,7 @@ SPECTACULAR_SETTINGS = {
         "ApproachEnum": "jurisdictions.vocabulary.Approach",
         "RegionEnum": "jurisdictions.vocabulary.Region",
         "MembershipRoleEnum": "jurisdictions.vocabulary.MembershipRole",
-        "DatePrecisionEnum": "jurisdictions.dates.DatePrecision",
+        "DatePrecisionEnum": "policytracker.core.dates.DatePrecision",
         "InstrumentTypeEnum": "instruments.vocabulary.InstrumentType",
         "InstrumentStatusEnum": "instruments.vocabulary.InstrumentStatus",
         "RelationKindEnum": "instruments.vocabulary.RelationKind",
@@ -286,7 +288,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Examples of whole answers (a page with its facets), which views cannot give.
-        "instruments.api.schema.add_examples",
+        "policytracker.api.schema.add_examples",
     ],
 }
 

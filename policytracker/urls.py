@@ -10,7 +10,7 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("policytracker.api_urls")),
+    path("api/v1/", include("policytracker.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Our own page: the package's loads its fonts from a CDN, and the docs must work offline.
@@ -19,5 +19,5 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
         name="redoc",
     ),
-    path("", include("instruments.urls")),
+    path("", include("policytracker.web.urls")),
 ]

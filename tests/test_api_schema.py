@@ -29,13 +29,13 @@ from openapi_spec_validator import validate
 
 from instruments.filters import InstrumentFilterSet
 from instruments.models import Instrument
-from jurisdictions.filters import TrueFalseFilter
-from policytracker.api_urls import router
+from policytracker.api.urls import router
+from policytracker.core.filters import TrueFalseFilter
 
 API = "/api/v1/"
 VOCABULARY_MODULES = [
     "jurisdictions.vocabulary",
-    "jurisdictions.dates",
+    "policytracker.core.dates",
     "instruments.vocabulary",
 ]
 

@@ -15,9 +15,9 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
 from instruments.models import Actor, Citation, Event, Instrument, Source, StatusChange, Topic
-from jurisdictions.api.throttling import EDITORS_GROUP
 from jurisdictions.models import ApproachAssessment
-from policytracker.api_urls import router
+from policytracker.api.urls import router
+from policytracker.core.api.throttling import EDITORS_GROUP
 from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,

@@ -70,9 +70,9 @@ def test_a_preflight_for_a_write_never_allows_credentials(db, client):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("instruments:instrument-list"),
-        reverse("instruments:home"),
-        reverse("instruments:feed-updates"),
+        reverse("web:instrument-list"),
+        reverse("web:home"),
+        reverse("web:feed-updates"),
         "/admin/login/",
     ],
 )

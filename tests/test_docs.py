@@ -58,8 +58,8 @@ def test_readme_examples_run_against_the_seed(seeded):
 def test_every_api_parameter_and_facet_is_documented():
     """Each list's row of the REST API table (and, for a list that says "as" a page, that
     page's row of the filtering table) names every filter and facet of its FilterSet."""
-    from jurisdictions.api.views import ListViewSet
-    from policytracker.api_urls import router
+    from policytracker.api.urls import router
+    from policytracker.core.api.views import ListViewSet
 
     lines = README.splitlines()
     for prefix, viewset, _ in router.registry:

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from jurisdictions.api.throttling import EDITORS_GROUP
+from policytracker.core.api.throttling import EDITORS_GROUP
 
 URL = reverse("api:jurisdiction-list")
 

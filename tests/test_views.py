@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_counts_approaches_then_and_now(seeded, client):
-    response = client.get(reverse("instruments:home"))
+    response = client.get(reverse("web:home"))
     assert response.status_code == 200
     html = response.content.decode()
     assert response.context["counts"] == {"total": 16, "binding": 10, "voluntary": 6}
@@ -38,7 +38,7 @@ def test_home_counts_binding_and_voluntary(empty, client):
     InstrumentFactory(type="binding_law")
     InstrumentFactory(type="draft_bill", status="draft")
     InstrumentFactory(type="declaration")
-    response = client.get(reverse("instruments:home"))
+    response = client.get(reverse("web:home"))
     assert response.context["counts"] == {"total": 3, "binding": 2, "voluntary": 1}
     assert response.context["then_and_now"] is None  # no dated article to compare with
 
@@ -53,7 +53,7 @@ def test_home_query_count_does_not_grow(empty, client, django_assert_num_queries
         MembershipFactory(member=instrument.jurisdiction)
     # counts, jurisdictions (+memberships, +blocs), events, the founding article's date
     with django_assert_num_queries(6):
-        assert client.get(reverse("instruments:home")).status_code == 200
+        assert client.get(reverse("web:home")).status_code == 200
 
 
 def test_unknown_page_is_a_proper_404(client):

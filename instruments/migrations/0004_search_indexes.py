@@ -15,7 +15,7 @@ two).
 
 from django.db import migrations
 
-from jurisdictions.querysets import search_vector
+from policytracker.core.search import search_vector
 
 INDEXES = {
     "instrument": (

@@ -2,8 +2,8 @@
 
 Their vocabularies live in `instruments.vocabulary`."""
 
-from instruments.models.citations import Citation, Source
-from instruments.models.events import Actor, Event
+from instruments.models.citations import CITED_RECORDS, Citation, Source, citations_prefetch
+from instruments.models.events import Actor, Event, events_prefetch
 from instruments.models.instruments import (
     Instrument,
     InstrumentIdentifier,
@@ -13,6 +13,7 @@ from instruments.models.instruments import (
 )
 
 __all__ = [
+    "CITED_RECORDS",
     "Actor",
     "Citation",
     "Event",
@@ -22,4 +23,6 @@ __all__ = [
     "Source",
     "StatusChange",
     "Topic",
+    "citations_prefetch",
+    "events_prefetch",
 ]

@@ -2,19 +2,19 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from simple_history.models import HistoricalRecords
 
 from instruments.models.instruments import Instrument, SlugKeyMixin
 from instruments.querysets import ActorQuerySet, EventQuerySet
 from instruments.vocabulary import ActorKind, EventKind
-from jurisdictions.dates import (
+from jurisdictions.models import Jurisdiction
+from policytracker.core.dates import (
     DatePrecision,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
 )
-from jurisdictions.models import Jurisdiction
 
 
 class ActorManager(SlugKeyMixin, models.Manager.from_queryset(ActorQuerySet)):
@@ -136,3 +136,8 @@ class Event(models.Model):
         clean_partial_dates(self, "date")
         if self.reported_on is not None and self.date is not None and self.date > self.reported_on:
             raise ValidationError({"date": "An event cannot happen after it was reported."})
+
+
+def events_prefetch(path=""):
+    """Prefetch of the events at `path` (an instrument's, an actor's), newest first."""
+    return Prefetch(f"{path}events", queryset=Event.objects.chronological())

@@ -21,14 +21,14 @@ from instruments.vocabulary import (
     timeline_status_conflict,
     type_status_conflict,
 )
-from jurisdictions.dates import (
+from jurisdictions.models import Jurisdiction
+from policytracker.core.dates import (
     DatePrecision,
     TimelineStep,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
 )
-from jurisdictions.models import Jurisdiction
 
 
 class SlugKeyMixin:

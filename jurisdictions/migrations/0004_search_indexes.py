@@ -14,7 +14,7 @@ change, add a migration that drops and rebuilds the index (a test compares the t
 
 from django.db import migrations
 
-from jurisdictions.querysets import search_vector
+from policytracker.core.search import search_vector
 
 INDEXES = {
     "jurisdiction": (

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from instruments import urls as instrument_urls
-from instruments.api.views import EventViewSet, InstrumentViewSet
-from instruments.models import Citation
-from instruments.models.citations import CITED_RECORDS
-from instruments.views.base import FacetedListView
+from instruments.models import CITED_RECORDS, Citation
 from instruments.vocabulary import CitedRecordKind
-from jurisdictions.api.views import ListViewSet, RecordViewSet
 from jurisdictions.models import Jurisdiction
-from policytracker.api_urls import router
+from policytracker.api.events import EventViewSet
+from policytracker.api.instruments import InstrumentViewSet
+from policytracker.api.urls import router
+from policytracker.core.api.views import ListViewSet, RecordViewSet
+from policytracker.web.views.base import FacetedListView
 from tests.factories import (
     ActorFactory,
     BlocFactory,
@@ -128,7 +128,7 @@ def test_instrument_values(client, seeded):
     assert law["introduced_on_precision"] is None
     assert law["as_of"] is None
     assert law["html_url"] == "http://testserver" + reverse(
-        "instruments:instrument-detail", args=["vn-law-on-artificial-intelligence"]
+        "web:instrument-detail", args=["vn-law-on-artificial-intelligence"]
     )
     assert law["citations"]
     assert all(list(citation) == ["source", "quote", "locator"] for citation in law["citations"])
@@ -393,7 +393,7 @@ def test_event_list_shape_and_values(client, seeded):
     assert "US" in summit["participants"]
     assert summit["instruments"] == ["seoul-declaration-2024"]
     assert summit["html_url"] == "http://testserver" + reverse(
-        "instruments:event-detail", args=["ai-seoul-summit-2024"]
+        "web:event-detail", args=["ai-seoul-summit-2024"]
     )
     assert rows["kratsios-urges-asia-to-reject-eu-regulation"]["actors"] == ["michael-kratsios"]
     undated = rows["us-congress-push-to-ban-chinese-ai-from-federal-use"]
@@ -787,9 +787,7 @@ def test_actor_list_shape_and_values(client, seeded):
     )
     assert li["jurisdiction"] == {"code": "CN", "name": "China"}
     assert li["url"] == "http://testserver" + reverse("api:actor-detail", args=["li-qiang"])
-    assert li["html_url"] == "http://testserver" + reverse(
-        "instruments:jurisdiction-detail", args=["CN"]
-    )
+    assert li["html_url"] == "http://testserver" + reverse("web:jurisdiction-detail", args=["CN"])
 
 
 def test_actor_without_jurisdiction_has_no_page(client, seeded):
@@ -901,11 +899,9 @@ def test_source_list_shape_and_counts(client, seeded):
         "Article",
         "2025-08-08",
     )
-    assert article["html_url"] == "http://testserver" + reverse(
-        "instruments:source-detail", args=[ARTICLE]
-    )
+    assert article["html_url"] == "http://testserver" + reverse("web:source-detail", args=[ARTICLE])
     # The counts are the sources page's.
-    page = client.get(reverse("instruments:source-list"))
+    page = client.get(reverse("web:source-list"))
     counts = {
         source.slug: (source.citation_count, source.record_count)
         for source in page.context["sources"]
@@ -992,7 +988,7 @@ def test_citation_records_of_every_kind(client, seeded):
         "url": "http://testserver" + instrument("seoul-declaration-2024"),
     }
     assert step["html_url"] == "http://testserver" + reverse(
-        "instruments:instrument-detail", args=["seoul-declaration-2024"]
+        "web:instrument-detail", args=["seoul-declaration-2024"]
     )
     assert step["fields"] == ["status", "date"]
     assessment = all_rows(client, CITATIONS, record="approach_assessment", q="sandbox")[0]
@@ -1005,7 +1001,7 @@ def test_citation_records_of_every_kind(client, seeded):
         "api:actor-detail", args=["li-qiang"]
     )
     assert actor["html_url"] == "http://testserver" + reverse(
-        "instruments:jurisdiction-detail", args=["CN"]
+        "web:jurisdiction-detail", args=["CN"]
     )
 
 

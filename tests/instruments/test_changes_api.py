@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from instruments.api.changes import ChangeViewSet
 from instruments.history import KINDS, changes, format_cursor
 from instruments.models import Instrument
+from policytracker.api.changes import ChangeViewSet
 from tests.factories import (
     CitationFactory,
     EventFactory,

@@ -18,7 +18,7 @@ from tests.factories import (
     TopicFactory,
 )
 
-URL = reverse("instruments:compare")
+URL = reverse("web:compare")
 
 
 def compare(client, *codes, **params):
@@ -51,7 +51,7 @@ def every_cell(comparison):
 def list_count(url):
     """What the instrument list counts for the query string of `url`."""
     parts = urlsplit(url)
-    assert parts.path == reverse("instruments:instrument-list")
+    assert parts.path == reverse("web:instrument-list")
     filterset = InstrumentFilterSet(
         QueryDict(parts.query), queryset=Instrument.objects.for_listing()
     )
@@ -141,9 +141,7 @@ def test_cn_sg_jp_side_by_side(seeded, client):
     # “Singapura” is the Malay name.
     assert '<span class="local-name" lang="ms">Singapura</span>' in html
     assert '<span class="local-name" lang="ja">日本</span>' in html
-    assert (
-        f'<a href="{reverse("instruments:jurisdiction-detail", args=["SG"])}">Singapore</a>' in html
-    )
+    assert f'<a href="{reverse("web:jurisdiction-detail", args=["SG"])}">Singapore</a>' in html
     assert "of which 1 draft bill: binding once enacted" in html
     assert '<span class="row-note">(binding once enacted)</span>' in html
     assert "Association of Southeast Asian Nations <code>ASEAN</code>: member since 1967" in html

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from instruments.models import Instrument
-from jurisdictions.dates import PartialDate
+from policytracker.core.dates import PartialDate
 from tests.factories import InstrumentFactory
 
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from instruments.models import Event
-from instruments.timeline import EVENT_STYLES, MAX_MARKS, Mark, layout
-from jurisdictions.dates import PartialDate
+from policytracker.core.dates import PartialDate
+from policytracker.web.events_chart import EVENT_STYLES, MAX_MARKS, Mark, layout
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -28,7 +28,7 @@ SEED_EVENTS = {
     "asean-digital-ministers-meeting-2024",
     "timor-leste-joins-asean-2025",
 }
-LIST = reverse("instruments:event-list")
+LIST = reverse("web:event-list")
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -48,7 +48,7 @@ def event_links(svg):
 
 
 def detail(slug):
-    return reverse("instruments:event-detail", args=[slug])
+    return reverse("web:event-detail", args=[slug])
 
 
 # -- the list -----------------------------------------------------------------------------------

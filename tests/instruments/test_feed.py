@@ -10,7 +10,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def fetch(client):
-    response = client.get(reverse("instruments:feed-updates"))
+    response = client.get(reverse("web:feed-updates"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     return response, ET.fromstring(response.content)

@@ -12,10 +12,10 @@ from django.db import connection
 from django.urls import reverse
 
 from instruments.models import Actor, Citation, Event, Instrument
-from instruments.templatetags.search import excerpt_text, highlight_text
-from instruments.views.search import GROUP_SIZE, MAX_QUERY_LENGTH
 from jurisdictions.models import Jurisdiction
-from jurisdictions.querysets import parse_search, search_prefix, search_terms
+from policytracker.core.search import parse_search, search_prefix, search_terms
+from policytracker.web.templatetags.search import excerpt_text, highlight_text
+from policytracker.web.views.search import GROUP_SIZE, MAX_QUERY_LENGTH
 from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,
@@ -71,7 +71,7 @@ AWKWARD = [
 
 
 def search_url(q=None):
-    url = reverse("instruments:search")
+    url = reverse("web:search")
     return url if q is None else f"{url}?{urlencode({'q': q})}"
 
 
@@ -171,7 +171,7 @@ def test_awkward_searches_never_fail(seeded, model, q):
 
 
 def test_the_search_filter_of_the_lists_is_the_same_search(seeded, client):
-    response = client.get(reverse("instruments:instrument-list"), {"q": "sandbox"})
+    response = client.get(reverse("web:instrument-list"), {"q": "sandbox"})
     assert response.status_code == 200
     assert {i.slug for i in response.context["object_list"]} == SG_FRAMEWORKS
 
@@ -258,9 +258,9 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
     assert sorted(len(b) for b in backs) == [1, 2]
     urls = {url for b in backs for _, url in b}
     assert urls == {
-        reverse("instruments:jurisdiction-detail", args=["SG"]),
-        reverse("instruments:instrument-detail", args=["sg-model-ai-governance-framework"]),
-        reverse("instruments:instrument-detail", args=["sg-ai-verify-toolkit"]),
+        reverse("web:jurisdiction-detail", args=["SG"]),
+        reverse("web:instrument-detail", args=["sg-model-ai-governance-framework"]),
+        reverse("web:instrument-detail", args=["sg-ai-verify-toolkit"]),
     }
     html = response.content.decode()
     assert "6 results for “sandbox”" in html
@@ -285,12 +285,12 @@ def test_results_link_to_their_pages(db, client):
     CitationFactory(quote="Quokka summit held.", instrument=None, event=event)
 
     found = groups(client.get(search_url("quokka or quokkaland")))
-    place_url = reverse("instruments:jurisdiction-detail", args=[place.code])
-    instrument_url = reverse("instruments:instrument-detail", args=[instrument.slug])
+    place_url = reverse("web:jurisdiction-detail", args=[place.code])
+    instrument_url = reverse("web:instrument-detail", args=[instrument.slug])
     assert [hit.url for hit in found["jurisdictions"].hits] == [place_url]
     assert [hit.url for hit in found["instruments"].hits] == [instrument_url]
     assert [hit.url for hit in found["events"].hits] == [
-        reverse("instruments:event-detail", args=[event.slug])
+        reverse("web:event-detail", args=[event.slug])
     ]
     assert {hit.record: hit.url for hit in found["actors"].hits} == {
         actor: place_url,
@@ -301,7 +301,7 @@ def test_results_link_to_their_pages(db, client):
         "The quokka act passed.": instrument_url,
         "Quokkaland volunteers.": place_url,
         "The quokka council met.": place_url,
-        "Quokka summit held.": reverse("instruments:event-detail", args=[event.slug]),
+        "Quokka summit held.": reverse("web:event-detail", args=[event.slug]),
     }
 
 

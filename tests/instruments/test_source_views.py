@@ -19,7 +19,7 @@ ARTICLE = "us-asia-ai-governance-2025-08-08"
 
 
 def detail_url(slug):
-    return reverse("instruments:source-detail", args=[slug])
+    return reverse("web:source-detail", args=[slug])
 
 
 def cite_everything(source, count):
@@ -40,7 +40,7 @@ def cite_everything(source, count):
 
 
 def test_source_list_shows_every_source_with_its_counts(seeded, client):
-    response = client.get(reverse("instruments:source-list"))
+    response = client.get(reverse("web:source-list"))
     assert response.status_code == 200
     sources = list(response.context["sources"])
     assert [source.title for source in sources] == sorted(
@@ -66,7 +66,7 @@ def test_source_list_counts_citations_and_distinct_records(empty, client):
     source = SourceFactory(title="Only source")
     cite_everything(source, 2)
     SourceFactory(title="Uncited")
-    response = client.get(reverse("instruments:source-list"))
+    response = client.get(reverse("web:source-list"))
     counts = {s.title: (s.citation_count, s.record_count) for s in response.context["sources"]}
     assert counts == {"Only source": (14, 12), "Uncited": (0, 0)}
 
@@ -74,10 +74,10 @@ def test_source_list_counts_citations_and_distinct_records(empty, client):
 def test_source_list_pages_by_fifty(empty, client):
     for n in range(51):
         SourceFactory(title=f"Source {n:02d}")
-    response = client.get(reverse("instruments:source-list"), {"page": 2})
+    response = client.get(reverse("web:source-list"), {"page": 2})
     assert response.status_code == 200
     assert [source.title for source in response.context["sources"]] == ["Source 50"]
-    assert client.get(reverse("instruments:source-list"), {"page": 3}).status_code == 400
+    assert client.get(reverse("web:source-list"), {"page": 3}).status_code == 400
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -86,7 +86,7 @@ def test_source_list_query_count_does_not_grow(empty, client, django_assert_num_
         cite_everything(SourceFactory(), 1)
     # The count for the paginator, then the page with its counts.
     with django_assert_num_queries(2):
-        assert client.get(reverse("instruments:source-list")).status_code == 200
+        assert client.get(reverse("web:source-list")).status_code == 200
 
 
 def test_source_page_shows_every_field_and_every_citing_record(seeded, client):
@@ -109,7 +109,7 @@ def test_source_page_shows_every_field_and_every_citing_record(seeded, client):
     step = next(r for r in groups["status_change"].records)
     assert step.url.startswith("/instruments/")
     assert response.context["breadcrumbs"] == [
-        {"label": "Sources", "url": reverse("instruments:source-list")},
+        {"label": "Sources", "url": reverse("web:source-list")},
         {"label": source.title},
     ]
     assert "Edit history" in html

@@ -12,9 +12,9 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jurisdictions.api.renderers import neutralise
-from jurisdictions.api.views import JurisdictionViewSet
 from jurisdictions.models import Jurisdiction
+from policytracker.api.jurisdictions import JurisdictionViewSet
+from policytracker.core.api.renderers import neutralise
 from tests.factories import ApproachAssessmentFactory, JurisdictionFactory, MembershipFactory
 
 URL = reverse("api:jurisdiction-list")
@@ -164,7 +164,7 @@ def test_row_values(client, seeded):
         {"bloc": "ASEAN", "role": "member", "start_year": 1984, "end_year": None}
     ]
     assert brunei["html_url"] == "http://testserver" + reverse(
-        "instruments:jurisdiction-detail", args=["BN"]
+        "web:jurisdiction-detail", args=["BN"]
     )
     assert brunei["updated_at"].endswith("Z")
     timor = rows["TL"]["memberships"]

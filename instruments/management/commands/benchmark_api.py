@@ -12,10 +12,11 @@ from django.test import RequestFactory
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from instruments.api.views import CitationViewSet, InstrumentViewSet
 from instruments.models import Citation, Instrument, InstrumentRelation, Source, Topic
 from instruments.vocabulary import InstrumentStatus, InstrumentType
 from jurisdictions.models import Jurisdiction
+from policytracker.api.citations import CitationViewSet
+from policytracker.api.instruments import InstrumentViewSet
 
 DAY = datetime.date(2025, 8, 8)
 PAGE_SIZE = 200

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from jurisdictions.api.throttling import EDITORS_GROUP, is_editor
+from policytracker.core.api.throttling import EDITORS_GROUP, is_editor
 
 
 class Command(BaseCommand):

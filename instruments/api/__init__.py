@@ -1,1 +1,0 @@
-"""The instruments part of the REST API: instruments and events."""

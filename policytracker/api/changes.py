@@ -1,0 +1,359 @@
+"""The change feed of the API: every created, changed and deleted record, oldest first, for
+clients that keep a copy of the data in sync. It reads `instruments.history`, as the Atom feed
+does, so both always tell the same story."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
+
+from instruments import history
+from policytracker.core.api.filtering import BadParameters
+from policytracker.core.api.pagination import MAX_PAGE_SIZE, whole_number
+from policytracker.core.api.renderers import CSVRenderer
+from policytracker.core.filters import DATETIME_MESSAGE, allowed, misspelt_parameters
+
+# Parameters that other lists take and this one does not, with what to use instead: a client
+# that pages with `page=2` would otherwise read the first page again and again.
+REFUSED = {
+    "page": "This list is read by cursor, not by page number: follow `next`.",
+    "updated_since": "Unknown parameter. Did you mean “since”?",
+}
+KNOWN = frozenset({"since", "cursor", "page_size", "limit", "kind", "format"})
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a request reads the feed from, and how much of it."""
+
+    since: datetime.datetime | None
+    after: tuple | None
+    kinds: tuple | None
+    limit: int
+
+
+def read_position(params):
+    """The `Position` a query string asks for; `BadParameters` naming every parameter that
+    cannot be used. An empty value (`since=`) counts as not given, as on every list."""
+    given = {name: [value for value in params.getlist(name) if value.strip()] for name in params}
+    given = {name: values for name, values in given.items() if values}
+    errors = {name: [message] for name, message in REFUSED.items() if name in given}
+    errors.update(misspelt_parameters(given, KNOWN | set(REFUSED)))
+
+    since = None
+    if "since" in given:
+        raw = given["since"][-1]
+        try:
+            # Naive times are UTC, whatever zone the site's pages are shown in.
+            with timezone.override(datetime.UTC):
+                since = IsoDateTimeField().clean(raw)
+            since = since.astimezone(datetime.UTC)
+        except ValidationError:
+            message = f"“{raw}” is not a date and time. {DATETIME_MESSAGE}"
+            if " " in raw.strip():
+                # A "+02:00" offset sent unescaped arrives as " 02:00".
+                message += " In a URL, write the + of an offset as %2B."
+            errors["since"] = [message]
+        except OverflowError:
+            errors["since"] = [f"“{raw}” is out of range."]
+
+    after = None
+    if "cursor" in given:
+        raw = given["cursor"][-1]
+        try:
+            after = history.parse_cursor(raw.strip())
+        except ValueError:
+            errors["cursor"] = [
+                f"“{raw}” is not a cursor of this feed. Use the `cursor` (or follow the `next`) "
+                "of an earlier answer."
+            ]
+
+    limit = api_settings.PAGE_SIZE
+    sizes = [name for name in ("page_size", "limit") if name in given]
+    if len(sizes) == 2:
+        errors["limit"] = ["Give `page_size` or `limit`, not both."]
+    elif sizes:
+        raw = given[sizes[0]][-1].strip()
+        limit = whole_number(raw)
+        if limit is None or not 1 <= limit <= MAX_PAGE_SIZE:
+            errors[sizes[0]] = [
+                f"“{raw}” is not allowed. Enter a whole number from 1 to {MAX_PAGE_SIZE}."
+            ]
+
+    kinds = None
+    if "kind" in given:
+        kinds = tuple(value.strip() for value in given["kind"])
+        bad = [kind for kind in kinds if kind not in history.KINDS]
+        if bad:
+            errors["kind"] = [
+                f"“{kind}” is not allowed. Allowed values: {allowed(history.KINDS)}."
+                for kind in bad
+            ]
+
+    if errors:
+        raise BadParameters(errors)
+    return Position(since=since, after=after, kinds=kinds, limit=limit)
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the feed (an `instruments.history.Change`)."""
+
+    time = serializers.DateTimeField(read_only=True, help_text="When, in UTC.")
+    # Plain text rather than a choice: the schema then names no enum of its own for them.
+    kind = serializers.CharField(
+        read_only=True, help_text=f"The record's kind: one of {allowed(history.KINDS)}."
+    )
+    key = serializers.CharField(
+        read_only=True,
+        help_text="The record's natural key as it was after the change, parts joined with /.",
+    )
+    action = serializers.CharField(
+        read_only=True, help_text=f"One of {allowed(history.ACTIONS.values())}."
+    )
+    changed_fields = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="For `changed`: the fields whose value changed (empty: saved, nothing changed).",
+    )
+    previous_key = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a `changed` entry that changed the key itself (a slug edited): the old key.",
+    )
+    natural_key = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The parts of `key`, unjoined (a quote in a citation's key may hold a /).",
+    )
+    title = serializers.CharField(read_only=True)
+    resource_kind = serializers.SerializerMethodField(
+        help_text=(
+            "Kind of the API record that shows this one: itself (jurisdiction, topic, "
+            "instrument, actor, event, source) or the record it belongs to. Null once gone."
+        )
+    )
+    resource_key = serializers.SerializerMethodField(help_text="That record's current key.")
+    url = serializers.SerializerMethodField(
+        help_text="That record's address in the API; null once gone, or where it has none."
+    )
+    html_url = serializers.SerializerMethodField(
+        help_text="The page that shows the record (its parent's for a child); null once gone."
+    )
+    cursor = serializers.SerializerMethodField(help_text="Resumes the feed right after this entry.")
+
+    def get_resource_kind(self, change) -> str | None:
+        return change.resource[0] if change.resource else None
+
+    def get_resource_key(self, change) -> str | None:
+        return change.resource[1] if change.resource else None
+
+    def get_url(self, change) -> str | None:
+        if not change.resource:
+            return None
+        kind, key = change.resource
+        try:
+            path = reverse(f"api:{kind}-detail", args=[key])
+        except NoReverseMatch:
+            return None
+        return self.absolute(path)
+
+    def get_html_url(self, change) -> str | None:
+        return self.absolute(change.url) if change.url else None
+
+    def get_cursor(self, change) -> str:
+        return history.format_cursor(change.cursor)
+
+    def absolute(self, path):
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+@extend_schema_serializer(many=False)
+class ChangePageSerializer(serializers.Serializer):
+    """One answer of the feed (not a list: it is read by cursor, not by page)."""
+
+    next = serializers.URLField(
+        read_only=True, help_text="This query from right after `cursor`: ask it next; never null."
+    )
+    cursor = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Marks the last entry of this answer (or the one given, if it has none).",
+    )
+    has_more = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether more entries are there already; false: up to date, poll `next` later.",
+    )
+    results = ChangeSerializer(many=True, read_only=True)
+
+
+def size_parameter(name):
+    return OpenApiParameter(
+        name,
+        int,
+        description=f"Entries per answer, 1 to {MAX_PAGE_SIZE} (default "
+        f"{api_settings.PAGE_SIZE}). Not read with `format=csv`.",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses=ChangePageSerializer,
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="Only changes at or after this time (ISO 8601; UTC without an offset).",
+            ),
+            OpenApiParameter(
+                "cursor",
+                str,
+                description="From an earlier answer: only the entries after the one it marks.",
+            ),
+            size_parameter("page_size"),
+            size_parameter("limit"),
+            OpenApiParameter(
+                "kind",
+                {"type": "array", "items": {"type": "string", "enum": list(history.KINDS)}},
+                description="Only records of these kinds; repeat the parameter for more.",
+                explode=True,
+            ),
+        ],
+    )
+)
+class ChangeViewSet(viewsets.ViewSet):
+    """Every created, changed and deleted record, oldest first, so a client can keep a copy of
+    the data in sync. The Atom feed (`/feeds/updates/`) reads the same history.
+
+    Parameters (a bad value, or a misspelt name, answers 400 naming it):
+
+    - `since`: ISO 8601 date and time (`2025-08-08T10:00:00Z`; without an offset it is UTC):
+      only changes at or after it. Without `since` or `cursor` the feed starts at the oldest
+      change it holds.
+    - `cursor`: from an earlier answer; only the entries after the one it marks. It is exact
+      even among changes made in the same instant: no entry is skipped or repeated.
+    - `page_size` (or `limit`): entries per answer, 1 to 200, default 50.
+    - `kind`: only records of this kind (repeat it for more), one of: jurisdiction,
+      membership, approach_assessment, topic, instrument, instrument_identifier,
+      instrument_relation, status_change, actor, event, source, citation.
+
+    The answer is `{"next", "cursor", "has_more", "results"}`, each result an entry: `time`,
+    `kind`, `key`, `action` (`created`, `changed` or `deleted`), `changed_fields`,
+    `previous_key`, `natural_key`, `title`, `resource_kind`, `resource_key`, `url` (API),
+    `html_url` and its own `cursor`. `cursor` marks the last entry of the answer (the one
+    given when the answer is empty; null while no entry has been served); `next` is this query
+    with that cursor, never null.
+
+    Keeping a copy in sync:
+
+    1. Start with no cursor (or `since`) and follow `next` while `has_more` is true.
+    2. Apply each entry in order. `deleted` of a jurisdiction, topic, instrument, actor,
+       event or source: drop `key`; a `previous_key` of one of those: drop it (it was
+       renamed). Then, when `url` is not null, fetch it and store the record under its own
+       key: it is the record as it is now (or the one it belongs to, for a status change,
+       citation, membership and the like). A relation also changes the `related` of the
+       instrument named second in its `natural_key`. A fetch that answers 404 means the record
+       is gone: a later entry says so.
+    3. Save `cursor` (or `next`) with the copy; once `has_more` is false, wait and ask `next`
+       again. An entry's own `cursor` resumes after it, should the client stop mid-answer.
+
+    Changes younger than a few seconds (`CHANGES_SETTLE_SECONDS`) are held back until writes
+    still in progress when they were made have committed, so a client never moves its cursor
+    past a change it has not seen.
+
+    `format=csv` downloads every entry from the position given, in one file (`page_size` does
+    not apply); each row carries its `cursor`."""
+
+    csv_filename = "changes.csv"
+    csv_chunk_size = 500
+
+    def get_view_name(self):
+        return "Changes"
+
+    def list(self, request, *args, **kwargs):
+        position = read_position(request.query_params)
+        until = self.settled_before()
+        if isinstance(request.accepted_renderer, CSVRenderer):
+            # Bounded, so that a download ends even while editors keep writing.
+            return self.csv_response(self.every_entry(position, until or timezone.now()))
+        # One more than asked, to tell whether the client is up to date.
+        entries = history.changes(
+            since=position.since,
+            until=until,
+            after=position.after,
+            kinds=position.kinds,
+            limit=position.limit + 1,
+        )
+        has_more = len(entries) > position.limit
+        entries = entries[: position.limit]
+        cursor = entries[-1].cursor if entries else position.after
+        url = request.build_absolute_uri()
+        next_url = (
+            replace_query_param(url, "cursor", history.format_cursor(cursor)) if cursor else url
+        )
+        return Response(
+            {
+                "next": next_url,
+                "cursor": history.format_cursor(cursor) if cursor else None,
+                "has_more": has_more,
+                "results": ChangeSerializer(entries, many=True, context={"request": request}).data,
+            }
+        )
+
+    def settled_before(self):
+        """The time before which every change is committed, or None to read up to now."""
+        settle = settings.CHANGES_SETTLE_SECONDS
+        if settle <= 0:
+            return None
+        return timezone.now() - datetime.timedelta(seconds=settle)
+
+    def every_entry(self, position, until):
+        """Every entry from `position` (its limit aside) to `until`, read a chunk at a time."""
+        after = position.after
+        while True:
+            entries = history.changes(
+                since=position.since,
+                until=until,
+                after=after,
+                kinds=position.kinds,
+                limit=self.csv_chunk_size,
+            )
+            yield from entries
+            if len(entries) < self.csv_chunk_size:
+                return
+            after = entries[-1].cursor
+
+    def csv_response(self, entries):
+        renderer = self.request.accepted_renderer
+        serializer = ChangeSerializer(context={"request": self.request})
+        response = StreamingHttpResponse(
+            renderer.stream(serializer, entries),
+            content_type=f"{renderer.media_type}; charset={renderer.charset}",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        return response
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # As on every list: a bad parameter answers in JSON even to a CSV request.
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response

@@ -1,0 +1,348 @@
+"""Instruments in the API: laws, voluntary frameworks, draft bills and declarations, with their
+status timelines, and the status changes editors record."""
+
+from django.db.models import Prefetch
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+
+from instruments.filters import (
+    InstrumentFilterSet,
+)
+from instruments.models import (
+    Instrument,
+    InstrumentIdentifier,
+    StatusChange,
+    Topic,
+    citations_prefetch,
+    events_prefetch,
+)
+from instruments.services import instrument_change_status, instrument_sync_status
+from instruments.vocabulary import (
+    IdentifierScheme,
+    InstrumentStatus,
+    InstrumentType,
+    RelationKind,
+)
+from jurisdictions.models import Jurisdiction
+from policytracker.api.references import (
+    CitationRefSerializer,
+    JurisdictionRefSerializer,
+    jurisdiction_key,
+    key_inputs,
+    listed_keys,
+    related_keys,
+)
+from policytracker.core.api.fields import (
+    LabelField,
+    PartialDateField,
+    RecordUrlField,
+    VocabularyField,
+)
+from policytracker.core.api.views import RecordViewSet, RelatedValues
+from policytracker.core.api.writes import (
+    TIMELINE_ERROR_NAMES,
+    EditorWritesMixin,
+    PartialDateInput,
+    StrictInput,
+    WriteSerializer,
+    model_errors,
+    validated,
+)
+from policytracker.core.dates import DatePrecision
+
+
+class RelatedSerializer(serializers.Serializer):
+    """One relation seen from the instrument listed: `out` reads "this <kind> slug", `in`
+    reads "slug <kind> this"."""
+
+    kind = VocabularyField(RelationKind.choices)
+    direction = serializers.CharField(read_only=True, help_text="`out` or `in`.")
+    slug = serializers.CharField(read_only=True)
+
+
+class RelatedListField(serializers.ListField):
+    """The instrument's relations to others in both directions, outgoing first, then by kind
+    and slug."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(child=RelatedSerializer(), source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        relations = [
+            {"kind": relation["kind"], "direction": direction, "slug": relation["slug"]}
+            for direction, listed in (
+                ("out", instance.listed_relations_out),
+                ("in", instance.listed_relations_in),
+            )
+            for relation in listed
+        ]
+        relations.sort(key=lambda item: (item["direction"] != "out", item["kind"], item["slug"]))
+        return super().to_representation(relations)
+
+
+class AsOfStatusSerializer(serializers.Serializer):
+    """The instrument's status on the `as_of` day of the list; null when the list was not
+    asked `as_of` (the key is always there, so CSV columns do not depend on the query)."""
+
+    date = serializers.SerializerMethodField(help_text="The `as_of` day asked.")
+    status = VocabularyField(InstrumentStatus.choices, source="as_of_status")
+    status_label = LabelField(InstrumentStatus.choices, source="as_of_status")
+    since = PartialDateField(
+        date="as_of_status_on",
+        precision="as_of_status_precision",
+        help_text="Date of the status change the status rests on; null for an undated status.",
+    )
+    since_precision = VocabularyField(DatePrecision.choices, source="as_of_status_precision")
+    partial = serializers.BooleanField(
+        source="as_of_partial",
+        read_only=True,
+        help_text="True when the answer rests on a date known only to the month or year.",
+    )
+
+    def get_date(self, instance) -> str:
+        return self.context["as_of"].isoformat()
+
+    def to_representation(self, instance):
+        if self.context.get("as_of") is None:
+            return None
+        return super().to_representation(instance)
+
+
+class StatusStepSerializer(serializers.ModelSerializer):
+    """One step of an instrument's status timeline: from `date` (at its precision) it had
+    `status`, on the word of its citations."""
+
+    date = PartialDateField()
+    date_precision = VocabularyField(DatePrecision.choices)
+    status = VocabularyField(InstrumentStatus.choices)
+    status_label = LabelField(InstrumentStatus.choices, source="status")
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = ["date", "date_precision", "status", "status_label", "note", "citations"]
+        read_only_fields = fields
+
+
+class IdentifierSerializer(serializers.ModelSerializer):
+    scheme = VocabularyField(IdentifierScheme.choices)
+    scheme_label = LabelField(IdentifierScheme.choices, source="scheme")
+
+    class Meta:
+        model = InstrumentIdentifier
+        fields = ["scheme", "scheme_label", "value"]
+        read_only_fields = fields
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    """An instrument as a list shows it. Its topics, parties, relations and citations are read
+    from the lists `InstrumentViewSet` sets on each row (`listed_<name>`)."""
+
+    jurisdiction = JurisdictionRefSerializer(read_only=True)
+    type = VocabularyField(InstrumentType.choices)
+    type_label = LabelField(InstrumentType.choices, source="type")
+    binding = serializers.BooleanField(
+        read_only=True, help_text="True for binding laws and draft bills."
+    )
+    status = VocabularyField(InstrumentStatus.choices, help_text="The current status.")
+    status_label = LabelField(InstrumentStatus.choices, source="status")
+    introduced_on = PartialDateField()
+    introduced_on_precision = VocabularyField(DatePrecision.choices)
+    adopted_on = PartialDateField()
+    adopted_on_precision = VocabularyField(DatePrecision.choices)
+    effective_on = PartialDateField()
+    effective_on_precision = VocabularyField(DatePrecision.choices)
+    topics = listed_keys("listed_topics", help_text="Slugs of its topics.")
+    parties = listed_keys(
+        "listed_parties", help_text="Codes of the jurisdictions that signed or endorsed it."
+    )
+    related = RelatedListField()
+    citations = CitationRefSerializer(many=True, read_only=True, source="listed_citations")
+    as_of = AsOfStatusSerializer(source="*", read_only=True, allow_null=True)
+    url = RecordUrlField("api:instrument-detail", "slug")
+    html_url = RecordUrlField("web:instrument-detail", "slug")
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "slug",
+            "title",
+            "original_title",
+            "short_name",
+            "jurisdiction",
+            "type",
+            "type_label",
+            "binding",
+            "status",
+            "status_label",
+            "introduced_on",
+            "introduced_on_precision",
+            "adopted_on",
+            "adopted_on_precision",
+            "effective_on",
+            "effective_on_precision",
+            "issuing_body",
+            "summary",
+            "topics",
+            "parties",
+            "related",
+            "citations",
+            "as_of",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class InstrumentDetailSerializer(InstrumentSerializer):
+    """An instrument at its own address: the list's fields (`as_of` is null: a record is shown
+    as it stands), then its status timeline oldest first, each step with its citations, its
+    official identifiers and the events that concern it."""
+
+    status_timeline = StatusStepSerializer(many=True, read_only=True, source="status_changes")
+    identifiers = IdentifierSerializer(many=True, read_only=True)
+    events = related_keys("slug", help_text="Slugs of the events about it, newest first.")
+
+    class Meta(InstrumentSerializer.Meta):
+        fields = [*InstrumentSerializer.Meta.fields, "status_timeline", "identifiers", "events"]
+        read_only_fields = fields
+
+
+class InstrumentWriteSerializer(WriteSerializer):
+    """An instrument. Its `status` can be written while it has no status timeline; once it
+    has one, the status follows the latest change (`status-changes`), as in the admin."""
+
+    jurisdiction = jurisdiction_key()
+    topics = key_inputs("slug", Topic, required=False)
+    parties = key_inputs("code", Jurisdiction, required=False)
+    introduced_on = PartialDateInput()
+    adopted_on = PartialDateInput()
+    effective_on = PartialDateInput()
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "slug",
+            "title",
+            "original_title",
+            "short_name",
+            "jurisdiction",
+            "type",
+            "status",
+            "introduced_on",
+            "adopted_on",
+            "effective_on",
+            "issuing_body",
+            "summary",
+            "topics",
+            "parties",
+        ]
+
+    def validate_status(self, value):
+        instrument = self.instance
+        if (
+            instrument is not None
+            and value != instrument.status
+            and instrument.status_changes.exists()
+        ):
+            # The same value may come back unchanged in a record read and written back.
+            raise ValidationError(
+                "Follows the instrument's latest status change: record the change with a POST "
+                "to its `status-changes`."
+            )
+        return value
+
+    def after_save(self, instance):
+        instrument_sync_status(instrument=instance)
+
+
+class StatusChangeInput(StrictInput, serializers.Serializer):
+    """A status change to record: the status the instrument moved to, and from when."""
+
+    status = serializers.ChoiceField(InstrumentStatus.choices)
+    date = PartialDateInput(
+        required=True, allow_null=False, help_text="From when (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=StatusChange._meta.get_field("note").max_length,
+    )
+
+
+class InstrumentWritesMixin(EditorWritesMixin):
+    write_serializer_class = InstrumentWriteSerializer
+    timeline_inputs = {"status_changes": StatusChangeInput}
+
+    @action(detail=True, methods=["post"], url_path="status-changes")
+    def status_changes(self, request, *args, **kwargs):
+        """Record a status change (`If-Match`: the instrument's `ETag`); the instrument's
+        `status` follows its latest one. Answers 201 with the instrument as it now reads, and
+        its new `ETag`."""
+
+        def write(instrument):
+            step = validated(self.input_serializer(data=request.data))
+            with model_errors(TIMELINE_ERROR_NAMES):
+                instrument_change_status(
+                    instrument=instrument,
+                    status=step["status"],
+                    date=step["date"].date,
+                    date_precision=step["date"].precision,
+                    note=step.get("note", ""),
+                )
+
+        return self.timeline_write(write)
+
+
+class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
+    """Laws, voluntary frameworks, draft bills and declarations, by jurisdiction and title,
+    each with its citations. With `as_of` (YYYY-MM-DD) the list is as it stood that day, and
+    each row's `as_of` says its status then.
+
+    An instrument's own address (`/api/v1/instruments/<slug>/`) adds its status timeline with
+    the citations of each step, its official identifiers and the events about it.
+
+    The filters are listed in the README; a bad value or a misspelt parameter answers 400
+    naming it. `facet=<filter>` (repeatable) adds how many rows each value of a filter would
+    give. `format=csv` downloads every matching row."""
+
+    # Not `for_listing`: its prefetches fill the related managers the HTML templates read,
+    # while the API reads these lists, set on each page or CSV chunk (`RelatedValues`).
+    queryset = Instrument.objects.select_related("jurisdiction").order_by(
+        "jurisdiction__name", "title", "pk"
+    )
+    related_values = {
+        "listed_topics": RelatedValues("topics", "slug", order=("name", "pk")),
+        "listed_parties": RelatedValues("parties", "code", order=("name", "pk")),
+        "listed_relations_out": RelatedValues(
+            "relations_out", {"kind": "kind", "slug": "to_instrument__slug"}
+        ),
+        "listed_relations_in": RelatedValues(
+            "relations_in", {"kind": "kind", "slug": "from_instrument__slug"}
+        ),
+        "listed_citations": RelatedValues(
+            "citations",
+            {"source_title": "source__title", "quote": "quote", "locator": "locator"},
+            order=("source__title", "pk"),
+        ),
+    }
+    serializer_class = InstrumentSerializer
+    detail_serializer_class = InstrumentDetailSerializer
+    filterset_class = InstrumentFilterSet
+    lookup_field = "slug"
+    csv_filename = "instruments.csv"
+
+    def get_detail_queryset(self):
+        return (
+            super()
+            .get_detail_queryset()
+            .prefetch_related(
+                Prefetch("status_changes", queryset=StatusChange.objects.chronological()),
+                citations_prefetch("status_changes__"),
+                "identifiers",
+                events_prefetch(),
+            )
+        )

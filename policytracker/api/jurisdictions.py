@@ -1,0 +1,254 @@
+"""Jurisdictions in the API: states, blocs and international bodies, each with the approach it had
+on the `as_of` day, and the approach assessments editors add to their timelines."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from instruments.models import citations_prefetch
+from jurisdictions.filters import JurisdictionFilterSet
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.services import jurisdiction_change_approach
+from jurisdictions.vocabulary import Approach, Kind, MembershipRole, Region
+from policytracker.api.references import CitationRefSerializer
+from policytracker.core.api.fields import (
+    AsOfCharField,
+    AsOfLabelField,
+    AsOfVocabularyField,
+    LabelField,
+    PartialDateField,
+    RecordUrlField,
+    VocabularyField,
+)
+from policytracker.core.api.views import RecordViewSet
+from policytracker.core.api.writes import (
+    TIMELINE_ERROR_NAMES,
+    PartialDateInput,
+    StrictInput,
+    WritesMixin,
+    model_errors,
+    validated,
+)
+from policytracker.core.dates import DatePrecision
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    bloc = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role = VocabularyField(MembershipRole.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["bloc", "role", "start_year", "end_year"]
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A membership seen from the bloc: who, in which role, from and to which year."""
+
+    member = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role = VocabularyField(MembershipRole.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["member", "role", "start_year", "end_year"]
+        read_only_fields = fields
+
+
+class ApproachStepSerializer(serializers.ModelSerializer):
+    """One approach assessment: from `date` (at its precision) the jurisdiction took
+    `approach`, on the word of its citations."""
+
+    date = PartialDateField()
+    date_precision = VocabularyField(DatePrecision.choices)
+    approach = VocabularyField(Approach.choices)
+    approach_label = LabelField(Approach.choices, source="approach")
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ApproachAssessment
+        fields = [
+            "date",
+            "date_precision",
+            "approach",
+            "approach_label",
+            "summary",
+            "note",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    """A jurisdiction as a list shows it. The approach is the one it had on the day the list
+    describes (`as_of`, today without it), which the list's rows carry as annotations."""
+
+    kind = VocabularyField(Kind.choices)
+    kind_label = LabelField(Kind.choices, source="kind")
+    region = VocabularyField(Region.choices)
+    region_label = LabelField(Region.choices, source="region")
+    approach = AsOfVocabularyField(Approach.choices)
+    approach_label = AsOfLabelField(Approach.choices, source="approach")
+    approach_summary = AsOfCharField(read_only=True)
+    approach_since = PartialDateField(
+        date="as_of_approach_on",
+        precision="as_of_approach_precision",
+        help_text="Date of the assessment the approach rests on; null when none is dated by then.",
+    )
+    approach_since_precision = VocabularyField(
+        DatePrecision.choices, source="as_of_approach_precision", default=""
+    )
+    approach_partial = serializers.BooleanField(
+        source="as_of_partial",
+        default=False,
+        read_only=True,
+        help_text="True when that date is known only to the month or year.",
+    )
+    memberships = MembershipSerializer(
+        many=True,
+        read_only=True,
+        help_text="The blocs and bodies it belongs or belonged to (`bloc` is the bloc's code).",
+    )
+    url = RecordUrlField("api:jurisdiction-detail", "code")
+    html_url = RecordUrlField("web:jurisdiction-detail", "code")
+
+    class Meta:
+        model = Jurisdiction
+        fields = [
+            "code",
+            "name",
+            "local_name",
+            "kind",
+            "kind_label",
+            "region",
+            "region_label",
+            "approach",
+            "approach_label",
+            "approach_summary",
+            "approach_since",
+            "approach_since_precision",
+            "approach_partial",
+            "memberships",
+            "url",
+            "html_url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class JurisdictionDetailSerializer(JurisdictionSerializer):
+    """A jurisdiction at its own address: the list's fields (the approach as of today), then
+    its whole approach timeline oldest first, each step with its citations; the members of a
+    bloc or body (`memberships` holds the other direction); and the citations of its own
+    fields."""
+
+    approach_timeline = ApproachStepSerializer(
+        many=True, read_only=True, source="approach_assessments"
+    )
+    members = MemberSerializer(
+        many=True,
+        read_only=True,
+        source="member_links",
+        help_text="For a bloc or body: the jurisdictions that belong or belonged to it.",
+    )
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta(JurisdictionSerializer.Meta):
+        fields = [
+            *JurisdictionSerializer.Meta.fields,
+            "approach_timeline",
+            "members",
+            "citations",
+        ]
+        read_only_fields = fields
+
+
+class ApproachAssessmentInput(StrictInput, serializers.Serializer):
+    """An approach assessment to record: what a source says the jurisdiction's approach is,
+    from when."""
+
+    # The whole vocabulary, one enum in the schema with every other `approach`; the model
+    # refuses `not_assessed`, which is what a jurisdiction without assessments shows.
+    approach = serializers.ChoiceField(Approach.choices)
+    date = PartialDateInput(
+        required=True, allow_null=False, help_text="From when (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
+    summary = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=ApproachAssessment._meta.get_field("note").max_length,
+    )
+
+
+class JurisdictionWritesMixin(WritesMixin):
+    """Jurisdictions are reference data, not written through the API; an editor records an
+    approach assessment, and the jurisdiction's `approach` follows the latest one
+    (`jurisdiction_change_approach`)."""
+
+    timeline_inputs = {"approach_assessments": ApproachAssessmentInput}
+
+    @action(detail=True, methods=["post"], url_path="approach-assessments")
+    def approach_assessments(self, request, *args, **kwargs):
+        """Record an approach assessment (`If-Match`: the jurisdiction's `ETag`). Answers 201
+        with the jurisdiction as it now reads, and its new `ETag`."""
+
+        def write(jurisdiction):
+            step = validated(self.input_serializer(data=request.data))
+            with model_errors(TIMELINE_ERROR_NAMES):
+                jurisdiction_change_approach(
+                    jurisdiction=jurisdiction,
+                    approach=step["approach"],
+                    date=step["date"].date,
+                    date_precision=step["date"].precision,
+                    summary=step.get("summary", ""),
+                    note=step.get("note", ""),
+                )
+
+        return self.timeline_write(write)
+
+
+class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
+    """States, blocs and international bodies, by region and name, each with the approach it
+    had on the `as_of` day (YYYY-MM-DD; today without it).
+
+    The filters are those of the jurisdictions page (the Filters button lists them); a bad
+    value or a misspelt parameter answers 400 naming it. `facet=<filter>` (repeatable) adds how
+    many rows each value of that filter would give. `format=csv` downloads every matching row.
+
+    A jurisdiction's own address is `/api/v1/jurisdictions/<code>/` (the code in any case:
+    `vn` is VN). It adds the approach timeline (every assessment, oldest first, with its
+    citations), the members of a bloc and the citations of its fields. Editors add to the
+    timeline at `<code>/approach-assessments/`; jurisdictions are not otherwise written."""
+
+    queryset = Jurisdiction.objects.for_listing().order_by("region", "name", "pk")
+    serializer_class = JurisdictionSerializer
+    detail_serializer_class = JurisdictionDetailSerializer
+    filterset_class = JurisdictionFilterSet
+    lookup_field = "code"
+    csv_filename = "jurisdictions.csv"
+
+    def initial(self, request, *args, **kwargs):
+        # Codes are case-insensitive, as in the filters: `vn` names VN, in every action. A
+        # redirect would cost a script a round trip; `url` gives the address in capitals.
+        if self.lookup_field in self.kwargs:
+            self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].upper()
+        super().initial(request, *args, **kwargs)
+
+    def get_detail_queryset(self):
+        # Today's approach, as the list shows it without `as_of`.
+        return Jurisdiction.objects.as_of(timezone.localdate()).prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("bloc")),
+            Prefetch(
+                "member_links",
+                queryset=Membership.objects.select_related("member").order_by(
+                    "member__name", "start_year", "pk"
+                ),
+            ),
+            Prefetch(
+                "approach_assessments",
+                queryset=ApproachAssessment.objects.chronological(),
+            ),
+            citations_prefetch("approach_assessments__"),
+            citations_prefetch(),
+        )

@@ -1,0 +1,143 @@
+"""The field types every serializer of the API shares.
+
+Records appear by code or slug, never by primary key; a vocabulary value comes with its label
+(`kind`, `kind_label`); a partial date is written at the precision its source states
+("2024", "2024-05", "2024-05-21") beside its `<field>_precision`; every record carries `url`
+(its address in the API) and `html_url` (its page).
+"""
+
+from urllib.parse import quote
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from policytracker.core.dates import partial_date
+
+# What `reverse` leaves unquoted in a path argument, "/" aside: a key is one path segment.
+_SAFE_IN_PATH = "!$&'()*+,;=~:@"
+
+
+def address_maker(view_name, request, *, parameter=None):
+    """A function from a record's key to its absolute address (a path without `request`).
+
+    The first key is reversed as usual; the address around it is kept and every later key put
+    in its place, so that a list reverses each view once, not once per row. With `parameter`
+    the key goes in the query string instead (`/instruments/?topic=<slug>`)."""
+    if parameter:
+        path = f"{reverse(view_name)}?{parameter}="
+        if request is not None:
+            path = request.build_absolute_uri(path)
+        return lambda key: path + quote(str(key), safe="")
+    around = None
+
+    def address(key):
+        nonlocal around
+        text = quote(str(key), safe=_SAFE_IN_PATH)
+        if around is not None:
+            return f"{around[0]}{text}{around[1]}"
+        path = reverse(view_name, args=[key])
+        if request is not None:
+            path = request.build_absolute_uri(path)
+        before, found, after = path.rpartition(text)
+        if found:
+            around = (before, after)
+        return path
+
+    return address
+
+
+class RecordUrlField(serializers.Field):
+    """The absolute address of a record: its API detail (`url`) or its page (`html_url`).
+
+    The view is reversed once per response (`address_maker`): a `reverse` per row was a large
+    part of the cost of a long CSV. `lookup` is the key's attribute path
+    (`"jurisdiction.code"`); the address is null where the path meets None (an actor without
+    a jurisdiction has no page). `parameter`: see `address_maker`."""
+
+    def __init__(self, view_name, lookup, *, parameter=None, **kwargs):
+        self.view_name = view_name
+        self.lookup = lookup.split(".")
+        self.parameter = parameter
+        self.address = None
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        key = instance
+        for name in self.lookup:
+            key = getattr(key, name)
+            if key is None:
+                return None
+        if self.address is None:
+            self.address = address_maker(
+                self.view_name, self.context.get("request"), parameter=self.parameter
+            )
+        return self.address(key)
+
+
+class VocabularyField(serializers.ChoiceField):
+    """A controlled-vocabulary value; null where the record leaves it empty (not stated)."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(choices, **kwargs)
+
+    def to_representation(self, value):
+        return str(value) if value else None
+
+
+class LabelField(serializers.Field):
+    """The label of a vocabulary value, as the pages show it (`type_label` beside `type`)."""
+
+    def __init__(self, choices, **kwargs):
+        self.labels = {value: str(label) for value, label in choices}
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return self.labels.get(value, str(value)) if value else None
+
+
+class PartialDateField(serializers.Field):
+    """A date at the precision its source states ("2024", "2024-05" or "2024-05-21"); null
+    when no date is stated. Reads the date attribute (the field's name unless `date` is given)
+    and its precision (`<date>_precision` unless `precision` is given)."""
+
+    def __init__(self, date=None, precision=None, **kwargs):
+        self.date_attribute = date
+        self.precision_attribute = precision
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        date_name = self.date_attribute or self.field_name
+        precision_name = self.precision_attribute or f"{date_name}_precision"
+        value = partial_date(
+            getattr(instance, date_name, None), getattr(instance, precision_name, "")
+        )
+        return value.isoformat() if value else None
+
+
+class AsOfValue:
+    """Mixin for a field of a row that may have been listed as of a day: it reads
+    `as_of_<source>` when the row carries that annotation, else `<source>` itself."""
+
+    def get_attribute(self, instance):
+        name = f"as_of_{self.source}"
+        if hasattr(instance, name):
+            return getattr(instance, name)
+        return super().get_attribute(instance)
+
+
+class AsOfVocabularyField(AsOfValue, VocabularyField):
+    pass
+
+
+class AsOfLabelField(AsOfValue, LabelField):
+    pass
+
+
+class AsOfCharField(AsOfValue, serializers.CharField):
+    pass

@@ -1,0 +1,339 @@
+"""How the API describes itself in its OpenAPI 3 schema (/api/schema/, read by /api/docs/).
+
+drf-spectacular reads the views, serializers and FilterSets. What it cannot guess is said here,
+once for every resource:
+
+- the types of our own serializer fields (partial dates, labels, vocabulary values that may be
+  null, page addresses);
+- the parameters of our own filters (jurisdiction codes, topic slugs, `true`/`false`, years),
+  each with its type and, for a vocabulary, its allowed values; a repeatable one is an array
+  sent as `?name=a&name=b`;
+- `ApiSchema`: what every operation answers besides its records (400 naming the bad parameters
+  on a list, 404 on a record, 429 over the rate) and the CSV that every list also gives.
+
+Vocabularies become named enums through `ENUM_NAME_OVERRIDES` in the settings.
+"""
+
+import django_filters
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import SlugField
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_array_type, build_parameter_type
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from policytracker.core.api.fields import (
+    LabelField,
+    PartialDateField,
+    RecordUrlField,
+    VocabularyField,
+)
+from policytracker.core.api.filtering import FACET_PARAMETER, StrictFilterBackend
+from policytracker.core.filters import SLUG_PATTERN, KeyFilter, TrueFalseFilter
+
+# "2024", "2024-05" or "2024-05-21": as much of the date as the source states.
+PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+
+
+def may_be_empty(field):
+    """Whether a serializer field that shows a vocabulary value may show null: unless it reads
+    a model field that must be filled in, yes (an annotation, a value as of a day)."""
+    if any(cls.__name__ == "AsOfValue" for cls in type(field).__mro__):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return True
+    try:
+        model_field = model._meta.get_field(field.source)
+    except FieldDoesNotExist:
+        return True
+    return model_field.null or model_field.blank
+
+
+class VocabularyFieldExtension(OpenApiSerializerFieldExtension):
+    """A vocabulary value: its named enum, or null where the record may leave it empty."""
+
+    target_class = VocabularyField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if may_be_empty(self.target):
+            # As a ChoiceField with allow_null: the enum hook then puts the null choice beside
+            # the named enum.
+            if None not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], None]
+            schema["nullable"] = True
+        return schema
+
+
+class LabelFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = LabelField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {
+            "type": "string",
+            "description": f"The label of `{self.target.source}`, as the pages show it.",
+        }
+        if may_be_empty(self.target):
+            schema["nullable"] = True
+        return schema
+
+
+class PartialDateFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = PartialDateField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "pattern": PARTIAL_DATE_PATTERN,
+            "nullable": True,
+            "example": "2024-05",
+            "description": "A date at the precision its source states: YYYY, YYYY-MM or "
+            "YYYY-MM-DD (its `_precision` says which); null when no date is stated.",
+        }
+
+
+class RecordUrlFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RecordUrlField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        where = "address in the API" if field.view_name.startswith("api:") else "page on the site"
+        schema = {"type": "string", "format": "uri", "description": f"The record's {where}."}
+        # A key read through a relation is missing when the relation is (an actor without a
+        # jurisdiction has no page).
+        if len(field.lookup) > 1:
+            schema["nullable"] = True
+        return schema
+
+
+REPEAT_NOTE = "Repeat the parameter for more than one value; any of them matches."
+
+
+def sentence(text):
+    text = str(text or "").strip()
+    return text if not text or text.endswith(".") else f"{text}."
+
+
+class StrictFilterExtension(DjangoFilterExtension):
+    """Every parameter of a list's FilterSet, typed, with the values it allows.
+
+    A jurisdiction code or a topic slug is checked against the records, which change: its
+    parameter says where the values are listed instead of enumerating today's."""
+
+    target_class = StrictFilterBackend
+    match_subclasses = True
+    priority = 1
+
+    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+        parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
+        filterset_class = getattr(auto_schema.view, "filterset_class", None)
+        names = list(getattr(filterset_class, "facet_specs", None) or ())
+        if names:
+            parameters.append(
+                build_parameter_type(
+                    name=FACET_PARAMETER,
+                    schema=build_array_type({"type": "string"}),
+                    location=OpenApiParameter.QUERY,
+                    description="Count the values of these filters under the other filters "
+                    "given: the page then carries `facets`. Not read with `format=csv`. "
+                    "Repeat the parameter for more than one.",
+                    enum=names,
+                    explode=True,
+                    style="form",
+                )
+            )
+        return parameters
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        if isinstance(filter_field, django_filters.ModelMultipleChoiceFilter):
+            return [self.record_parameter(field_name, filter_field)]
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(filter_field, TrueFalseFilter):
+                parameter["schema"] = {"type": "boolean"}
+            elif isinstance(filter_field, django_filters.NumberFilter):
+                schema["type"] = "integer"
+                schema.pop("format", None)
+                for key, value in (
+                    ("minimum", filter_field.extra.get("min_value")),
+                    ("maximum", filter_field.extra.get("max_value")),
+                ):
+                    if value is not None:
+                        schema[key] = value
+            elif isinstance(filter_field, django_filters.OrderingFilter):
+                head, _, choices = parameter.get("description", "").partition("\n\n")
+                parameter["description"] = (
+                    f"{sentence(head or 'Order')} One or more of the values, comma-separated; "
+                    f"`-` before a name reverses it.\n\n{choices}"
+                ).strip()
+            elif parameter.get("explode") and schema.get("type") == "array":
+                head, _, choices = parameter.get("description", "").partition("\n\n")
+                parameter["description"] = f"{sentence(head)} {REPEAT_NOTE}\n\n{choices}".strip()
+        return parameters
+
+    def record_parameter(self, name, filter_field):
+        if isinstance(filter_field, KeyFilter):
+            pattern = filter_field.key_pattern()
+            listed = filter_field.values_listed()
+            examples = list(filter_field.schema_examples)
+        else:
+            model = filter_field.extra["queryset"].model
+            key = filter_field.extra.get("to_field_name") or "pk"
+            pattern = SLUG_PATTERN if isinstance(model._meta.get_field(key), SlugField) else ""
+            listed = f"{model._meta.verbose_name} {key}s, as the records show them"
+            examples = []
+        item = {"type": "string", "pattern": pattern} if pattern else {"type": "string"}
+        description = sentence(filter_field.extra.get("help_text") or filter_field.label or name)
+        parameter = build_parameter_type(
+            name=name,
+            schema=build_array_type(item),
+            location=OpenApiParameter.QUERY,
+            description=f"{description} Values: {listed}. {REPEAT_NOTE}",
+            explode=True,
+            style="form",
+        )
+        if examples:
+            parameter["schema"]["example"] = examples
+        return parameter
+
+
+class BadParametersSerializer(serializers.Serializer):
+    """Every query parameter the list could not use, each with what is wrong with it: a bad
+    value, a page past the last, a misspelt parameter name."""
+
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by parameter name.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """What went wrong, in a sentence."""
+
+    detail = serializers.CharField()
+
+
+JSON = "application/json"
+CSV = "text/csv"
+CSV_SCHEMA = {
+    "type": "string",
+    "description": "CSV: a header of the JSON fields (a nested object's as `parent.child`), "
+    "then one row per record. A list gives every matching row, unpaged.",
+}
+BAD_PARAMETERS_EXAMPLE = OpenApiExample(
+    "A misspelt parameter and a bad value",
+    value={
+        "errors": {
+            "jurisdicton": ["Unknown parameter. Did you mean “jurisdiction”?"],
+            "page_size": ["“500” is not allowed. Enter a whole number from 1 to 200."],
+        }
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+
+
+class ApiSchema(AutoSchema):
+    """The schema of every operation of the API: its own responses, plus the answers every
+    list and record shares, which no view needs to repeat (writes add theirs in
+    `jurisdictions.api.writes_schema`).
+
+    - a list answers 400 with `BadParameters` to a query parameter it cannot use;
+    - an address with a key in it answers 404 when no record has that key;
+    - anything throttled answers 429 with `Retry-After` over the rate;
+    - a 2xx answer in CSV is text, not the JSON schema; errors are always JSON."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        # Reads need no credentials (`IsEditorOrReadOnly`): drf-spectacular only knows that of
+        # its own permission classes, and would list a token or a session as required.
+        if self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        # What the route takes, so that a client (or a test) never builds an address that
+        # some other page of the site answers instead.
+        lookup = getattr(self.view, "lookup_value_regex", "[^/.]+")
+        for parameter in parameters:
+            parameter["schema"].setdefault("pattern", f"^{lookup}$")
+        return parameters
+
+    def _get_pagination_parameters(self):
+        parameters = super()._get_pagination_parameters()
+        paginator = self._get_paginator()
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if parameter["name"] == getattr(paginator, "page_size_query_param", None):
+                schema.update(minimum=1, maximum=paginator.max_page_size)
+                parameter["description"] = (
+                    f"Records per page, 1 to {paginator.max_page_size} (default "
+                    f"{paginator.page_size}). Not read with `format=csv`, which is unpaged."
+                )
+            elif parameter["name"] == getattr(paginator, "page_query_param", None):
+                schema.update(minimum=1)
+                parameter["description"] = (
+                    "A page number, 1 or more (`last` also reads the last page). A page past "
+                    "the last answers 400."
+                )
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, response in responses.items():
+            content = response.get("content", {})
+            if code.startswith("2") and CSV in content:
+                content[CSV] = {"schema": CSV_SCHEMA}
+        for code, answer, headers in self.shared_responses():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(answer, code, [JSON], direction)
+                if headers:
+                    responses[code]["headers"] = headers
+        return dict(sorted(responses.items()))
+
+    def shared_responses(self):
+        """(status code, OpenApiResponse, headers) of the answers this operation shares with
+        others of its kind; a subclass adds its own."""
+        answers = []
+        if self.method == "GET" and self._is_list_view():
+            answers.append(
+                (
+                    "400",
+                    OpenApiResponse(
+                        BadParametersSerializer,
+                        "A query parameter the list cannot use, named with what is wrong.",
+                        [BAD_PARAMETERS_EXAMPLE],
+                    ),
+                    None,
+                )
+            )
+        if "{" in self.path:
+            answers.append(
+                ("404", OpenApiResponse(ErrorSerializer, "No record has this key."), None)
+            )
+        if self.view.get_throttles():
+            answers.append(
+                (
+                    "429",
+                    OpenApiResponse(ErrorSerializer, "Too many requests from this client."),
+                    {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds to wait before asking again.",
+                        }
+                    },
+                )
+            )
+        return answers

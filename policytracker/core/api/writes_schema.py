@@ -1,0 +1,140 @@
+"""How the writes and the conditional requests of the API appear in its OpenAPI schema (see
+`jurisdictions.api.schema` for the rest): a write answers with the record as a read shows it;
+writes to a record take `If-Match`; reads of a record give `ETag` and `Last-Modified` and may
+answer 304; and every write may be refused (401, 403), or fail on its input (400), its
+precondition (412, 428) or a record that depends on the one written (409)."""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import SAFE_METHODS
+
+from policytracker.core.api.schema import PARTIAL_DATE_PATTERN, ApiSchema, ErrorSerializer
+
+VALIDATORS = [
+    OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200, 201, 304],
+        description="The strong entity tag of the record as this answer shows it: send it as "
+        "`If-None-Match` to read it again only if it changed, and as `If-Match` to write it.",
+    ),
+    OpenApiParameter(
+        "Last-Modified",
+        str,
+        OpenApiParameter.HEADER,
+        response=[200, 201, 304],
+        description="When the record, or a row that hangs off it, last changed.",
+    ),
+]
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The `ETag` of your copy: 304 without a body if the record has not changed.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The `ETag` of the record as you last read it. Missing: 428; no longer "
+    "current (someone wrote it since): 412. Either way nothing is written.",
+)
+
+
+class BadInputSerializer(serializers.Serializer):
+    """Every field of the payload (or header) that could not be used, with what is wrong."""
+
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by field name (`non_field_errors` for the record as a whole).",
+    )
+
+
+class PartialDateInputExtension(OpenApiSerializerFieldExtension):
+    # Named, not imported: `writes` imports this module for `WritesSchema`.
+    target_class = "policytracker.core.api.writes.PartialDateInput"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "pattern": PARTIAL_DATE_PATTERN,
+            "nullable": self.target.allow_null,
+            "example": "2024-05",
+            "description": "A date at the precision its source states: YYYY, YYYY-MM or "
+            "YYYY-MM-DD (which sets its `_precision`); null when no date is stated.",
+        }
+
+
+class WritesSchema(ApiSchema):
+    """The schema of a viewset with writes (`jurisdictions.api.writes.WritesMixin`)."""
+
+    @property
+    def action(self):
+        return getattr(self.view, "action", None)
+
+    def is_timeline(self):
+        return self.action in self.view.timeline_inputs
+
+    def is_conditional_write(self):
+        return self.method in ("PUT", "PATCH", "DELETE") or self.is_timeline()
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self.action == "retrieve":
+            parameters += [IF_NONE_MATCH, *VALIDATORS]
+        elif self.is_conditional_write():
+            parameters.append(IF_MATCH)
+            if self.method != "DELETE":
+                parameters += VALIDATORS
+        elif self.action == "create":
+            parameters += VALIDATORS
+        return parameters
+
+    def get_response_serializers(self):
+        if self.action in self.view.input_classes:
+            # Every write answers with the record as a read of it shows it.
+            with self.view.as_retrieve():
+                record = self.view.get_serializer_class()
+            return {201: record} if self.is_timeline() else record
+        return super().get_response_serializers()
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self.action == "retrieve":
+            responses["304"] = {
+                "description": "Not modified: the `ETag` you sent (`If-None-Match`) is "
+                "current, or nothing changed since `If-Modified-Since`."
+            }
+        return responses
+
+    def shared_responses(self):
+        answers = super().shared_responses()
+        if self.method in SAFE_METHODS:
+            return answers
+        answers += [
+            ("401", OpenApiResponse(ErrorSerializer, "No credentials, or bad ones."), None),
+            ("403", OpenApiResponse(ErrorSerializer, "Only editors may write."), None),
+        ]
+        if self.method != "DELETE":
+            answers.append(
+                ("400", OpenApiResponse(BadInputSerializer, "A field that cannot be used."), None)
+            )
+        if self.action in ("create", "destroy"):
+            answers.append(
+                (
+                    "409",
+                    OpenApiResponse(
+                        ErrorSerializer, "Other records depend on it, or a write got there first."
+                    ),
+                    None,
+                )
+            )
+        if self.is_conditional_write():
+            answers += [
+                ("412", OpenApiResponse(BadInputSerializer, "`If-Match` is not current."), None),
+                ("428", OpenApiResponse(BadInputSerializer, "`If-Match` is missing."), None),
+            ]
+        return answers

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from policytracker.web.feeds import UpdatesFeed
+from policytracker.web.views import (
+    compare,
+    events,
+    home,
+    instruments,
+    jurisdictions,
+    search,
+    sources,
+)
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path(
+        "jurisdictions/",
+        jurisdictions.JurisdictionListView.as_view(),
+        name="jurisdiction-list",
+    ),
+    path(
+        "jurisdictions/<str:code>/",
+        jurisdictions.JurisdictionDetailView.as_view(),
+        name="jurisdiction-detail",
+    ),
+    path("instruments/", instruments.InstrumentListView.as_view(), name="instrument-list"),
+    path(
+        "instruments/<slug:slug>/",
+        instruments.InstrumentDetailView.as_view(),
+        name="instrument-detail",
+    ),
+    path("events/", events.EventListView.as_view(), name="event-list"),
+    path("events/<slug:slug>/", events.EventDetailView.as_view(), name="event-detail"),
+    path("compare/", compare.CompareView.as_view(), name="compare"),
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("sources/", sources.SourceListView.as_view(), name="source-list"),
+    path("sources/<slug:slug>/", sources.SourceDetailView.as_view(), name="source-detail"),
+    path("feeds/updates/", UpdatesFeed(), name="feed-updates"),
+]

@@ -1,0 +1,229 @@
+"""What every browsing page shares: strict faceted lists, 400 pages, citation markers."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import InvalidPage
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import ListView
+
+from policytracker.core.filters import CONTROL_PARAMETERS
+
+
+def bad_request(request, errors):
+    """The 400 page, naming each bad parameter and what it accepts."""
+    return render(request, "400.html", {"errors": errors}, status=400)
+
+
+def query_without(query, name, value=None):
+    """Query string of `query` (a QueryDict) without the parameter `name` (or only its value
+    `value`), and without `page`, which no longer points at the same rows."""
+    query = query.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(name, None)
+    else:
+        query.setlist(name, [item for item in query.getlist(name) if item != value])
+    return query.urlencode()
+
+
+def query_with(query, name, value, *, replace=False):
+    query = query.copy()
+    query.pop("page", None)
+    if replace:
+        query.setlist(name, [value])
+    elif value not in query.getlist(name):
+        query.appendlist(name, value)
+    return query.urlencode()
+
+
+class BadPage(Exception):
+    def __init__(self, raw, last):
+        super().__init__(f"“{raw}” is not a page of this list: pages run from 1 to {last}.")
+
+
+@dataclass
+class ActiveFilter:
+    """One value of one filter, as shown in the "active filters" bar, with the link dropping
+    just it."""
+
+    name: str
+    label: str
+    value: str
+    value_label: str
+    remove_query: str
+
+
+class StrictPaginationMixin:
+    """For a ListView: a `page` that is not a page of the list gets the 400 page naming it."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except BadPage as error:
+            return bad_request(request, {"page": [str(error)]})
+
+    def paginate_queryset(self, queryset, page_size):
+        """Like ListView's, but a page that is not a number or not in the list is the reader's
+        error (400 naming `page`), not a missing page."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page") or "1"
+        try:
+            page = paginator.page(int(raw))
+        except (ValueError, InvalidPage):
+            raise BadPage(raw, paginator.num_pages) from None
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class FacetedListView(StrictPaginationMixin, ListView):
+    """A list page over a FacetedFilterSet: every value counted under the other filters, each
+    active value removable alone, downloads of exactly the filtered rows.
+
+    The query string is the API's: the download links point at `api_list_name` with it."""
+
+    filterset_class = None
+    api_list_name = None
+    paginate_by = 25
+    default_ordering = ()
+    facet_names = None
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.filterset_class(
+            request.GET, queryset=self.get_base_queryset(), request=request
+        )
+        if not self.filterset.is_valid():
+            return bad_request(request, self.filterset.errors)
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return self.model.objects.for_listing()
+
+    def get_queryset(self):
+        queryset = self.filterset.qs
+        if not self.filterset.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(*self.default_ordering, "pk")
+        return queryset
+
+    @cached_property
+    def facets(self):
+        return self.filterset.facets(self.facet_names)
+
+    def active_filters(self):
+        """Every active value of every filter, each with the link that drops it alone."""
+        query = self.request.GET
+        facets = {facet.name: facet for facet in self.facets}
+        active = []
+        for name, filter_ in self.filterset.filters.items():
+            if name == "ordering":
+                continue
+            for value in self.filterset.active_values(name):
+                label = value
+                if name in facets:
+                    label = next(
+                        (
+                            o.label
+                            for o in facets[name].options
+                            if o.value == value.upper() or o.value == value
+                        ),
+                        value,
+                    )
+                active.append(
+                    ActiveFilter(
+                        name,
+                        str(filter_.label or name),
+                        value,
+                        label,
+                        query_without(query, name, value),
+                    )
+                )
+        return active
+
+    def hidden_parameters(self):
+        """Parameters the filter form has no control for (e.g. `adopted_after`), kept as hidden
+        inputs so applying the form does not drop them."""
+        shown = {facet.name for facet in self.facets} | {"q", "as_of", "ordering", "page"}
+        return [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in shown
+            for value in values
+        ]
+
+    def download_links(self):
+        query = self.request.GET.copy()
+        for name in CONTROL_PARAMETERS:
+            query.pop(name, None)
+        base = reverse(self.api_list_name)
+        links = []
+        for fmt, label in (("csv", "CSV"), ("json", "JSON")):
+            query.setlist("format", [fmt])
+            links.append({"label": label, "url": f"{base}?{query.urlencode()}"})
+        return links
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        active = self.active_filters()
+        empty_by = None
+        if context["paginator"].count == 0 and active:
+            empty_by = self.empty_because(active)
+        ordering_filter = self.filterset.filters["ordering"]
+        context.update(
+            filterset=self.filterset,
+            facets=self.facets,
+            active_filters=active,
+            empty_by=empty_by,
+            clear_query="",
+            download_links=self.download_links(),
+            ordering_choices=ordering_filter.field.choices,
+            current_ordering=self.request.GET.get("ordering", ""),
+            as_of=getattr(self.filterset, "as_of", None),
+            query_string=self.request.GET.urlencode(),
+            hidden_parameters=self.hidden_parameters(),
+            noun_plural=self.model._meta.verbose_name_plural,
+        )
+        return context
+
+    def empty_because(self, active):
+        """The active filter whose removal alone would bring rows back (the first, if several
+        would), so an empty page can say which filter emptied it."""
+        for item in active:
+            data = QueryDict(item.remove_query)
+            filterset = self.filterset_class(data, queryset=self.get_base_queryset())
+            if filterset.is_valid() and filterset.qs.exists():
+                return item
+        return None
+
+
+@dataclass
+class Provenance:
+    """The citations of one record, numbered in page order, and which of them back each field:
+    `provenance.fields["type"]` is the list of numbered citations for the field `type`."""
+
+    citations: list = field(default_factory=list)
+    fields: dict = field(default_factory=lambda: defaultdict(list))
+    whole: list = field(default_factory=list)
+
+
+@dataclass
+class NumberedCitation:
+    number: int
+    anchor: str
+    citation: object
+
+
+def provenance(citations, *, prefix="c", start=1):
+    """Number `citations` (already fetched, with their sources) and index them by field.
+
+    A citation whose `fields` is empty backs the record as a whole."""
+    result = Provenance()
+    for offset, citation in enumerate(citations):
+        numbered = NumberedCitation(start + offset, f"{prefix}{start + offset}", citation)
+        result.citations.append(numbered)
+        if not citation.fields:
+            result.whole.append(numbered)
+        for name in citation.fields:
+            result.fields.setdefault(name, []).append(numbered)
+    return result

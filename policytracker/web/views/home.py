@@ -1,0 +1,74 @@
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from instruments.models import Event, Instrument, Source, StatusChange
+from instruments.querysets import with_instrument_counts
+from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.vocabulary import Approach
+
+
+class HomeView(TemplateView):
+    """What the tracker covers: counts binding vs voluntary, jurisdictions by approach, then and
+    now (the founding article's day beside today), the latest events."""
+
+    template_name = "web/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["counts"] = Instrument.objects.binding_counts()
+        jurisdictions = list(
+            with_instrument_counts(Jurisdiction.objects.for_listing().as_of(today)).order_by(
+                "region", "name"
+            )
+        )
+        context["jurisdictions"] = jurisdictions
+        context["approach_overview"] = [
+            {
+                "approach": approach,
+                "label": label,
+                "jurisdictions": [j for j in jurisdictions if j.as_of_approach == approach],
+            }
+            for approach, label in Approach.choices
+        ]
+        context["events"] = Event.objects.select_related("host").chronological()[:5]
+        context["then_and_now"] = self.then_and_now(today)
+        return context
+
+    def then_and_now(self, today):
+        """Each assessed jurisdiction's approach on the founding article's day beside today's,
+        and what changed in between (approach assessments and status changes dated after it).
+        None until an article source with a date is loaded."""
+        then = Source.objects.founding_date()
+        if then is None or then >= today:
+            return None
+        before = {j.code: j for j in Jurisdiction.objects.as_of(then)}
+        rows = []
+        for now in Jurisdiction.objects.as_of(today).order_by("region", "name"):
+            past = before[now.code]
+            if past.as_of_approach == now.as_of_approach == Approach.NOT_ASSESSED:
+                continue
+            rows.append(
+                {
+                    "jurisdiction": now,
+                    "then": past,
+                    "changed": past.as_of_approach != now.as_of_approach,
+                }
+            )
+        changes = list(
+            StatusChange.objects.filter(date__gt=then, date__lte=today)
+            .select_related("instrument__jurisdiction")
+            .chronological()
+        )
+        assessments = list(
+            ApproachAssessment.objects.filter(date__gt=then, date__lte=today)
+            .select_related("jurisdiction")
+            .chronological()
+        )
+        return {
+            "then": then,
+            "rows": rows,
+            "status_changes": changes,
+            "assessments": assessments,
+        }

@@ -1,0 +1,181 @@
+import json
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView
+
+from instruments.filters import InstrumentFilterSet
+from instruments.history import record_history
+from instruments.models import Citation, Instrument, InstrumentRelation, StatusChange
+from instruments.vocabulary import ENDED_STATUSES, RELATION_INVERSE_LABELS, InstrumentStatus
+from policytracker.web.views.base import FacetedListView, Provenance, provenance
+
+
+class InstrumentListView(FacetedListView):
+    """`/instruments/`: every instrument, faceted; the API's query string."""
+
+    model = Instrument
+    filterset_class = InstrumentFilterSet
+    api_list_name = "api:instrument-list"
+    template_name = "web/instrument_list.html"
+    default_ordering = ("jurisdiction__name", "title")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["breadcrumbs"] = [{"label": "Instruments", "url": None}]
+        context["binding_selected"] = self.request.GET.get("binding") == "true"
+        return context
+
+
+def _citations():
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+
+
+class InstrumentDetailView(DetailView):
+    """`/instruments/<slug>/`: every field with the quotes behind it, the status timeline,
+    relations both ways, the public edit history, and schema.org `Legislation` JSON-LD."""
+
+    model = Instrument
+    template_name = "web/instrument_detail.html"
+    context_object_name = "instrument"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Instrument.objects.select_related("jurisdiction").prefetch_related(
+                "topics",
+                "parties",
+                "identifiers",
+                _citations(),
+                Prefetch(
+                    "status_changes",
+                    queryset=StatusChange.objects.chronological().prefetch_related(_citations()),
+                ),
+                Prefetch("relations_out", queryset=_relations("to_instrument")),
+                Prefetch("relations_in", queryset=_relations("from_instrument")),
+                "events",
+            ),
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        instrument = self.object
+        record = provenance(instrument.citations.all())
+        steps = []
+        number = len(record.citations) + 1
+        for change in instrument.status_changes.all():
+            step = provenance(change.citations.all(), start=number)
+            number += len(step.citations)
+            steps.append({"change": change, "provenance": step})
+        every_citation = record.citations + [
+            cited for step in steps for cited in step["provenance"].citations
+        ]
+        relations = [
+            {"label": relation.get_kind_display(), "other": relation.to_instrument}
+            for relation in instrument.relations_out.all()
+        ] + [
+            {"label": _inverse_label(relation), "other": relation.from_instrument}
+            for relation in instrument.relations_in.all()
+        ]
+        context.update(
+            provenance=record,
+            steps=steps,
+            all_provenance=Provenance(citations=every_citation),
+            relations=relations,
+            history=record_history(instrument),
+            page_url=self.request.build_absolute_uri(),
+            json_ld=json_for_script(self.json_ld(instrument)),
+            cite_text=self.cite_text(instrument),
+            bibtex=self.bibtex(instrument),
+            breadcrumbs=[
+                {"label": "Instruments", "url": reverse("web:instrument-list")},
+                {"label": instrument.title, "url": None},
+            ],
+        )
+        return context
+
+    def json_ld(self, instrument):
+        """schema.org `Legislation`: what search engines and citation tools read. The template
+        embeds it with `json_script`, which escapes `<`, `>` and `&`."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Legislation",
+            "name": instrument.title,
+            "url": self.request.build_absolute_uri(),
+            "legislationType": instrument.get_type_display(),
+            "legislationJurisdiction": instrument.jurisdiction.name,
+            "isAccessibleForFree": True,
+        }
+        if instrument.original_title:
+            data["alternateName"] = instrument.original_title
+        if instrument.adopted:
+            data["legislationDate"] = instrument.adopted.isoformat()
+        if instrument.effective:
+            data["legislationDateVersion"] = instrument.effective.isoformat()
+        if instrument.status == InstrumentStatus.IN_EFFECT:
+            data["legislationLegalForce"] = "https://schema.org/InForce"
+        elif instrument.status in ENDED_STATUSES:
+            data["legislationLegalForce"] = "https://schema.org/NotInForce"
+        if instrument.issuing_body:
+            data["legislationPassedBy"] = {"@type": "Organization", "name": instrument.issuing_body}
+        identifiers = [identifier.value for identifier in instrument.identifiers.all()]
+        if identifiers:
+            data["legislationIdentifier"] = identifiers
+        if instrument.summary:
+            data["abstract"] = instrument.summary
+        topics = [topic.name for topic in instrument.topics.all()]
+        if topics:
+            data["keywords"] = topics
+        return data
+
+    def cite_text(self, instrument):
+        accessed = timezone.localdate().strftime("%-d %B %Y")
+        parts = [instrument.title]
+        if instrument.original_title:
+            parts.append(f"({instrument.original_title})")
+        when = instrument.adopted or instrument.introduced
+        text = " ".join(parts) + f". {instrument.jurisdiction.name}"
+        if when:
+            text += f", {when}"
+        return f"{text}. Policy Tracker, {self.request.build_absolute_uri()} (accessed {accessed})."
+
+    def bibtex(self, instrument):
+        when = instrument.adopted or instrument.introduced
+        fields = {
+            "title": "{" + _bibtex_escape(instrument.title) + "}",
+            "author": "{"
+            + _bibtex_escape(instrument.issuing_body or instrument.jurisdiction.name)
+            + "}",
+            "howpublished": "{Policy Tracker}",
+            "url": "{" + self.request.build_absolute_uri() + "}",
+            "urldate": "{" + timezone.localdate().isoformat() + "}",
+        }
+        if when:
+            fields["year"] = "{" + str(when.date.year) + "}"
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields.items())
+        return f"@misc{{{instrument.slug},\n{body}\n}}"
+
+
+# JSON inside a <script> element must not contain "</script>" or an HTML comment opener.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_for_script(data):
+    """`data` as JSON that is safe to place, unescaped, inside a <script> element."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def _relations(other):
+    return InstrumentRelation.objects.select_related(other).order_by("kind", f"{other}__title")
+
+
+def _inverse_label(relation):
+    return RELATION_INVERSE_LABELS.get(relation.kind, f"{relation.get_kind_display()} (from)")
+
+
+def _bibtex_escape(text):
+    for char in "\\{}&%$#_":
+        text = text.replace(char, "\\" + char)
+    return text

@@ -1,0 +1,132 @@
+from itertools import groupby
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView
+
+from instruments.history import record_history
+from instruments.models import Actor, Citation, Event, Instrument
+from instruments.querysets import with_instrument_counts
+from jurisdictions.filters import JurisdictionFilterSet
+from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.vocabulary import Region
+from policytracker.web.views.base import FacetedListView, Provenance, provenance
+
+
+class JurisdictionListView(FacetedListView):
+    """`/jurisdictions/`: every jurisdiction grouped by region, with its approach (as of a day
+    when asked) and how many binding and voluntary instruments it issued."""
+
+    model = Jurisdiction
+    filterset_class = JurisdictionFilterSet
+    api_list_name = "api:jurisdiction-list"
+    template_name = "web/jurisdiction_list.html"
+    paginate_by = 100
+    default_ordering = ("region", "name")
+
+    def get_queryset(self):
+        return with_instrument_counts(super().get_queryset(), self.filterset.as_of)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = list(context["object_list"])
+        order = {value: index for index, value in enumerate(Region.values)}
+        context["regions"] = [
+            {"label": Region(region).label if region in order else region, "rows": list(group)}
+            for region, group in groupby(rows, key=lambda jurisdiction: jurisdiction.region)
+        ]
+        context["breadcrumbs"] = [{"label": "Jurisdictions", "url": None}]
+        return context
+
+
+def _citations():
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
+
+
+class JurisdictionDetailView(DetailView):
+    """`/jurisdictions/<code>/`: approach with its quote and timeline, memberships, instruments
+    grouped binding / voluntary (its own and the multilateral texts it is a party to), events it
+    hosted or joined, actors, every field with its citations, and the public edit history."""
+
+    model = Jurisdiction
+    template_name = "web/jurisdiction_detail.html"
+    context_object_name = "jurisdiction"
+
+    def get_object(self, queryset=None):
+        code = self.kwargs["code"]
+        return get_object_or_404(
+            Jurisdiction.objects.prefetch_related(
+                _citations(),
+                Prefetch(
+                    "approach_assessments",
+                    queryset=ApproachAssessment.objects.chronological(
+                        newest_first=True
+                    ).prefetch_related(_citations()),
+                ),
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("bloc").order_by("start_year"),
+                ),
+                Prefetch(
+                    "member_links",
+                    queryset=Membership.objects.select_related("member").order_by(
+                        "member__name", "start_year"
+                    ),
+                ),
+                Prefetch("actors", queryset=Actor.objects.order_by("name")),
+            ),
+            code=code.upper(),
+        )
+
+    def get(self, request, *args, **kwargs):
+        code = self.kwargs["code"]
+        if code != code.upper():
+            # One address per record: /jurisdictions/cn/ is /jurisdictions/CN/.
+            return redirect("web:jurisdiction-detail", code=code.upper(), permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jurisdiction = self.object
+        record = provenance(jurisdiction.citations.all())
+        number = len(record.citations) + 1
+        assessments = []
+        for assessment in jurisdiction.approach_assessments.all():
+            cited = provenance(assessment.citations.all(), start=number)
+            number += len(cited.citations)
+            assessments.append({"assessment": assessment, "provenance": cited})
+        instruments = list(
+            Instrument.objects.for_listing()
+            .filter(Q(jurisdiction=jurisdiction) | Q(parties=jurisdiction))
+            .distinct()
+            .order_by("title")
+        )
+        for instrument in instruments:
+            instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk
+        events = list(
+            Event.objects.select_related("host")
+            .filter(Q(host=jurisdiction) | Q(co_hosts=jurisdiction) | Q(participants=jurisdiction))
+            .distinct()
+            .chronological()
+        )
+        for event in events:
+            event.hosted_here = event.host_id == jurisdiction.pk
+        every_citation = record.citations + [
+            cited for item in assessments for cited in item["provenance"].citations
+        ]
+        context.update(
+            provenance=record,
+            assessments=assessments,
+            current=assessments[0] if assessments else None,
+            binding_instruments=[i for i in instruments if i.binding],
+            voluntary_instruments=[i for i in instruments if not i.binding],
+            events=events,
+            all_provenance=Provenance(citations=every_citation),
+            history=record_history(jurisdiction),
+            breadcrumbs=[
+                {"label": "Jurisdictions", "url": reverse("web:jurisdiction-list")},
+                {"label": jurisdiction.name, "url": None},
+            ],
+        )
+        return context

@@ -1,0 +1,137 @@
+"""Sources: every source the tracker cites, and for each, the records that cite it and how."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from instruments.history import record_history
+from instruments.models import CITED_RECORDS, Source
+from policytracker.web.views.base import StrictPaginationMixin
+
+# How the source page groups the records citing a source, in this order.
+RECORD_GROUPS = (
+    ("jurisdiction", "Jurisdictions"),
+    ("approach_assessment", "Approach assessments"),
+    ("instrument", "Instruments"),
+    ("status_change", "Status changes"),
+    ("event", "Events"),
+    ("actor", "Actors"),
+)
+
+
+def sources_with_counts():
+    """Every source with its citation and record counts, by title."""
+    return Source.objects.with_counts(CITED_RECORDS).order_by("title", "pk")
+
+
+def record_page(kind, record):
+    """The public page that shows a cited record: a timeline step's is its parent's, an
+    actor's is its jurisdiction's (actors have no page of their own)."""
+    if kind == "jurisdiction":
+        return reverse("web:jurisdiction-detail", args=[record.code])
+    if kind == "approach_assessment":
+        return reverse("web:jurisdiction-detail", args=[record.jurisdiction.code])
+    if kind == "instrument":
+        return reverse("web:instrument-detail", args=[record.slug])
+    if kind == "status_change":
+        return reverse("web:instrument-detail", args=[record.instrument.slug])
+    if kind == "event":
+        return reverse("web:event-detail", args=[record.slug])
+    if kind == "actor" and record.jurisdiction is not None:
+        return reverse("web:jurisdiction-detail", args=[record.jurisdiction.code])
+    return None
+
+
+@dataclass
+class CitingRecord:
+    """One record citing the source, with every citation of the source it carries."""
+
+    title: str
+    url: str | None
+    citations: list = field(default_factory=list)
+
+
+@dataclass
+class CitingGroup:
+    kind: str
+    label: str
+    records: list = field(default_factory=list)
+
+    @property
+    def citation_count(self):
+        return sum(len(record.citations) for record in self.records)
+
+
+def citing_groups(citations):
+    """`citations` (of one source, with their records fetched) grouped by the kind of record
+    they back, then by record, each group in `RECORD_GROUPS` order and its records by title."""
+    by_record = {}
+    for citation in citations:
+        kind, record = citation.record_kind, citation.record
+        key = (kind, record.pk)
+        if key not in by_record:
+            by_record[key] = CitingRecord(str(record), record_page(kind, record))
+        by_record[key].citations.append(citation)
+    groups = []
+    for kind, label in RECORD_GROUPS:
+        records = sorted(
+            (record for (k, _), record in by_record.items() if k == kind),
+            key=lambda record: record.title.casefold(),
+        )
+        if records:
+            groups.append(CitingGroup(kind, label, records))
+    return groups
+
+
+class SourceListView(StrictPaginationMixin, ListView):
+    """Every source, with how often it is cited and by how many records."""
+
+    template_name = "web/source_list.html"
+    context_object_name = "sources"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return sources_with_counts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for source in context["sources"]:
+            # A list needs only where the address points; the source's page shows it whole.
+            host = urlsplit(source.url).hostname if source.url else ""
+            source.host = (host or "").removeprefix("www.")
+        context["breadcrumbs"] = [{"label": "Sources"}]
+        return context
+
+
+class SourceDetailView(DetailView):
+    """One source, every field of it, and every record citing it with the quotes."""
+
+    model = Source
+    template_name = "web/source_detail.html"
+    context_object_name = "source"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        source = self.object
+        citations = source.citations.select_related(
+            "jurisdiction",
+            "instrument",
+            "event",
+            "actor__jurisdiction",
+            "status_change__instrument",
+            "approach_assessment__jurisdiction",
+        ).order_by("pk")
+        groups = citing_groups(citations)
+        context.update(
+            groups=groups,
+            citation_count=sum(group.citation_count for group in groups),
+            record_count=sum(len(group.records) for group in groups),
+            history=record_history(source),
+            breadcrumbs=[
+                {"label": "Sources", "url": reverse("web:source-list")},
+                {"label": source.title},
+            ],
+        )
+        return context
