@@ -84,8 +84,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "jurisdictions",
     "instruments",
-    # The pages: their template tags are found because this is an installed app.
+    # The pages and the API: installed apps so that the pages' template tags and the API's
+    # management commands are found. Neither has models.
     "policytracker.web",
+    "policytracker.api",
 ]
 
 MIDDLEWARE = [

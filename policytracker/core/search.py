@@ -9,6 +9,12 @@ each model's queryset says which of its fields are searched (`SEARCH_FIELDS`).
 import re
 from dataclasses import dataclass
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+)
 from django.db import connection, models
 
 SEARCH_CONFIG = "english"
@@ -135,8 +141,6 @@ def _fallback_condition(alternatives, fields):
 
 
 def _web_search_query(q):
-    from django.contrib.postgres.search import SearchQuery
-
     # PostgreSQL refuses NUL in text; nobody searches for it.
     return SearchQuery(q.replace("\x00", " "), search_type="websearch", config=SEARCH_CONFIG)
 
@@ -145,8 +149,6 @@ def text_match(q, field):
     """A filter condition: the text at `field` (a lookup from the filtered model, e.g.
     "topics__name") matches the search `q` on its own, the way `text_search` matches."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchVector, SearchVectorExact
-
         return SearchVectorExact(SearchVector(field, config=SEARCH_CONFIG), _web_search_query(q))
     alternatives = parse_search(q)
     if not alternatives:
@@ -167,8 +169,6 @@ def text_search(queryset, q, fields, *, related=()):
     a word in any field, case-insensitively; the rank adds up, for each word, the fields that
     contain it, the first fields counting most."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchRank
-
         query = _web_search_query(q)
         vector = search_vector(fields)
         matches = queryset.alias(search_document=vector)
@@ -230,8 +230,6 @@ def search_vector(fields):
     rest D). The GIN index migrations build their index on this very expression: change it, or
     a model's SEARCH_FIELDS, and a new migration must rebuild the index, or the planner can no
     longer use it."""
-    from django.contrib.postgres.search import SearchVector
-
     weights = "ABCD"
     vector = None
     for index, field in enumerate(fields):

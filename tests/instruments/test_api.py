@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from instruments import urls as instrument_urls
+from policytracker.web import urls as instrument_urls
 from instruments.models import CITED_RECORDS, Citation
 from instruments.vocabulary import CitedRecordKind
 from jurisdictions.models import Jurisdiction
@@ -649,7 +649,7 @@ def test_facets_count_as_the_html_page_counts(client, seeded, page, view_class):
     api_url = reverse(view_class.api_list_name)
     names = list(view_class.filterset_class.facet_specs)
     for query in ({}, first_choice(client, api_url, names), {"as_of": "2025-08-08"}):
-        html = client.get(reverse(f"instruments:{page}"), query)
+        html = client.get(reverse(f"web:{page}"), query)
         assert html.status_code == 200
         api = get_json(client, api_url, facet=names, **query)["facets"]
         assert api == facets_of(html.context["facets"])

@@ -24,7 +24,7 @@ XSS = '<script>alert("x")</script>'
 
 
 def get(client, name, *args, query=""):
-    return client.get(reverse(f"instruments:{name}", args=args) + (f"?{query}" if query else ""))
+    return client.get(reverse(f"web:{name}", args=args) + (f"?{query}" if query else ""))
 
 
 # -- instrument list -------------------------------------------------------------------------
