@@ -31,14 +31,25 @@ run: seed
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Everything but the tests: Django's checks, migrations up to date, lint and format, the layers'
+# import direction (import-linter), types of the shared machinery (mypy) and the templates (djlint).
 check: $(STAMP)
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	$(BIN)/djlint templates --lint
 
+# The whole suite on every core (pytest-xdist): each worker builds its own test database, loads
+# the seed into it and, for the browser tests, starts its own live server. `--dist loadfile` keeps
+# each test file on one worker, so a module's fixtures (the OpenAPI schema, the generated client,
+# a browser) are built once. The options are given here rather than in pyproject.toml's addopts so
+# that `make screenshots` and a developer's `pytest tests/web/test_home.py` stay in one process,
+# without the start-up of the workers (add `-n auto` to a run by hand for the same effect).
 test: check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The README's images, taken by the browser tests' walks through the site (needs Chromium).
 screenshots: $(STAMP)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
 from instruments.models import (
     CITED_RECORDS,
@@ -18,7 +17,7 @@ from instruments.models import (
 from instruments.services import instrument_sync_status
 from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin
 from jurisdictions.models import ApproachAssessment, Jurisdiction
-from policytracker.core.admin import TimelineStepAdmin
+from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
 
 
 class CitationInline(admin.StackedInline):
@@ -67,7 +66,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(SimpleHistoryAdmin):
+class InstrumentAdmin(RecordAdmin):
     list_display = [
         "title",
         "jurisdiction_code",
@@ -163,7 +162,7 @@ class StatusChangeAdmin(TimelineStepAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(RecordAdmin):
     list_display = ["title", "kind", "when_display", "host", "location"]
     list_filter = ["kind", "host", "date"]
     list_select_related = ["host"]
@@ -198,7 +197,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(RecordAdmin):
     list_display = ["name", "kind", "role", "jurisdiction"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["jurisdiction"]
@@ -209,7 +208,7 @@ class ActorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(RecordAdmin):
     list_display = ["name", "slug", "instrument_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -223,7 +222,7 @@ class TopicAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(RecordAdmin):
     list_display = ["title", "kind", "author", "publisher", "published_on", "citation_count"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "slug", "author", "publisher", "url"]
@@ -239,7 +238,7 @@ class SourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(RecordAdmin):
     list_display = ["source", "cited_record", "short_quote", "locator", "fields", "checked_on"]
     list_filter = ["source__kind", "source", "checked_on"]
     # The records a citation can back, each named once in CITED_RECORDS; the steps of a

@@ -16,22 +16,32 @@ that changed), one per tracked many-to-many field, and one or two per model whos
 entries refer to (to build parents' keys, titles and pages).
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from typing import Any, cast, overload
 
-from django.db.models import F, OuterRef, Q, Subquery
-from django.urls import reverse
+from django.db.models import (
+    F,
+    Field,
+    ForeignKey,
+    ManyToManyField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 from simple_history.utils import get_m2m_reverse_field_name
 
 from instruments.models import (
     CITED_RECORDS,
     Actor,
-    Citation,
     Event,
     Instrument,
     InstrumentIdentifier,
@@ -40,8 +50,10 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
+from instruments.records import KINDS as RECORDS
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
 from policytracker.core.dates import partial_date
+from policytracker.core.records import RecordKind, ShownOnParentPage, parent_page
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -49,6 +61,15 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 _BOOKKEEPING = frozenset({"created_at", "updated_at"})
 
 DEFAULT_LIMIT = 100
+
+# Where a reader of the change feed stopped: (time, kind, history_id) of its last entry.
+_Cursor = tuple[datetime.datetime, str, int]
+# A history row or a live record, read by field name. simple_history makes its models (a
+# tracked model's `history`, the historical model behind it) at run time, without type stubs:
+# their rows, and those models, are typed Any.
+_Row = Any
+# (model, primary key) of a record an entry refers to; None where a row refers to no record.
+_Ref = tuple[type[Model], int | None]
 
 
 @dataclass(frozen=True)
@@ -81,24 +102,24 @@ class Change:
 
     kind: str
     key: str
-    natural_key: tuple
+    natural_key: tuple[str, ...]
     action: str
     time: datetime.datetime
     user: str | None
-    changed_fields: tuple
-    changed_labels: tuple
+    changed_fields: tuple[str, ...]
+    changed_labels: tuple[str, ...]
     title: str
     url: str | None
     history_id: int
-    resource: tuple | None = None
+    resource: tuple[str, str] | None = None
     previous_key: str | None = None
 
     @property
-    def cursor(self):
+    def cursor(self) -> _Cursor:
         return (self.time, self.kind, self.history_id)
 
 
-def format_cursor(cursor):
+def format_cursor(cursor: _Cursor) -> str:
     """A cursor `(time, kind, history_id)` as text for a URL, e.g.
     "2025-08-08T10:00:00.000001Z~instrument~42"."""
     time, kind, history_id = cursor
@@ -106,7 +127,7 @@ def format_cursor(cursor):
     return f"{stamp}~{kind}~{history_id}"
 
 
-def parse_cursor(text):
+def parse_cursor(text: str) -> _Cursor:
     """Read a cursor written by `format_cursor`; raise ValueError on anything else."""
     try:
         stamp, kind, history_id = text.split("~")
@@ -117,12 +138,12 @@ def parse_cursor(text):
         # and numbers the database cannot compare with.
         if not re.fullmatch(r"[0-9]{1,18}", history_id):
             raise ValueError("bad history id")
-        history_id = int(history_id)
+        number = int(history_id)
     except (AttributeError, TypeError, ValueError) as exc:
         raise ValueError(f"{text!r} is not a cursor from this change feed") from exc
     if kind not in KINDS:
         raise ValueError(f"{text!r} is not a cursor from this change feed: unknown kind")
-    return (time, kind, history_id)
+    return (time, kind, number)
 
 
 # Describing records --------------------------------------------------------------------------
@@ -133,64 +154,83 @@ def parse_cursor(text):
 
 @dataclass(frozen=True)
 class _Kind:
-    kind: str
-    model: type
+    """How the history describes records of one kind of the registry (`instruments.records`)."""
+
+    record: RecordKind
     # (model, pk) of the records its key, title or page are built from (its parents).
-    refs: Callable
-    key: Callable  # (row, names) -> tuple of str
-    title: Callable  # (row, names) -> str
-    page: Callable  # (row, names) -> path or None
+    refs: Callable[[_Row], list[_Ref]]
+    key: Callable[[_Row, _Names], tuple[str, ...]]  # (row, names) -> tuple of str
+    title: Callable[[_Row, _Names], str]  # (row, names) -> str
+    page: Callable[[_Row, _Names], str | None]  # (row, names) -> path or None
     # (row, names) -> (kind, current key) of the record the API shows it in, or None.
-    resource: Callable
+    resource: Callable[[_Row, _Names], tuple[str, str] | None]
+
+    @property
+    def kind(self) -> str:
+        return self.record.kind
+
+    @property
+    def model(self) -> type[Any]:
+        return self.record.model
 
 
-def _choice(model, name, value):
-    return dict(model._meta.get_field(name).flatchoices).get(value, value)
+def _choice(model: type[Model], name: str, value: str) -> str:
+    # A field with choices, not a relation.
+    field = cast("Field[Any, Any]", model._meta.get_field(name))
+    return dict(field.flatchoices).get(value, value)
 
 
-def _when(row):
+def _when(row: _Row) -> str:
     return str(partial_date(row.date, row.date_precision))
 
 
-def _own(model):
+def _own(model: type[Model]) -> Callable[[_Row], list[_Ref]]:
     """A top-level record refers to itself: its page needs to know whether it still exists."""
     return lambda row: [(model, row.id)]
 
 
-def _own_page(model, url_name, field, *, query=None):
-    """The record's own page, at its current key, while the record exists."""
+def _own_page(model: type[Model]) -> Callable[[_Row, _Names], str | None]:
+    """The record's own page (`get_absolute_url()`), at its current key, while it exists."""
 
-    def page(row, names):
+    def page(row: _Row, names: _Names) -> str | None:
         current, live = names.row(model, row.id)
-        if not live:
-            return None
-        value = getattr(current, field)
-        if query:
-            return f"{reverse(url_name)}?{urlencode({query: value})}"
-        return reverse(url_name, args=[value])
+        return current.get_absolute_url() if live else None
 
     return page
 
 
-def _parent_page(attname, model):
-    return lambda row, names: names.page(model, getattr(row, attname))
+def _parent_page(model: type[ShownOnParentPage]) -> Callable[[_Row, _Names], str | None]:
+    """For a record shown on its parent's page (`ShownOnParentPage`): that page, at the section
+    that lists it, as `get_absolute_url()` gives it, read from the history row."""
+    field = cast("type[Model]", model)._meta.get_field(model.page_parent)
+    attname = cast("ForeignKey[Any, Any]", field).attname
+    parent = cast("type[Model]", field.related_model)
+    return lambda row, names: parent_page(
+        names.page(parent, getattr(row, attname)), model.page_anchor
+    )
 
 
-def _own_resource(model, field):
+def _own_resource(
+    model: type[Model], field: str
+) -> Callable[[_Row, _Names], tuple[str, str] | None]:
     """The record itself, at its current key, while it exists."""
 
-    def resource(row, names):
+    def resource(row: _Row, names: _Names) -> tuple[str, str] | None:
         current, live = names.row(model, row.id)
         return (_BY_MODEL[model].kind, getattr(current, field)) if live else None
 
     return resource
 
 
-def _parent_resource(attname, model):
+def _parent_resource(
+    attname: str, model: type[Model]
+) -> Callable[[_Row, _Names], tuple[str, str] | None]:
     return lambda row, names: names.resource(model, getattr(row, attname))
 
 
-def _citation_target(row):
+def _citation_target(
+    row: _Row,
+) -> tuple[str, type[Model], int] | tuple[None, None, None]:
     for name, model in CITED_RECORDS.items():
         pk = getattr(row, f"{name}_id")
         if pk is not None:
@@ -198,46 +238,44 @@ def _citation_target(row):
     return None, None, None
 
 
-def _citation_refs(row):
+def _citation_refs(row: _Row) -> list[_Ref]:
     _, model, pk = _citation_target(row)
     return [(Source, row.source_id), *([(model, pk)] if model else [])]
 
 
-def _citation_key(row, names):
+def _citation_key(row: _Row, names: _Names) -> tuple[str, ...]:
     name, model, pk = _citation_target(row)
     record_key = names.key(model, pk) if model else ()
     return (*names.key(Source, row.source_id), name or "", *record_key, row.quote)
 
 
-def _citation_title(row, names):
+def _citation_title(row: _Row, names: _Names) -> str:
     _, model, pk = _citation_target(row)
     record = names.title(model, pk) if model else "no record"
     return f"{names.title(Source, row.source_id)} → {record}"
 
 
-def _citation_page(row, names):
+def _citation_page(row: _Row, names: _Names) -> str | None:
     _, model, pk = _citation_target(row)
     return (names.page(model, pk) if model else None) or names.page(Source, row.source_id)
 
 
-def _citation_resource(row, names):
+def _citation_resource(row: _Row, names: _Names) -> tuple[str, str] | None:
     _, model, pk = _citation_target(row)
     return names.resource(model, pk) if model else None
 
 
-_KINDS = [
+_DESCRIBED = [
     _Kind(
-        "jurisdiction",
-        Jurisdiction,
+        RECORDS["jurisdiction"],
         _own(Jurisdiction),
         lambda row, names: (row.code,),
         lambda row, names: f"{row.name} ({row.code})",
-        _own_page(Jurisdiction, "web:jurisdiction-detail", "code"),
+        _own_page(Jurisdiction),
         _own_resource(Jurisdiction, "code"),
     ),
     _Kind(
-        "membership",
-        Membership,
+        RECORDS["membership"],
         lambda row: [(Jurisdiction, row.member_id), (Jurisdiction, row.bloc_id)],
         lambda row, names: (
             *names.key(Jurisdiction, row.member_id),
@@ -250,56 +288,51 @@ _KINDS = [
             f"{_choice(Membership, 'role', row.role).lower()} of "
             f"{names.key(Jurisdiction, row.bloc_id)[0]} ({row.start_year}–{row.end_year or ''})"
         ),
-        _parent_page("member_id", Jurisdiction),
+        _parent_page(Membership),
         # The member lists its memberships; the bloc does not list its members.
         _parent_resource("member_id", Jurisdiction),
     ),
     _Kind(
-        "approach_assessment",
-        ApproachAssessment,
+        RECORDS["approach_assessment"],
         lambda row: [(Jurisdiction, row.jurisdiction_id)],
         lambda row, names: (*names.key(Jurisdiction, row.jurisdiction_id), row.date.isoformat()),
         lambda row, names: (
             f"{names.title(Jurisdiction, row.jurisdiction_id)}: "
             f"{_choice(ApproachAssessment, 'approach', row.approach)} ({_when(row)})"
         ),
-        _parent_page("jurisdiction_id", Jurisdiction),
+        _parent_page(ApproachAssessment),
         _parent_resource("jurisdiction_id", Jurisdiction),
     ),
     _Kind(
-        "topic",
-        Topic,
+        RECORDS["topic"],
         _own(Topic),
         lambda row, names: (row.slug,),
         lambda row, names: row.name,
         # A topic has no page of its own: the instruments that cover it stand for it.
-        _own_page(Topic, "web:instrument-list", "slug", query="topic"),
+        _own_page(Topic),
         _own_resource(Topic, "slug"),
     ),
     _Kind(
-        "instrument",
-        Instrument,
+        RECORDS["instrument"],
         _own(Instrument),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Instrument, "web:instrument-detail", "slug"),
+        _own_page(Instrument),
         _own_resource(Instrument, "slug"),
     ),
     _Kind(
-        "instrument_identifier",
-        InstrumentIdentifier,
+        RECORDS["instrument_identifier"],
         lambda row: [(Instrument, row.instrument_id)],
         lambda row, names: (*names.key(Instrument, row.instrument_id), row.scheme, row.value),
         lambda row, names: (
             f"{names.title(Instrument, row.instrument_id)}: "
             f"{_choice(InstrumentIdentifier, 'scheme', row.scheme)} {row.value}"
         ),
-        _parent_page("instrument_id", Instrument),
+        _parent_page(InstrumentIdentifier),
         _parent_resource("instrument_id", Instrument),
     ),
     _Kind(
-        "instrument_relation",
-        InstrumentRelation,
+        RECORDS["instrument_relation"],
         lambda row: [(Instrument, row.from_instrument_id), (Instrument, row.to_instrument_id)],
         lambda row, names: (
             *names.key(Instrument, row.from_instrument_id),
@@ -311,13 +344,12 @@ _KINDS = [
             f"{_choice(InstrumentRelation, 'kind', row.kind)} "
             f"{names.title(Instrument, row.to_instrument_id)}"
         ),
-        _parent_page("from_instrument_id", Instrument),
+        _parent_page(InstrumentRelation),
         # The other instrument lists the relation too (as "in"); its slug is in the key.
         _parent_resource("from_instrument_id", Instrument),
     ),
     _Kind(
-        "status_change",
-        StatusChange,
+        RECORDS["status_change"],
         lambda row: [(Instrument, row.instrument_id)],
         lambda row, names: (
             *names.key(Instrument, row.instrument_id),
@@ -328,41 +360,37 @@ _KINDS = [
             f"{names.title(Instrument, row.instrument_id)}: "
             f"{_choice(StatusChange, 'status', row.status)} ({_when(row)})"
         ),
-        _parent_page("instrument_id", Instrument),
+        _parent_page(StatusChange),
         _parent_resource("instrument_id", Instrument),
     ),
     _Kind(
-        "actor",
-        Actor,
+        RECORDS["actor"],
         # Actors have no page of their own; their jurisdiction's page lists them. The API has
         # them as records of their own, which needs to know whether the actor still exists.
         lambda row: [(Jurisdiction, row.jurisdiction_id), (Actor, row.id)],
         lambda row, names: (row.slug,),
         lambda row, names: row.name,
-        _parent_page("jurisdiction_id", Jurisdiction),
+        _parent_page(Actor),
         _own_resource(Actor, "slug"),
     ),
     _Kind(
-        "event",
-        Event,
+        RECORDS["event"],
         _own(Event),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Event, "web:event-detail", "slug"),
+        _own_page(Event),
         _own_resource(Event, "slug"),
     ),
     _Kind(
-        "source",
-        Source,
+        RECORDS["source"],
         _own(Source),
         lambda row, names: (row.slug,),
         lambda row, names: row.title,
-        _own_page(Source, "web:source-detail", "slug"),
+        _own_page(Source),
         _own_resource(Source, "slug"),
     ),
     _Kind(
-        "citation",
-        Citation,
+        RECORDS["citation"],
         _citation_refs,
         _citation_key,
         _citation_title,
@@ -370,9 +398,12 @@ _KINDS = [
         _citation_resource,
     ),
 ]
+_BY_KIND = {spec.kind: spec for spec in _DESCRIBED}
+# In the registry's order, which orders kinds changed in the same instant; a kind the registry
+# names and the history cannot describe fails here, at import.
+_KINDS = [_BY_KIND[kind] for kind in RECORDS.names()]
 _BY_MODEL = {spec.model: spec for spec in _KINDS}
-_BY_KIND = {spec.kind: spec for spec in _KINDS}
-KINDS = tuple(spec.kind for spec in _KINDS)
+KINDS = RECORDS.names()
 
 
 class _Names:
@@ -381,28 +412,28 @@ class _Names:
     those since deleted, from their latest history row), until every parent of every parent is
     known."""
 
-    def __init__(self):
-        self._rows = {}  # (model, pk) -> (row, exists now)
-        self._tried = set()
-        self._pending = set()
+    def __init__(self) -> None:
+        self._rows: dict[_Ref, tuple[_Row, bool]] = {}  # (model, pk) -> (row, exists now)
+        self._tried: set[_Ref] = set()
+        self._pending: set[_Ref] = set()
 
-    def know(self, instance):
+    def know(self, instance: Model) -> None:
         self._rows[(type(instance), instance.pk)] = (instance, True)
         self._tried.add((type(instance), instance.pk))
 
-    def want(self, refs):
+    def want(self, refs: Iterable[_Ref]) -> None:
         for model, pk in refs:
             if pk is not None and (model, pk) not in self._tried:
                 self._pending.add((model, pk))
 
-    def fetch(self):
+    def fetch(self) -> None:
         while self._pending:
-            wanted = defaultdict(set)
+            wanted: defaultdict[type[Model], set[int | None]] = defaultdict(set)
             for model, pk in self._pending:
                 wanted[model].add(pk)
             self._tried |= self._pending
             self._pending = set()
-            fetched = []
+            fetched: list[tuple[type[Model], _Row]] = []
             for model, pks in wanted.items():
                 gone = set(pks)
                 for row in model._base_manager.filter(pk__in=pks):
@@ -416,36 +447,36 @@ class _Names:
             for model, row in fetched:
                 self.want(_BY_MODEL[model].refs(row))
 
-    def row(self, model, pk):
+    def row(self, model: type[Model], pk: int | None) -> tuple[_Row, bool]:
         return self._rows.get((model, pk), (None, False))
 
-    def key(self, model, pk):
+    def key(self, model: type[Model], pk: int | None) -> tuple[str, ...]:
         row, _ = self.row(model, pk)
         if row is None:
             # Only when a history table was pruned: say so rather than invent a key.
             return (f"unknown-{model._meta.model_name}",)
         return _BY_MODEL[model].key(row, self)
 
-    def title(self, model, pk):
+    def title(self, model: type[Model], pk: int | None) -> str:
         row, _ = self.row(model, pk)
         if row is None:
             return f"unknown {model._meta.verbose_name}"
         return _BY_MODEL[model].title(row, self)
 
-    def page(self, model, pk):
+    def page(self, model: type[Model], pk: int | None) -> str | None:
         row, _ = self.row(model, pk)
         if row is None:
             return None
         return _BY_MODEL[model].page(row, self)
 
-    def resource(self, model, pk):
+    def resource(self, model: type[Model], pk: int | None) -> tuple[str, str] | None:
         row, live = self.row(model, pk)
         if not live:
             return None
         return _BY_MODEL[model].resource(row, self)
 
 
-def _latest_history_rows(model, pks):
+def _latest_history_rows(model: type[Any], pks: Collection[int | None]) -> QuerySet[Any]:
     """The last history row of each of the records `pks` of `model` (deleted ones: the row
     that records their deletion, holding their last fields)."""
     historical = model.history.model
@@ -460,7 +491,7 @@ def _latest_history_rows(model, pks):
 # Reading history rows ------------------------------------------------------------------------
 
 
-def _previous_row_id(historical):
+def _previous_row_id(historical: type[Any]) -> Subquery:
     """The id of the history row before each row of the same record."""
     return Subquery(
         historical.objects.filter(id=OuterRef("id"))
@@ -473,20 +504,22 @@ def _previous_row_id(historical):
     )
 
 
-def _m2m_fields(historical):
+def _m2m_fields(historical: type[Any]) -> list[ManyToManyField]:
     return list(getattr(historical, "_history_m2m_fields", ()))
 
 
-def _m2m_values(historical, history_ids):
+def _m2m_values(
+    historical: type[Any], history_ids: Collection[int]
+) -> dict[str, dict[int, set[int]]]:
     """{field name: {history row id: set of related ids}} for the tracked many-to-many fields,
     one query per field."""
-    values = {}
+    values: dict[str, dict[int, set[int]]] = {}
     if not history_ids:
         return values
     for field in _m2m_fields(historical):
         through_history = getattr(historical, field.name).model
         target = through_history._meta.get_field(get_m2m_reverse_field_name(field)).attname
-        links = defaultdict(set)
+        links: defaultdict[int, set[int]] = defaultdict(set)
         rows = through_history.objects.filter(history__in=history_ids).values_list(
             "history_id", target
         )
@@ -496,7 +529,9 @@ def _m2m_values(historical, history_ids):
     return values
 
 
-def _changed_fields(spec, row, previous, m2m):
+def _changed_fields(
+    spec: _Kind, row: _Row, previous: _Row, m2m: Mapping[str, Mapping[int, set[int]]]
+) -> tuple[str, ...]:
     historical = type(row)
     names = [
         field.name
@@ -513,12 +548,14 @@ def _changed_fields(spec, row, previous, m2m):
     return tuple(sorted(names, key=lambda name: order.get(name, len(order))))
 
 
-def _build(rows, previous, names):
+def _build(
+    rows: Sequence[tuple[_Kind, _Row]], previous: Mapping[tuple[str, int], _Row], names: _Names
+) -> list[Change]:
     """Turn `rows` (pairs of kind and history row, in the order wanted) into Change entries.
 
     `previous` maps (kind, history_id) of each "changed" row to the history row before it."""
-    m2m = {}
-    by_kind = defaultdict(set)
+    m2m: dict[str, dict[str, dict[int, set[int]]]] = {}
+    by_kind: defaultdict[str, set[int]] = defaultdict(set)
     for spec, row in rows:
         names.want(spec.refs(row))
         before = previous.get((spec.kind, row.history_id))
@@ -532,12 +569,12 @@ def _build(rows, previous, names):
         m2m[kind] = _m2m_values(_BY_KIND[kind].model.history.model, history_ids)
     names.fetch()
 
-    entries = []
+    entries: list[Change] = []
     for spec, row in rows:
         before = previous.get((spec.kind, row.history_id))
-        changed = ()
+        changed: tuple[str, ...] = ()
         natural_key = tuple(str(part) for part in spec.key(row, names))
-        previous_key = None
+        previous_key: str | None = None
         if row.history_type == "~" and before is not None:
             changed = _changed_fields(spec, row, before, m2m.get(spec.kind, {}))
             key_before = tuple(str(part) for part in spec.key(before, names))
@@ -565,13 +602,25 @@ def _build(rows, previous, names):
     return entries
 
 
-def _aware(value):
+@overload
+def _aware(value: datetime.datetime) -> datetime.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
     if value is not None and timezone.is_naive(value):
         return timezone.make_aware(value, datetime.UTC)
     return value
 
 
-def _rows_of(spec, *, since, until, after, limit, newest_first):
+def _rows_of(
+    spec: _Kind,
+    *,
+    since: datetime.datetime | None,
+    until: datetime.datetime | None,
+    after: _Cursor | None,
+    limit: int,
+    newest_first: bool,
+) -> list[_Row]:
     historical = spec.model.history.model
     rows = historical.objects.annotate(
         username=F("history_user__username"),
@@ -595,7 +644,15 @@ def _rows_of(spec, *, since, until, after, limit, newest_first):
     return list(rows.order_by(*order)[:limit])
 
 
-def _select(*, since=None, until=None, after=None, kinds=None, limit, newest_first):
+def _select(
+    *,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    after: _Cursor | None = None,
+    kinds: Collection[str] | None = None,
+    limit: int,
+    newest_first: bool,
+) -> list[Change]:
     if limit < 1:
         raise ValueError("limit must be at least 1")
     if kinds is not None and not set(kinds) <= set(KINDS):
@@ -603,7 +660,7 @@ def _select(*, since=None, until=None, after=None, kinds=None, limit, newest_fir
     since, until = _aware(since), _aware(until)
     if after is not None:
         after = (_aware(after[0]), after[1], after[2])
-    rows = []
+    rows: list[tuple[_Kind, _Row]] = []
     for spec in _KINDS:
         if kinds is not None and spec.kind not in kinds:
             continue
@@ -617,7 +674,7 @@ def _select(*, since=None, until=None, after=None, kinds=None, limit, newest_fir
     )
     rows = rows[:limit]
 
-    wanted = defaultdict(set)
+    wanted: defaultdict[str, set[int]] = defaultdict(set)
     for spec, row in rows:
         if row.history_type == "~" and row.previous_history_id is not None:
             wanted[spec.kind].add(row.previous_history_id)
@@ -634,7 +691,14 @@ def _select(*, since=None, until=None, after=None, kinds=None, limit, newest_fir
     return _build(rows, previous, _Names())
 
 
-def changes(*, since=None, until=None, after=None, kinds=None, limit=DEFAULT_LIMIT):
+def changes(
+    *,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+    after: _Cursor | None = None,
+    kinds: Collection[str] | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Change]:
     """Every created, changed and deleted record of every tracked kind, oldest first.
 
     - `since`: only changes at or after this time; `until`: only those before it (naive
@@ -653,12 +717,12 @@ def changes(*, since=None, until=None, after=None, kinds=None, limit=DEFAULT_LIM
     )
 
 
-def latest_changes(limit=50):
+def latest_changes(limit: int = 50) -> list[Change]:
     """The `limit` newest changes across every tracked kind, newest first."""
     return _select(limit=limit, newest_first=True)
 
 
-def record_history(instance, *, limit=20):
+def record_history(instance: Model, *, limit: int = 20) -> list[Change]:
     """The changes of one record, newest first, at most `limit` of them, for the "Edit
     history" block (`templates/includes/_history.html`).
 
@@ -668,9 +732,10 @@ def record_history(instance, *, limit=20):
     parents belong to (none for a jurisdiction, instrument, event or source)."""
     spec = _BY_MODEL[type(instance)]
     rows = list(
-        instance.history.annotate(username=F("history_user__username")).order_by(
-            "-history_date", "-history_id"
-        )[: limit + 1]
+        # simple_history's `history` manager, added at run time and without type stubs.
+        instance.history.annotate(  # type: ignore[attr-defined]
+            username=F("history_user__username")
+        ).order_by("-history_date", "-history_id")[: limit + 1]
     )
     previous = {
         (spec.kind, row.history_id): before for row, before in zip(rows, rows[1:], strict=False)

@@ -1,7 +1,8 @@
 """Read-side query building for the instruments app: every list calls its `for_listing()`."""
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, CitedRecordKind, SourceKind
@@ -10,6 +11,27 @@ from policytracker.core.search import text_search
 
 # An instrument's own dates, each with a `<name>_precision` column beside it.
 OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
+
+
+def citations_prefetch(path=""):
+    """Prefetch of the citations at `path` (e.g. "status_changes__"), in the order they were
+    recorded (the order pages number them in), each with its source: `source` for the pages,
+    `source_title` for the API. Every page and API record that shows a record's citations reads
+    them through this. (The model is looked up, not imported: the models import this module.)"""
+    citation = apps.get_model("instruments", "Citation")
+    return Prefetch(
+        f"{path}citations",
+        queryset=citation.objects.select_related("source")
+        .annotate(source_title=F("source__title"))
+        .order_by("pk"),
+    )
+
+
+def events_prefetch(path=""):
+    """Prefetch of the events at `path` (an instrument's, an actor's), newest first."""
+    return Prefetch(
+        f"{path}events", queryset=apps.get_model("instruments", "Event").objects.chronological()
+    )
 
 
 def binding_condition(path=""):
@@ -115,6 +137,28 @@ class InstrumentQuerySet(models.QuerySet):
         """Everything a list of instruments shows, in a fixed number of queries."""
         return self.select_related("jurisdiction").prefetch_related("topics", "parties")
 
+    def for_page(self):
+        """Everything an instrument's page shows, in a fixed number of queries: its topics,
+        parties and identifiers, its citations, its status timeline oldest first with each
+        step's citations, its relations both ways with the other instrument, and its events."""
+        steps = self.model._meta.get_field("status_changes").related_model
+        relations = self.model._meta.get_field("relations_out").related_model
+
+        def related(other):
+            return relations.objects.select_related(other).order_by("kind", f"{other}__title")
+
+        return self.select_related("jurisdiction").prefetch_related(
+            "topics",
+            "parties",
+            "identifiers",
+            citations_prefetch(),
+            Prefetch("status_changes", queryset=steps.objects.chronological()),
+            citations_prefetch("status_changes__"),
+            Prefetch("relations_out", queryset=related("to_instrument")),
+            Prefetch("relations_in", queryset=related("from_instrument")),
+            "events",
+        )
+
 
 def with_instrument_counts(jurisdictions, day=None):
     """`jurisdictions` (a Jurisdiction queryset) annotated with `binding_count` and
@@ -173,8 +217,23 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(models.F("date").desc(nulls_last=True), "title", "pk")
 
     def for_listing(self):
+        """Everything a list of events shows, in a fixed number of queries."""
         return self.select_related("host").prefetch_related(
             "co_hosts", "participants", "actors", "instruments"
+        )
+
+    def for_page(self):
+        """Everything an event's page shows, in a fixed number of queries: its host, co-hosts
+        and participants, its actors with their jurisdictions, its instruments with theirs, and
+        its citations."""
+        actor = self.model._meta.get_field("actors").related_model
+        instrument = self.model._meta.get_field("instruments").related_model
+        return self.select_related("host").prefetch_related(
+            "co_hosts",
+            "participants",
+            Prefetch("actors", queryset=actor.objects.select_related("jurisdiction")),
+            Prefetch("instruments", queryset=instrument.objects.select_related("jurisdiction")),
+            citations_prefetch(),
         )
 
 
@@ -201,16 +260,6 @@ class TopicQuerySet(models.QuerySet):
         return text_search(self, q, self.SEARCH_FIELDS)
 
 
-# What a list of citations reads beside the record a citation backs: a status change's
-# instrument and an approach assessment's jurisdiction (whose records show them), an actor's
-# jurisdiction (whose page shows the actor).
-_CITED_RECORD_RELATED = {
-    CitedRecordKind.STATUS_CHANGE: "instrument",
-    CitedRecordKind.APPROACH_ASSESSMENT: "jurisdiction",
-    CitedRecordKind.ACTOR: "jurisdiction",
-}
-
-
 class CitationQuerySet(models.QuerySet):
     SEARCH_FIELDS = ("quote", "note")
 
@@ -233,14 +282,21 @@ class CitationQuerySet(models.QuerySet):
         latest = self.model.history.filter(id=OuterRef("pk")).order_by("-history_date")
         return self.annotate(updated_at=Subquery(latest.values("history_date")[:1]))
 
-    def for_listing(self):
-        """Everything a list of citations shows, in one query: the source, the record backed
-        and what its address needs (`_CITED_RECORD_RELATED`), and `updated_at`."""
+    def with_records(self):
+        """Citations with their source and the record each backs, and, for a record shown on
+        another's page (`page_parent`: a status change's instrument, an actor's jurisdiction),
+        that record too: what naming the record and linking to its page need. One query."""
         related = ["source"]
         for kind in CitedRecordKind.values:
-            parent = _CITED_RECORD_RELATED.get(kind)
+            model = self.model._meta.get_field(kind).related_model
+            parent = getattr(model, "page_parent", "")
             related.append(f"{kind}__{parent}" if parent else kind)
-        return self.select_related(*related).with_updated_at()
+        return self.select_related(*related)
+
+    def for_listing(self):
+        """Everything a list of citations shows, in one query: `with_records` and
+        `updated_at`."""
+        return self.with_records().with_updated_at()
 
 
 class SourceQuerySet(models.QuerySet):

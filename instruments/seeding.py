@@ -89,8 +89,9 @@ def _timestamp(field):
 
 
 @dataclass(frozen=True)
-class Timeline:
-    """A parent whose current value follows a timeline of child records, kept by a service."""
+class TimelineSync:
+    """How a parent's current value follows a timeline of child records: which records, which
+    fields, and the service that keeps them in step."""
 
     parent_model: type
     accessor: str  # the parent's related name for its timeline
@@ -100,10 +101,10 @@ class Timeline:
 
 
 TIMELINES = {
-    StatusChange: Timeline(
+    StatusChange: TimelineSync(
         Instrument, "status_changes", "instrument", ("status",), instrument_sync_status
     ),
-    ApproachAssessment: Timeline(
+    ApproachAssessment: TimelineSync(
         Jurisdiction,
         "approach_assessments",
         "jurisdiction",
@@ -120,7 +121,7 @@ class _Writes:
 
     def __init__(self):
         self.pending = {}  # (model, pk) -> [instance, created, reason], in load order
-        self.parents = {}  # (model, pk) -> Timeline, for every timeline parent loaded
+        self.parents = {}  # (model, pk) -> TimelineSync, for every timeline parent loaded
 
     def record(self, instance, created, reason):
         self.pending.setdefault((type(instance), instance.pk), [instance, created, reason])

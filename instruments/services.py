@@ -1,5 +1,7 @@
-"""Writes that keep instruments consistent. The admin and the seed call these; nothing else
+"""Writes that keep instruments consistent. The admin, the API and the seed call these; nothing else
 writes `Instrument.status` once an instrument has a status timeline."""
+
+import datetime
 
 from django.db import transaction
 
@@ -8,7 +10,7 @@ from policytracker.core.dates import DatePrecision
 
 
 @transaction.atomic
-def instrument_sync_status(*, instrument):
+def instrument_sync_status(*, instrument: Instrument) -> Instrument:
     """Set `instrument.status` to its latest status change (left alone when it has none).
     Returns the instrument."""
     latest = StatusChange.objects.filter(instrument=instrument).chronological().last()
@@ -20,8 +22,13 @@ def instrument_sync_status(*, instrument):
 
 @transaction.atomic
 def instrument_change_status(
-    *, instrument, status, date, date_precision=DatePrecision.DAY, note=""
-):
+    *,
+    instrument: Instrument,
+    status: str,
+    date: datetime.date,
+    date_precision: str = DatePrecision.DAY,
+    note: str = "",
+) -> StatusChange:
     """Record that `instrument` moved to `status` on `date` and bring its current status up to
     date. Validates the change (type/status contradictions, partial-date rules) before writing.
     Returns the new StatusChange."""

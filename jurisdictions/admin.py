@@ -6,11 +6,10 @@ admin registers these two classes with the citations inline (`instruments.admin`
 from django import forms
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
 from jurisdictions.models import ApproachAssessment, Membership
 from jurisdictions.services import jurisdiction_sync_approach
-from policytracker.core.admin import TimelineStepAdmin
+from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -45,7 +44,7 @@ class ApproachAssessmentInline(admin.TabularInline):
     verbose_name_plural = "approach timeline (the latest assessment is the current approach)"
 
 
-class JurisdictionAdmin(SimpleHistoryAdmin):
+class JurisdictionAdmin(RecordAdmin):
     list_display = ["code", "name", "local_name", "kind", "region", "approach"]
     list_display_links = ["code", "name"]
     list_filter = ["kind", "region", "approach"]
@@ -87,7 +86,7 @@ class ApproachAssessmentAdmin(TimelineStepAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(RecordAdmin):
     list_display = ["member", "bloc", "role", "start_year", "end_year"]
     list_filter = ["bloc", "role"]
     search_fields = ["member__code", "member__name", "bloc__code", "bloc__name"]

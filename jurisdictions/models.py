@@ -4,6 +4,7 @@ dated assessments of their approach to AI governance."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
@@ -16,6 +17,7 @@ from jurisdictions.vocabulary import (
     local_language,
 )
 from policytracker.core.dates import DatePrecision, TimelineStep, partial_date
+from policytracker.core.records import ShownOnParentPage
 
 
 class JurisdictionManager(models.Manager.from_queryset(JurisdictionQuerySet)):
@@ -80,6 +82,9 @@ class Jurisdiction(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def get_absolute_url(self):
+        return reverse("web:jurisdiction-detail", args=[self.code])
+
     def natural_key(self):
         return (self.code,)
 
@@ -117,7 +122,10 @@ class MembershipManager(models.Manager):
         )
 
 
-class Membership(models.Model):
+class Membership(ShownOnParentPage, models.Model):
+    page_parent = "member"
+    page_anchor = "memberships"
+
     # PROTECT: jurisdictions are reference data; removing one must not silently drop history.
     member = models.ForeignKey(
         Jurisdiction,
@@ -188,11 +196,14 @@ class ApproachAssessmentManager(models.Manager.from_queryset(ApproachAssessmentQ
         return self.get(jurisdiction__code=code, date=date)
 
 
-class ApproachAssessment(TimelineStep):
+class ApproachAssessment(ShownOnParentPage, TimelineStep):
     """One dated, cited characterisation of a jurisdiction's approach: its approach timeline,
     the way status changes are an instrument's. Recorded through
     `jurisdictions.services.jurisdiction_change_approach`; the latest one is the jurisdiction's
     current `approach` and `approach_summary`."""
+
+    page_parent = "jurisdiction"
+    page_anchor = "approach-heading"
 
     # CASCADE: the timeline belongs to its jurisdiction.
     jurisdiction = models.ForeignKey(

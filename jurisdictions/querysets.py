@@ -71,6 +71,29 @@ class JurisdictionQuerySet(models.QuerySet):
         """Everything a list of jurisdictions shows, in a fixed number of queries."""
         return self.prefetch_related("memberships__bloc")
 
+    def for_page(self):
+        """What a jurisdiction's page shows of this app, in a fixed number of queries: its
+        approach timeline newest first, its memberships in blocs with the blocs, and a bloc's
+        members. The layers above add what they keep about it (citations, actors)."""
+        assessments = self.model._meta.get_field("approach_assessments").related_model
+        memberships = self.model._meta.get_field("memberships").related_model
+        return self.prefetch_related(
+            models.Prefetch(
+                "approach_assessments",
+                queryset=assessments.objects.chronological(newest_first=True),
+            ),
+            models.Prefetch(
+                "memberships",
+                queryset=memberships.objects.select_related("bloc").order_by("start_year"),
+            ),
+            models.Prefetch(
+                "member_links",
+                queryset=memberships.objects.select_related("member").order_by(
+                    "member__name", "start_year"
+                ),
+            ),
+        )
+
 
 class ApproachAssessmentQuerySet(models.QuerySet):
     def chronological(self, newest_first=False):

@@ -1,5 +1,7 @@
-"""Writes that keep jurisdictions consistent. The admin and the seed call these; nothing else
-writes `Jurisdiction.approach` or `approach_summary`."""
+"""Writes that keep jurisdictions consistent. The admin, the API and the seed call these;
+nothing else writes `Jurisdiction.approach` or `approach_summary`."""
+
+import datetime
 
 from django.db import transaction
 
@@ -9,7 +11,7 @@ from policytracker.core.dates import DatePrecision
 
 
 @transaction.atomic
-def jurisdiction_sync_approach(*, jurisdiction):
+def jurisdiction_sync_approach(*, jurisdiction: Jurisdiction) -> Jurisdiction:
     """Set `jurisdiction.approach` and `approach_summary` to its latest approach assessment's,
     or to "not assessed" and "" when it has none. Writes only when they differ. Returns the
     jurisdiction."""
@@ -27,8 +29,14 @@ def jurisdiction_sync_approach(*, jurisdiction):
 
 @transaction.atomic
 def jurisdiction_change_approach(
-    *, jurisdiction, approach, date, date_precision=DatePrecision.DAY, summary="", note=""
-):
+    *,
+    jurisdiction: Jurisdiction,
+    approach: str,
+    date: datetime.date,
+    date_precision: str = DatePrecision.DAY,
+    summary: str = "",
+    note: str = "",
+) -> ApproachAssessment:
     """Record that a source characterised `jurisdiction`'s approach as `approach` from `date`,
     and bring its current approach up to date. Validates the assessment (vocabulary, one per
     day, partial-date rules) before writing. Returns the new ApproachAssessment."""

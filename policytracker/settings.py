@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A page's query parameter it cannot use answers the 400 page naming it.
+    "policytracker.web.middleware.BadParametersMiddleware",
 ]
 
 ROOT_URLCONF = "policytracker.urls"
@@ -212,6 +214,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["policytracker.core.api.filtering.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "policytracker.core.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
+    # A query parameter a list cannot use (`BadParameters`) answers 400 naming it.
+    "EXCEPTION_HANDLER": "policytracker.core.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

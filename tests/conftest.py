@@ -1,9 +1,13 @@
+import json
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
+from drf_spectacular.drainage import GENERATOR_STATS
+from rest_framework.test import APIClient
 
 from instruments.models import (
     Actor,
@@ -18,6 +22,8 @@ from instruments.models import (
 )
 from instruments.seeding import seed
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from tests.factories import JurisdictionFactory, SourceFactory, TopicFactory
+from tests.helpers.writes import make_user, token_client
 
 ARTICLE_SLUG = "us-asia-ai-governance-2025-08-08"
 # The shared folder sits beside the checkout; tests that need the article's text skip without it.
@@ -117,3 +123,63 @@ def _end_server_sessions():
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+# -- the API's editors and clients (tests/api/, tests/core/api/) -------------------------------
+
+
+@pytest.fixture
+def editor(db):
+    return make_user("edith", editor=True)
+
+
+@pytest.fixture
+def reader(db):
+    """Signed in, but no editor."""
+    return make_user("reggie")
+
+
+@pytest.fixture
+def as_editor(editor):
+    return token_client(editor)
+
+
+@pytest.fixture
+def as_reader(reader):
+    return token_client(reader)
+
+
+@pytest.fixture
+def anonymous():
+    return APIClient()
+
+
+@pytest.fixture
+def vocabulary(db):
+    """Related records the write payloads (`NEW_INSTRUMENT`...) name by key."""
+    return {
+        "jurisdiction": JurisdictionFactory(code="XA", name="Xanadu"),
+        "party": JurisdictionFactory(code="XB", name="Xbloc"),
+        "topic": TopicFactory(slug="test-topic"),
+        "source": SourceFactory(slug="test-source"),
+    }
+
+
+# -- the API's OpenAPI schema (tests/api/, tests/core/api/) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated():
+    """The schema as /api/schema/ serves it, and every warning or error its generation gave."""
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    GENERATOR_STATS.reset()
+    assert response.status_code == 200, response.content[:500]
+    return json.loads(response.content), problems
+
+
+@pytest.fixture(scope="module")
+def schema(generated):
+    return generated[0]

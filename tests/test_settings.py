@@ -1,10 +1,13 @@
-"""Settings come from the environment; production refuses to start without a secret key."""
+"""Settings come from the environment; production refuses to start without a secret key, and
+a bad value of an API setting (rates, proxies, the shared cache) stops the app naming it."""
 
+import importlib.util
 import os
 import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 SCRIPT = (
@@ -80,3 +83,74 @@ def test_deploy_checks_are_clean_in_production():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- the API's rates, proxies and cache (tests/core/api/test_throttling.py: the rates at work) -
+
+API_SCRIPT = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "r = s.REST_FRAMEWORK; "
+    "print(r['DEFAULT_THROTTLE_RATES'], r['NUM_PROXIES'], s.CACHES['default']['BACKEND'])"
+)
+OURS = {"API_ANON_RATE", "API_USER_RATE", "NUM_PROXIES", "REDIS_URL", "CHANGES_SETTLE_SECONDS"}
+
+
+def settings_with(**env):
+    base = {k: v for k, v in os.environ.items() if k not in OURS | {"DEBUG", "SECRET_KEY"}}
+    base.update(DJANGO_SETTINGS_MODULE="policytracker.settings", DEBUG="1")
+    return subprocess.run(
+        [sys.executable, "-c", API_SCRIPT],
+        env={**base, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_default_rates_are_generous_and_the_cache_is_the_processs_own():
+    result = settings_with()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "{'anon': '1000/hour', 'user': '10000/hour'} 0 "
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
+def test_rates_and_proxies_come_from_the_environment():
+    result = settings_with(API_ANON_RATE="60/minute", API_USER_RATE="5/second", NUM_PROXIES="2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("{'anon': '60/minute', 'user': '5/second'} 2 ")
+
+
+def test_one_proxy_is_assumed_in_production():
+    result = settings_with(DEBUG="0", SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+    assert " 1 " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_ANON_RATE", "1000"),
+        ("API_ANON_RATE", "lots/hour"),
+        ("API_USER_RATE", "0/hour"),
+        ("API_USER_RATE", "10/fortnight"),
+        ("NUM_PROXIES", "-1"),
+        ("CHANGES_SETTLE_SECONDS", "soon"),
+    ],
+)
+def test_a_bad_value_stops_the_app_naming_the_variable(name, value):
+    result = settings_with(**{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
+def test_redis_url_shares_the_cache_and_needs_the_redis_package():
+    result = settings_with(REDIS_URL="redis://127.0.0.1:6379/0")
+    if importlib.util.find_spec("redis") is None:
+        assert result.returncode != 0
+        assert "redis package" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().endswith("django.core.cache.backends.redis.RedisCache")

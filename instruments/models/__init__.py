@@ -2,8 +2,8 @@
 
 Their vocabularies live in `instruments.vocabulary`."""
 
-from instruments.models.citations import CITED_RECORDS, Citation, Source, citations_prefetch
-from instruments.models.events import Actor, Event, events_prefetch
+from instruments.models.citations import CITED_RECORDS, Citation, Source
+from instruments.models.events import Actor, Event
 from instruments.models.instruments import (
     Instrument,
     InstrumentIdentifier,
@@ -11,6 +11,7 @@ from instruments.models.instruments import (
     StatusChange,
     Topic,
 )
+from instruments.querysets import citations_prefetch, events_prefetch
 
 __all__ = [
     "CITED_RECORDS",

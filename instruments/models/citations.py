@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from instruments.models.events import Actor, Event
@@ -54,6 +55,9 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("web:source-detail", args=[self.slug])
 
     def natural_key(self):
         return (self.slug,)
@@ -210,6 +214,12 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source} → {self.record}"
 
+    def get_absolute_url(self):
+        """The page that shows the quote: the record's it backs, or, where that record has no
+        page (an actor without a jurisdiction), the source's."""
+        record = self.record
+        return (record.get_absolute_url() if record else None) or self.source.get_absolute_url()
+
     @property
     def record_kind(self):
         for name in CITED_RECORDS:
@@ -253,16 +263,3 @@ class Citation(models.Model):
             )
         if self.quote != self.quote.strip():
             raise ValidationError({"quote": "Trim spaces and line breaks around the quote."})
-
-
-def citations_prefetch(path=""):
-    """Prefetch of the citations at `path` (e.g. "status_changes__"), in the order they were
-    recorded (the order pages number them in), each with its source: `source` for the pages,
-    `source_title` for the API's `CitationRefSerializer`. Every page and API record that shows a
-    record's citations reads them through this."""
-    return Prefetch(
-        f"{path}citations",
-        queryset=Citation.objects.select_related("source")
-        .annotate(source_title=F("source__title"))
-        .order_by("pk"),
-    )

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from instruments.models.instruments import Instrument, SlugKeyMixin
@@ -15,13 +16,20 @@ from policytracker.core.dates import (
     partial_date,
     partial_date_constraints,
 )
+from policytracker.core.records import ShownOnParentPage
 
 
 class ActorManager(SlugKeyMixin, models.Manager.from_queryset(ActorQuerySet)):
     pass
 
 
-class Actor(models.Model):
+class Actor(ShownOnParentPage, models.Model):
+    """A person or organisation. Actors have no page of their own: their jurisdiction's page
+    lists them."""
+
+    page_parent = "jurisdiction"
+    page_anchor = "actors"
+
     slug = models.SlugField(max_length=80, help_text="Stable identifier used in URLs and the API.")
     name = models.CharField(max_length=200, help_text="Name of the person or organisation.")
     kind = models.CharField(max_length=16, choices=ActorKind, help_text="Person or organisation.")
@@ -125,6 +133,9 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("web:event-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
@@ -136,8 +147,3 @@ class Event(models.Model):
         clean_partial_dates(self, "date")
         if self.reported_on is not None and self.date is not None and self.date > self.reported_on:
             raise ValidationError({"date": "An event cannot happen after it was reported."})
-
-
-def events_prefetch(path=""):
-    """Prefetch of the events at `path` (an instrument's, an actor's), newest first."""
-    return Prefetch(f"{path}events", queryset=Event.objects.chronological())

@@ -4,6 +4,8 @@ and status timeline."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.http import urlencode
 from simple_history.models import HistoricalRecords
 
 from instruments.querysets import (
@@ -29,6 +31,7 @@ from policytracker.core.dates import (
     partial_date,
     partial_date_constraints,
 )
+from policytracker.core.records import ShownOnParentPage
 
 
 class SlugKeyMixin:
@@ -59,6 +62,10 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """A topic has no page of its own: the instruments filed under it stand for it."""
+        return f"{reverse('web:instrument-list')}?{urlencode({'topic': self.slug})}"
 
     def natural_key(self):
         return (self.slug,)
@@ -168,6 +175,9 @@ class Instrument(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("web:instrument-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
@@ -211,7 +221,10 @@ class IdentifierManager(models.Manager):
         return self.get(instrument__slug=slug, scheme=scheme, value=value)
 
 
-class InstrumentIdentifier(models.Model):
+class InstrumentIdentifier(ShownOnParentPage, models.Model):
+    page_parent = "instrument"
+    page_anchor = "facts"
+
     # CASCADE: an identifier means nothing without its instrument.
     instrument = models.ForeignKey(
         Instrument,
@@ -251,7 +264,10 @@ class RelationManager(models.Manager):
         return self.get(from_instrument__slug=from_slug, to_instrument__slug=to_slug, kind=kind)
 
 
-class InstrumentRelation(models.Model):
+class InstrumentRelation(ShownOnParentPage, models.Model):
+    page_parent = "from_instrument"
+    page_anchor = "related"
+
     # CASCADE both ways: a relation is owned by the two instruments it joins.
     from_instrument = models.ForeignKey(
         Instrument,
@@ -304,10 +320,13 @@ class StatusChangeManager(models.Manager.from_queryset(StatusChangeQuerySet)):
         return self.get(instrument__slug=slug, status=status, date=date)
 
 
-class StatusChange(TimelineStep):
+class StatusChange(ShownOnParentPage, TimelineStep):
     """One dated step in an instrument's status timeline. Recorded through
     `instruments.services.instrument_change_status` (the seed and the admin save the row, then
     call `instrument_sync_status`), which keeps `Instrument.status` equal to the latest step."""
+
+    page_parent = "instrument"
+    page_anchor = "status-timeline"
 
     # CASCADE: the timeline belongs to its instrument.
     instrument = models.ForeignKey(

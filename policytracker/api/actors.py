@@ -16,6 +16,7 @@ from instruments.vocabulary import (
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
+    PageUrlField,
     jurisdiction_key,
     related_keys,
 )
@@ -39,7 +40,7 @@ class ActorSerializer(serializers.ModelSerializer):
     kind_label = LabelField(ActorKind.choices, source="kind")
     jurisdiction = JurisdictionRefSerializer(read_only=True, allow_null=True)
     url = RecordUrlField("api:actor-detail", "slug")
-    html_url = RecordUrlField("web:jurisdiction-detail", "jurisdiction.code")
+    html_url = PageUrlField()
 
     class Meta:
         model = Actor

@@ -5,9 +5,8 @@ does, so both always tell the same story."""
 import datetime
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
@@ -19,16 +18,21 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import serializers, viewsets
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 from instruments import history
-from policytracker.core.api.filtering import BadParameters
-from policytracker.core.api.pagination import MAX_PAGE_SIZE, whole_number
-from policytracker.core.api.renderers import CSVRenderer
-from policytracker.core.filters import DATETIME_MESSAGE, allowed, misspelt_parameters
+from policytracker.core.api.pagination import MAX_PAGE_SIZE
+from policytracker.core.api.views import CSVDownloadMixin
+from policytracker.core.filters import DATETIME_MESSAGE
+from policytracker.core.params import (
+    PAGE_SIZE_PARAMETER,
+    BadParameters,
+    allowed,
+    misspelt_parameters,
+    page_size,
+)
 
 # Parameters that other lists take and this one does not, with what to use instead: a client
 # that pages with `page=2` would otherwise read the first page again and again.
@@ -49,67 +53,110 @@ class Position:
     limit: int
 
 
-def read_position(params):
-    """The `Position` a query string asks for; `BadParameters` naming every parameter that
-    cannot be used. An empty value (`since=`) counts as not given, as on every list."""
-    given = {name: [value for value in params.getlist(name) if value.strip()] for name in params}
-    given = {name: values for name, values in given.items() if values}
-    errors = {name: [message] for name, message in REFUSED.items() if name in given}
-    errors.update(misspelt_parameters(given, KNOWN | set(REFUSED)))
+class ChangeFeedForm(forms.Form):
+    """The change feed's query string: `since`, `cursor`, `page_size` (or `limit`) and `kind`.
 
-    since = None
-    if "since" in given:
-        raw = given["since"][-1]
+    Its errors are those of every list, `{parameter: [message, ...]}` (`errors_by_parameter`),
+    also for parameters other lists take and this one refuses (`page`), and for a likely typo
+    of a parameter name. An empty value (`since=`) counts as not given, as on every list."""
+
+    # Each reads the parameter's last value, as given (a parameter may come several times).
+    since = forms.CharField(required=False, strip=False)
+    cursor = forms.CharField(required=False, strip=False)
+    page_size = forms.CharField(required=False, strip=False)
+    limit = forms.CharField(required=False, strip=False)
+    kind = forms.Field(required=False)
+
+    def __init__(self, params):
+        given = {
+            name: [value for value in params.getlist(name) if value.strip()] for name in params
+        }
+        self.given = {name: values for name, values in given.items() if values}
+        data = {name: values[-1] for name, values in self.given.items() if name != "kind"}
+        data["kind"] = [value.strip() for value in self.given.get("kind", ())]
+        super().__init__(data)
+
+    def clean_since(self):
+        raw = self.cleaned_data["since"]
+        if not raw:
+            return None
         try:
             # Naive times are UTC, whatever zone the site's pages are shown in.
             with timezone.override(datetime.UTC):
                 since = IsoDateTimeField().clean(raw)
-            since = since.astimezone(datetime.UTC)
-        except ValidationError:
+            return since.astimezone(datetime.UTC)
+        except forms.ValidationError:
             message = f"“{raw}” is not a date and time. {DATETIME_MESSAGE}"
             if " " in raw.strip():
                 # A "+02:00" offset sent unescaped arrives as " 02:00".
                 message += " In a URL, write the + of an offset as %2B."
-            errors["since"] = [message]
+            raise forms.ValidationError(message) from None
         except OverflowError:
-            errors["since"] = [f"“{raw}” is out of range."]
+            raise forms.ValidationError(f"“{raw}” is out of range.") from None
 
-    after = None
-    if "cursor" in given:
-        raw = given["cursor"][-1]
+    def clean_cursor(self):
+        raw = self.cleaned_data["cursor"]
+        if not raw:
+            return None
         try:
-            after = history.parse_cursor(raw.strip())
+            return history.parse_cursor(raw.strip())
         except ValueError:
-            errors["cursor"] = [
+            raise forms.ValidationError(
                 f"“{raw}” is not a cursor of this feed. Use the `cursor` (or follow the `next`) "
                 "of an earlier answer."
-            ]
+            ) from None
 
-    limit = api_settings.PAGE_SIZE
-    sizes = [name for name in ("page_size", "limit") if name in given]
-    if len(sizes) == 2:
-        errors["limit"] = ["Give `page_size` or `limit`, not both."]
-    elif sizes:
-        raw = given[sizes[0]][-1].strip()
-        limit = whole_number(raw)
-        if limit is None or not 1 <= limit <= MAX_PAGE_SIZE:
-            errors[sizes[0]] = [
-                f"“{raw}” is not allowed. Enter a whole number from 1 to {MAX_PAGE_SIZE}."
-            ]
+    def _size(self, name):
+        raw = self.cleaned_data[name]
+        if not raw:
+            return None
+        try:
+            return page_size(raw, default=api_settings.PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+        except BadParameters as error:
+            raise forms.ValidationError(error.errors[PAGE_SIZE_PARAMETER]) from None
 
-    kinds = None
-    if "kind" in given:
-        kinds = tuple(value.strip() for value in given["kind"])
+    def clean_page_size(self):
+        # Given with `limit`, the error is said once, on `limit`.
+        return None if "limit" in self.given else self._size("page_size")
+
+    def clean_limit(self):
+        if "page_size" in self.given and "limit" in self.given:
+            raise forms.ValidationError("Give `page_size` or `limit`, not both.")
+        return self._size("limit")
+
+    def clean_kind(self):
+        kinds = tuple(self.cleaned_data["kind"] or ())
         bad = [kind for kind in kinds if kind not in history.KINDS]
         if bad:
-            errors["kind"] = [
-                f"“{kind}” is not allowed. Allowed values: {allowed(history.KINDS)}."
-                for kind in bad
-            ]
+            raise forms.ValidationError(
+                [
+                    f"“{kind}” is not allowed. Allowed values: {allowed(history.KINDS)}."
+                    for kind in bad
+                ]
+            )
+        return kinds or None
 
-    if errors:
-        raise BadParameters(errors)
-    return Position(since=since, after=after, kinds=kinds, limit=limit)
+    def errors_by_parameter(self):
+        """{parameter: [message, ...]} for every parameter that cannot be used."""
+        errors = {name: [message] for name, message in REFUSED.items() if name in self.given}
+        errors.update(misspelt_parameters(self.given, KNOWN | set(REFUSED)))
+        for name, messages in self.errors.items():
+            errors.setdefault(name, []).extend(messages)
+        return errors
+
+    def position(self):
+        """The `Position` asked for; `BadParameters` naming every parameter that cannot be
+        used."""
+        errors = self.errors_by_parameter()
+        if errors:
+            raise BadParameters(errors)
+        data = self.cleaned_data
+        return Position(
+            since=data["since"],
+            after=data["cursor"],
+            kinds=data["kind"],
+            limit=data["page_size"] or data["limit"] or api_settings.PAGE_SIZE,
+        )
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -238,7 +285,7 @@ def size_parameter(name):
         ],
     )
 )
-class ChangeViewSet(viewsets.ViewSet):
+class ChangeViewSet(CSVDownloadMixin, viewsets.ViewSet):
     """Every created, changed and deleted record, oldest first, so a client can keep a copy of
     the data in sync. The Atom feed (`/feeds/updates/`) reads the same history.
 
@@ -282,17 +329,19 @@ class ChangeViewSet(viewsets.ViewSet):
     not apply); each row carries its `cursor`."""
 
     csv_filename = "changes.csv"
-    csv_chunk_size = 500
 
     def get_view_name(self):
         return "Changes"
 
     def list(self, request, *args, **kwargs):
-        position = read_position(request.query_params)
+        position = ChangeFeedForm(request.query_params).position()
         until = self.settled_before()
-        if isinstance(request.accepted_renderer, CSVRenderer):
+        if self.wants_csv():
             # Bounded, so that a download ends even while editors keep writing.
-            return self.csv_response(self.every_entry(position, until or timezone.now()))
+            serializer = ChangeSerializer(context={"request": request})
+            return self.csv_response(
+                serializer, self.every_entry(position, until or timezone.now())
+            )
         # One more than asked, to tell whether the client is up to date.
         entries = history.changes(
             since=position.since,
@@ -339,21 +388,3 @@ class ChangeViewSet(viewsets.ViewSet):
             if len(entries) < self.csv_chunk_size:
                 return
             after = entries[-1].cursor
-
-    def csv_response(self, entries):
-        renderer = self.request.accepted_renderer
-        serializer = ChangeSerializer(context={"request": self.request})
-        response = StreamingHttpResponse(
-            renderer.stream(serializer, entries),
-            content_type=f"{renderer.media_type}; charset={renderer.charset}",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
-        return response
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        # As on every list: a bad parameter answers in JSON even to a CSV request.
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return response

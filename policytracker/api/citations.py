@@ -15,9 +15,11 @@ from instruments.models import (
     Citation,
     Source,
 )
+from instruments.records import KINDS
 from instruments.vocabulary import (
     CitedRecordKind,
 )
+from policytracker.api.references import PageUrlField
 from policytracker.api.sources import SourceRefSerializer
 from policytracker.core.api.fields import (
     LabelField,
@@ -32,57 +34,27 @@ from policytracker.core.api.writes import (
     WriteSerializer,
 )
 
-# Where the record a citation backs is shown in the API and on the site: a status change on
-# its instrument, an approach assessment on its jurisdiction, an actor on its jurisdiction's
-# page (actors have no page). (kind → (API view, key path), (page view, key path)).
-_CITED_ADDRESSES = {
-    CitedRecordKind.JURISDICTION: (
-        ("api:jurisdiction-detail", "code"),
-        ("web:jurisdiction-detail", "code"),
-    ),
-    CitedRecordKind.INSTRUMENT: (
-        ("api:instrument-detail", "slug"),
-        ("web:instrument-detail", "slug"),
-    ),
-    CitedRecordKind.EVENT: (("api:event-detail", "slug"), ("web:event-detail", "slug")),
-    CitedRecordKind.ACTOR: (
-        ("api:actor-detail", "slug"),
-        ("web:jurisdiction-detail", "jurisdiction.code"),
-    ),
-    CitedRecordKind.STATUS_CHANGE: (
-        ("api:instrument-detail", "instrument.slug"),
-        ("web:instrument-detail", "instrument.slug"),
-    ),
-    CitedRecordKind.APPROACH_ASSESSMENT: (
-        ("api:jurisdiction-detail", "jurisdiction.code"),
-        ("web:jurisdiction-detail", "jurisdiction.code"),
-    ),
-}
-
-
 _KIND_LABELS = dict(CitedRecordKind.choices)
 
 
 class CitedAddressField(serializers.URLField):
-    """The address of the record a citation backs (see `_CITED_ADDRESSES`): in the API, or
-    with `page` on the site. Null where there is none (an actor without a jurisdiction)."""
+    """The address in the API of what a citation backs: the record's own, or, for a record
+    that belongs to another (a status change to its instrument, an approach assessment to its
+    jurisdiction: the registry's `parent`), that record's, which shows it."""
 
-    def __init__(self, *, page, **kwargs):
-        self.which = 1 if page else 0
+    def __init__(self, **kwargs):
         self.makers = {}
         kwargs.update(source="*", read_only=True, allow_null=True)
         super().__init__(**kwargs)
 
     def to_representation(self, citation):
-        view_name, path = _CITED_ADDRESSES[citation.record_kind][self.which]
-        key = citation.record
-        for name in path.split("."):
-            key = getattr(key, name)
-            if key is None:
-                return None
+        record = citation.record
+        kind = KINDS.of(record)
+        shown_in = getattr(record, kind.parent) if kind.parent else record
+        view_name = f"api:{KINDS.of(shown_in).kind}-detail"
         if view_name not in self.makers:
             self.makers[view_name] = address_maker(view_name, self.context.get("request"))
-        return self.makers[view_name](key)
+        return self.makers[view_name](shown_in.natural_key()[0])
 
 
 class CitedRecordSerializer(serializers.Serializer):
@@ -95,7 +67,7 @@ class CitedRecordSerializer(serializers.Serializer):
     kind_label = LabelField(CitedRecordKind.choices, source="kind")
     key = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
-    url = CitedAddressField(page=False)
+    url = CitedAddressField()
 
     def to_representation(self, citation):
         kind, record = citation.record_kind, citation.record
@@ -111,7 +83,8 @@ class CitedRecordSerializer(serializers.Serializer):
 class CitationSerializer(serializers.ModelSerializer):
     """A quote from a source and the record it backs. `url` is the citation's own address,
     where editors change or delete it (see `CitationViewSet`); `html_url` is the page that
-    shows the quote, the record's (an actor's is its jurisdiction's page; null without one).
+    shows the quote: the record's (an actor's is its jurisdiction's page), or the source's
+    where the record has none.
     `updated_at` is when the citation last changed, from its change history (citations keep no
     timestamp of their own)."""
 
@@ -123,7 +96,7 @@ class CitationSerializer(serializers.ModelSerializer):
     )
     record = CitedRecordSerializer(source="*", read_only=True)
     url = RecordUrlField("api:citation-detail", "id")
-    html_url = CitedAddressField(page=True)
+    html_url = PageUrlField()
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:

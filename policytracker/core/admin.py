@@ -1,19 +1,39 @@
-"""What the admin of every timeline shares."""
+"""What the admin of every record shares, and of every timeline."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import models
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 
-class TimelineStepAdmin(SimpleHistoryAdmin):
+class RecordAdmin(SimpleHistoryAdmin):
+    """The admin of a tracked record: its change history (simple_history), and a "View on
+    site" link to the page that shows it (`get_absolute_url()`), left off where there is none
+    (an actor without a jurisdiction) rather than linking to an error."""
+
+    def view_on_site(self, obj: models.Model) -> str | None:
+        # Django's attribute is a flag or a callable; a method is the callable.
+        get_absolute_url = getattr(obj, "get_absolute_url", None)
+        return get_absolute_url() if get_absolute_url else None
+
+
+class TimelineStepAdmin(RecordAdmin):
     """Admin of one step of a timeline (an approach assessment, a status change) whose parent
     keeps its current value equal to the latest step: every save or delete re-syncs the parent,
     and the old parent too when a step moves to another."""
 
     parent_field = ""
 
-    def sync_parent(self, parent):
+    def sync_parent(self, parent: models.Model) -> None:
         raise NotImplementedError
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm[Any], change: bool
+    ) -> None:
         previous = None
         if change and obj.pk:
             previous = getattr(type(obj)._default_manager.get(pk=obj.pk), self.parent_field)
@@ -22,12 +42,12 @@ class TimelineStepAdmin(SimpleHistoryAdmin):
         if previous is not None and previous.pk != getattr(obj, f"{self.parent_field}_id"):
             self.sync_parent(previous)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         parent = getattr(obj, self.parent_field)
         super().delete_model(request, obj)
         self.sync_parent(parent)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         parents = {getattr(step, self.parent_field) for step in queryset.select_related()}
         super().delete_queryset(request, queryset)
         for parent in parents:

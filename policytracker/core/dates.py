@@ -8,6 +8,8 @@ Both domain apps date things (approach assessments, status changes, events), and
 every timeline on a calendar day (`check_day`).
 """
 
+from __future__ import annotations
+
 import datetime
 import re
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-def check_day(day):
+def check_day(day: object) -> datetime.date:
     """`day` as a date; `as_of` takes a calendar day, not a moment."""
     if isinstance(day, datetime.datetime) or not isinstance(day, datetime.date):
         raise TypeError(f"as_of takes a datetime.date, not {day!r}")
@@ -45,7 +47,7 @@ class PartialDate:
     precision: str
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: object) -> PartialDate:
         """Read "2024", "2024-05" or "2024-05-21"; raise ValueError on anything else."""
         match = _PARTIAL.match(text.strip()) if isinstance(text, str) else None
         if not match:
@@ -62,14 +64,14 @@ class PartialDate:
         )
         return cls(value, precision)
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self.precision == DatePrecision.YEAR:
             return f"{self.date.year}"
         if self.precision == DatePrecision.MONTH:
             return self.date.strftime("%B %Y")
         return f"{self.date.day} {self.date.strftime('%B %Y')}"
 
-    def isoformat(self):
+    def isoformat(self) -> str:
         """ISO 8601 at the stated precision: "2024", "2024-05" or "2024-05-21"."""
         if self.precision == DatePrecision.YEAR:
             return f"{self.date.year:04d}"
@@ -78,20 +80,20 @@ class PartialDate:
         return self.date.isoformat()
 
 
-def partial_date(value, precision):
+def partial_date(value: datetime.date | None, precision: str | None) -> PartialDate | None:
     """The PartialDate for a stored (date, precision) pair, or None when no date is stated."""
     if value is None or not precision:
         return None
     return PartialDate(value, precision)
 
 
-def precision_field_name(date_field):
+def precision_field_name(date_field: str) -> str:
     return f"{date_field}_precision"
 
 
-def partial_date_constraints(prefix, *date_fields):
+def partial_date_constraints(prefix: str, *date_fields: str) -> list[models.CheckConstraint]:
     """Database checks for each date/precision pair: both set or both empty, precision valid."""
-    constraints = []
+    constraints: list[models.CheckConstraint] = []
     for field in date_fields:
         precision = precision_field_name(field)
         constraints.append(
@@ -106,10 +108,10 @@ def partial_date_constraints(prefix, *date_fields):
     return constraints
 
 
-def clean_partial_dates(instance, *date_fields):
+def clean_partial_dates(instance: models.Model, *date_fields: str) -> None:
     """Model validation for partial dates: a precision goes with a date, and the stored date is
     the first day of the stated period."""
-    errors = {}
+    errors: dict[str, str] = {}
     for field in date_fields:
         precision_name = precision_field_name(field)
         value, precision = getattr(instance, field), getattr(instance, precision_name)
@@ -130,7 +132,7 @@ def clean_partial_dates(instance, *date_fields):
         raise ValidationError(errors)
 
 
-def clean_not_in_future(instance, field):
+def clean_not_in_future(instance: models.Model, field: str) -> None:
     """Model validation for a timeline step: it records what has happened, so its date is not
     after today. A date still to come belongs in the record's own dates (e.g. `effective_on`)."""
     value = getattr(instance, field)
@@ -163,9 +165,9 @@ class TimelineStep(models.Model):
         abstract = True
 
     @property
-    def when(self):
+    def when(self) -> PartialDate | None:
         return partial_date(self.date, self.date_precision)
 
-    def clean(self):
+    def clean(self) -> None:
         clean_partial_dates(self, "date")
         clean_not_in_future(self, "date")

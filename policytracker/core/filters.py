@@ -7,16 +7,23 @@ of a known one is reported instead of silently ignored. Knows no model of the pr
 domain apps' `filters.py` build their FilterSets from these parts.
 """
 
+from __future__ import annotations
+
 import datetime
-import difflib
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeAlias, cast
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, SlugField
-from django.http import QueryDict
+from django.db import models
+from django.db.models import Count, F, OrderBy, QuerySet, SlugField
+from django.db.models.expressions import Combinable
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
+
+from policytracker.core.params import allowed, misspelt_parameters
 
 # Parameters a list reads besides its filters.
 CONTROL_PARAMETERS = frozenset({"page", "page_size", "format", "facet"})
@@ -28,30 +35,24 @@ DATETIME_MESSAGE = "Enter a date and time in ISO 8601, e.g. 2025-08-08T00:00:00Z
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 
-def allowed(values):
-    return ", ".join(str(value) for value in values)
+class DatedQuerySet(Protocol):
+    """What an `AsOfFilterSet` lists: a queryset that can be read as it stood on a day (each
+    domain queryset behind one has `as_of`)."""
+
+    def as_of(self, day: datetime.date) -> QuerySet[Any]: ...
 
 
-def misspelt_parameters(names, known):
-    """{parameter: [message]} for each of `names` not in `known` that looks like a misspelling
-    of a known one. Others pass unremarked: a cache-busting `_=…` must not break a request."""
-    known = set(known)
-    choices = sorted(known)
-    errors = {}
-    for name in names:
-        if name in known:
-            continue
-        guesses = difflib.get_close_matches(name.lower(), choices, n=1, cutoff=0.7)
-        if guesses:
-            errors[name] = [f"Unknown parameter. Did you mean “{guesses[0]}”?"]
-    return errors
+class SearchableQuerySet(Protocol):
+    """What a `SearchFilter` filters: a queryset with the model's own `search(q)`."""
+
+    def search(self, q: str) -> QuerySet[Any]: ...
 
 
 class VocabularyFilter(django_filters.MultipleChoiceFilter):
     """One or more values of a controlled vocabulary; repeat the parameter for more than one
     (`?type=binding_law&type=draft_bill`). Several values match any of them."""
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args: Any, choices: Sequence[tuple[object, object]], **kwargs: Any) -> None:
         values = [value for value, _ in choices]
         kwargs.setdefault(
             "error_messages",
@@ -73,23 +74,23 @@ class KeyFilter(django_filters.ModelMultipleChoiceFilter):
 
     schema_pattern = ""
     schema_listed = ""
-    schema_examples: tuple = ()
+    schema_examples: tuple[str, ...] = ()
 
-    def normalize(self, value):
+    def normalize(self, value: str) -> str:
         return value
 
-    def key_field(self):
+    def key_field(self) -> tuple[type[models.Model], str]:
         model = self.extra["queryset"].model
         return model, self.extra.get("to_field_name") or "pk"
 
-    def key_pattern(self):
+    def key_pattern(self) -> str:
         """The pattern a key matches, or "" when any string may be one."""
         if self.schema_pattern:
             return self.schema_pattern
         model, key = self.key_field()
         return SLUG_PATTERN if isinstance(model._meta.get_field(key), SlugField) else ""
 
-    def values_listed(self):
+    def values_listed(self) -> str:
         """Which values the parameter takes, in words."""
         if self.schema_listed:
             return self.schema_listed
@@ -100,19 +101,19 @@ class KeyFilter(django_filters.ModelMultipleChoiceFilter):
 class TrueFalseFilter(django_filters.ChoiceFilter):
     """`true` or `false`, nothing else (a typo must not read as "no filter")."""
 
-    def __init__(self, *args, labels=("Yes", "No"), **kwargs):
+    def __init__(self, *args: Any, labels: tuple[str, str] = ("Yes", "No"), **kwargs: Any) -> None:
         kwargs.setdefault(
             "error_messages",
             {"invalid_choice": "“%(value)s” is not allowed. Allowed values: true, false."},
         )
         super().__init__(*args, choices=[("true", labels[0]), ("false", labels[1])], **kwargs)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: str | None) -> QuerySet[Any]:
         if value in ("", None):
             return qs
         return self.apply(qs, value == "true")
 
-    def apply(self, qs, value):
+    def apply(self, qs: QuerySet[Any], value: bool) -> QuerySet[Any]:
         raise NotImplementedError
 
 
@@ -120,20 +121,20 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     """Ordering by the public names in `fields`; empty values sort last either way, and the
     primary key breaks ties so pages never overlap."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = [name for pair in self.param_map.items() for name in (pair[0], "-" + pair[0])]
         self.extra["error_messages"] = {
             "invalid_choice": f"“%(value)s” is not allowed. Allowed values: {allowed(names)}."
         }
 
-    def get_ordering_value(self, param):
+    def get_ordering_value(self, param: str) -> OrderBy:
         descending = param.startswith("-")
         name = self.param_map[param[1:] if descending else param]
         expression = F(name)
         return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: Sequence[str] | None) -> QuerySet[Any]:
         if value in ([], (), {}, "", None):
             return qs
         return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
@@ -157,8 +158,14 @@ class Facet:
     multiple: bool = True
 
     @property
-    def selected(self):
+    def selected(self) -> list[FacetOption]:
         return [option for option in self.options if option.selected]
+
+
+# What a facet's values are read from: a path (`"jurisdiction__code"`) or an expression.
+FacetColumn: TypeAlias = str | Combinable
+# One counted value of a facet: (value, label or None, count).
+FacetRow: TypeAlias = tuple[object, object, int]
 
 
 @dataclass(frozen=True)
@@ -178,14 +185,14 @@ class FacetSpec:
     `value` may also be a function of the filterset returning the path (a status read as of
     a day)."""
 
-    value: object
+    value: FacetColumn | Callable[[FacetedFilterSet], FacetColumn] | None
     label: str | None = None
-    choices: tuple = ()
-    restrict: object = None
-    fold: object = None
+    choices: tuple[tuple[str, object], ...] = ()
+    restrict: Callable[[QuerySet[Any], FacetedFilterSet], QuerySet[Any]] | None = None
+    fold: Callable[[Any], str] | None = None
     order: str = "choices"
     multiple: bool = True
-    counter: object = None
+    counter: Callable[[QuerySet[Any], FacetedFilterSet], Iterable[FacetRow]] | None = None
 
 
 class FacetedFilterSet(django_filters.FilterSet):
@@ -194,9 +201,16 @@ class FacetedFilterSet(django_filters.FilterSet):
     Subclasses list their countable filters in `facet_specs` ({filter name: FacetSpec}). A
     subclass can set up the queryset before the filters run with `prepare` (the `as_of` day)."""
 
-    facet_specs: dict = {}
+    facet_specs: dict[str, FacetSpec] = {}
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: HttpRequest | None = None,
+        prefix: str | None = None,
+    ) -> None:
         if data is not None:
             # An empty value (`?kind=`, what a form's blank field sends) is no filter at all.
             cleaned = QueryDict(mutable=True)
@@ -206,20 +220,20 @@ class FacetedFilterSet(django_filters.FilterSet):
                     cleaned.setlist(name, kept)
             data = cleaned
         super().__init__(data, queryset, request=request, prefix=prefix)
-        self._errors = None
+        self._errors: dict[str, list[str]] | None = None
 
     # -- validation -------------------------------------------------------------------------
 
     @property
-    def known_parameters(self):
+    def known_parameters(self) -> set[str]:
         return set(self.filters) | CONTROL_PARAMETERS
 
-    def unknown_parameter_errors(self):
+    def unknown_parameter_errors(self) -> dict[str, list[str]]:
         """{parameter: [message]} for each parameter that looks like a misspelt known one."""
         return misspelt_parameters(self.data, self.known_parameters)
 
     @property
-    def errors(self):
+    def errors(self) -> dict[str, list[str]]:
         """{parameter: [message, …]} for every bad parameter ({} when all are good)."""
         if self._errors is None:
             errors = {name: list(messages) for name, messages in self.form.errors.items()}
@@ -227,16 +241,18 @@ class FacetedFilterSet(django_filters.FilterSet):
             self._errors = errors
         return self._errors
 
-    def is_valid(self):
+    def is_valid(self) -> bool:
         return not self.errors
 
     # -- filtering --------------------------------------------------------------------------
 
-    def prepare(self, queryset):
+    def prepare(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """Hook run before any filter (e.g. reading the queryset as of a day)."""
         return queryset
 
-    def filter_queryset(self, queryset, exclude=()):
+    def filter_queryset(
+        self, queryset: QuerySet[Any], exclude: Collection[str] = ()
+    ) -> QuerySet[Any]:
         queryset = self.prepare(queryset)
         for name, value in self.form.cleaned_data.items():
             if name in exclude:
@@ -244,13 +260,13 @@ class FacetedFilterSet(django_filters.FilterSet):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
 
-    def active_values(self, name):
+    def active_values(self, name: str) -> list[str]:
         """The values given for the filter `name` in the query string, as given."""
         return [value for value in self.data.getlist(name) if value != ""]
 
     # -- facets -----------------------------------------------------------------------------
 
-    def facets(self, names=None):
+    def facets(self, names: Collection[str] | None = None) -> list[Facet]:
         """Facet for each of `names` (default: all countable filters), each value counted under
         every other active filter. One query per facet, whatever the number of rows."""
         if not self.is_valid():
@@ -262,12 +278,12 @@ class FacetedFilterSet(django_filters.FilterSet):
             result.append(self._facet(name, spec))
         return result
 
-    def _facet(self, name, spec):
+    def _facet(self, name: str, spec: FacetSpec) -> Facet:
         queryset = self.filter_queryset(self.queryset.all(), exclude={name, "ordering"})
         if spec.restrict:
             queryset = spec.restrict(queryset, self)
         labels = dict(spec.choices)
-        counts = {}
+        counts: dict[str, int] = {}
         for raw, label, count in self._count(queryset, spec):
             if raw in (None, ""):
                 continue
@@ -295,7 +311,7 @@ class FacetedFilterSet(django_filters.FilterSet):
             options.sort(key=lambda option: option.value, reverse=True)
         return Facet(name, self.filters[name].label or name, options, multiple=spec.multiple)
 
-    def _count(self, queryset, spec):
+    def _count(self, queryset: QuerySet[Any], spec: FacetSpec) -> Iterable[FacetRow]:
         """(value, label or None, count) rows of one facet, from one query."""
         if spec.counter:
             return spec.counter(queryset, self)
@@ -311,7 +327,7 @@ class FacetedFilterSet(django_filters.FilterSet):
         )
         return [(row["facet_value"], row.get("facet_label"), row["facet_count"]) for row in rows]
 
-    def normalized(self, name, value):
+    def normalized(self, name: str, value: str) -> str:
         """`value` of the filter `name` as its facet lists it: a filter with a `normalize(value)`
         hook (a code written in any case) says how; others list a value as given."""
         normalize = getattr(self.filters[name], "normalize", None)
@@ -323,7 +339,7 @@ class UtcDateTimeField(IsoDateTimeField):
     (past ±15:59), and a time that runs past the year 9999 in UTC cannot be compared: both are
     a bad value to name, not a server error."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime.datetime | None:
         value = super().to_python(value)
         if value is None:
             return None
@@ -340,7 +356,7 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 class IsoDateFilter(django_filters.DateFilter):
     """A day as YYYY-MM-DD only: "08/08/2025" means different days to different readers."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         kwargs.setdefault("error_messages", {"invalid": DATE_MESSAGE})
         super().__init__(*args, **kwargs)
@@ -349,12 +365,12 @@ class IsoDateFilter(django_filters.DateFilter):
 class AsOfFilter(IsoDateFilter):
     """`as_of=YYYY-MM-DD`: the list as it stood that day (applied by `prepare`, not here)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", "As of")
         kwargs.setdefault("help_text", "Show the list as it stood on this day (YYYY-MM-DD).")
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
+    def filter(self, qs: QuerySet[Any], value: datetime.date | None) -> QuerySet[Any]:
         return qs
 
 
@@ -362,20 +378,20 @@ class AsOfFilterSet(FacetedFilterSet):
     """A FilterSet with `as_of`: `prepare` reads the queryset as of that day."""
 
     @property
-    def as_of(self):
+    def as_of(self) -> datetime.date | None:
         """The `as_of` day given, or None (the list as it stands today)."""
         if not self.is_bound or not self.is_valid():
             return None
         return self.form.cleaned_data.get("as_of")
 
     @property
-    def day(self):
+    def day(self) -> datetime.date:
         """The day the list describes: `as_of`, or today."""
         return self.as_of or timezone.localdate()
 
-    def prepare(self, queryset):
+    def prepare(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.as_of:
-            return queryset.as_of(self.as_of)
+            return cast(DatedQuerySet, queryset).as_of(self.as_of)
         return queryset
 
 
@@ -383,18 +399,18 @@ class SearchFilter(django_filters.CharFilter):
     """`q`: the rows the model's own `search(q)` finds (each searchable queryset has one); an
     empty or blank search is no filter."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Search")
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs, value):
-        return qs.search(value) if value and value.strip() else qs
+    def filter(self, qs: QuerySet[Any], value: str | None) -> QuerySet[Any]:
+        return cast(SearchableQuerySet, qs).search(value) if value and value.strip() else qs
 
 
 class UpdatedSinceFilter(IsoDateTimeFilter):
     """`updated_since`: rows whose `updated_at` is at or after an ISO 8601 date and time."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("field_name", "updated_at")
         kwargs.setdefault("lookup_expr", "gte")
         kwargs.setdefault("label", "Updated since")
@@ -408,7 +424,7 @@ YEAR_MESSAGE = "Enter a year as four digits, e.g. 2025."
 class YearFilter(django_filters.NumberFilter):
     """A year as four digits (`year=2025`), on a date field with `lookup_expr="year"`."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "error_messages",
             {
@@ -422,7 +438,7 @@ class YearFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
     @property
-    def field(self):
+    def field(self) -> forms.DecimalField:
         field = super().field
         field.decimal_places = 0
         return field

@@ -6,8 +6,12 @@ read by `parse_search`, each word matching the start of a word. Knows no model o
 each model's queryset says which of its fields are searched (`SEARCH_FIELDS`).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -16,6 +20,7 @@ from django.contrib.postgres.search import (
     SearchVectorExact,
 )
 from django.db import connection, models
+from django.db.models.expressions import Combinable, CombinedExpression
 
 SEARCH_CONFIG = "english"
 
@@ -35,6 +40,8 @@ STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 # Enough for any real search; it bounds the SQL the fallback builds.
 MAX_SEARCH_WORDS = 12
 
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
+
 # A word of a search, with a `-` in front of it when that excludes the word (web-search syntax:
 # only a `-` at the start of a word does, so "sandbox-driven" is two words, not an exclusion).
 _SEARCH_TOKEN = re.compile(r'(?:(?<![^\s"(])(-))?(\w+)')
@@ -48,13 +55,13 @@ class SearchAlternative:
     excluded: tuple[str, ...] = ()
 
 
-def search_prefix(word):
+def search_prefix(word: str) -> str:
     """What a search word matches the start of: `word` lower-cased, without a plural or verb
     ending, so "sandboxes" finds "sandbox" and "policies" finds "policy". PostgreSQL stems
     words properly; this is the fallback's (and the highlighting's) approximation."""
     word = word.lower()
 
-    def stem(ending, shortest):
+    def stem(ending: str, shortest: int) -> str | None:
         if word.endswith(ending) and len(word) - len(ending) >= shortest:
             return word[: -len(ending)]
         return None
@@ -70,12 +77,13 @@ def search_prefix(word):
     return word
 
 
-def parse_search(q):
+def parse_search(q: str) -> list[SearchAlternative]:
     """The search `q` read the way PostgreSQL's web-search syntax reads it: alternatives
     separated by `or`, each with words that must all occur and `-words` that must not. Stop
     words are dropped; quotes only group (a phrase's words match in any order here)."""
-    alternatives = []
-    words, excluded = [], []
+    alternatives: list[SearchAlternative] = []
+    words: list[str] = []
+    excluded: list[str] = []
     count = 0
     for match in _SEARCH_TOKEN.finditer(q.lower()):
         negated, word = match.groups()
@@ -96,7 +104,7 @@ def parse_search(q):
     return alternatives
 
 
-def _excluded_words(q):
+def _excluded_words(q: str) -> list[str]:
     """The words `q` excludes with a leading `-`, as typed (lower-cased)."""
     return [
         word
@@ -105,25 +113,27 @@ def _excluded_words(q):
     ][:MAX_SEARCH_WORDS]
 
 
-def search_terms(q):
+def search_terms(q: str) -> list[str]:
     """The word prefixes a match of `q` contains (none of the excluded ones), in order: what
     the result pages highlight."""
-    terms = []
+    terms: list[str] = []
     for alternative in parse_search(q):
         terms.extend(word for word in alternative.words if word not in terms)
     return terms
 
 
-def word_prefix_pattern(prefix):
+def word_prefix_pattern(prefix: str) -> str:
     """Regular expression: a word starting with `prefix` (case is ignored by the caller)."""
     return r"\b" + re.escape(prefix)
 
 
-def _fallback_condition(alternatives, fields):
+def _fallback_condition(
+    alternatives: Sequence[SearchAlternative], fields: Sequence[str]
+) -> models.Q:
     """Q: one of `alternatives` matches, each of its words at the start of a word in one of
     `fields` and none of its excluded words in any."""
 
-    def in_any_field(prefix):
+    def in_any_field(prefix: str) -> models.Q:
         condition = models.Q()
         for field in fields:
             condition |= models.Q(**{f"{field}__iregex": word_prefix_pattern(prefix)})
@@ -140,12 +150,12 @@ def _fallback_condition(alternatives, fields):
     return condition
 
 
-def _web_search_query(q):
+def _web_search_query(q: str) -> SearchQuery:
     # PostgreSQL refuses NUL in text; nobody searches for it.
     return SearchQuery(q.replace("\x00", " "), search_type="websearch", config=SEARCH_CONFIG)
 
 
-def text_match(q, field):
+def text_match(q: str, field: str) -> SearchVectorExact | models.Q:
     """A filter condition: the text at `field` (a lookup from the filtered model, e.g.
     "topics__name") matches the search `q` on its own, the way `text_search` matches."""
     if connection.vendor == "postgresql":
@@ -156,7 +166,9 @@ def text_match(q, field):
     return _fallback_condition(alternatives, [field])
 
 
-def text_search(queryset, q, fields, *, related=()):
+def text_search(
+    queryset: _QS, q: str, fields: Sequence[str], *, related: Sequence[str] = ()
+) -> _QS:
     """`queryset` narrowed to the rows whose `fields` match the search `q`, with a `search_rank`
     (higher is better). A row also matches when the text at one of the `related` lookups (e.g.
     "topics__name") matches `q` on its own; such a row ranks below every row whose own text
@@ -170,7 +182,8 @@ def text_search(queryset, q, fields, *, related=()):
     contain it, the first fields counting most."""
     if connection.vendor == "postgresql":
         query = _web_search_query(q)
-        vector = search_vector(fields)
+        # Never None: every searched model names its SEARCH_FIELDS.
+        vector = cast(Combinable, search_vector(fields))
         matches = queryset.alias(search_document=vector)
         if related:
             # A union of key lists rather than an OR, so that the planner can still answer the
@@ -178,7 +191,7 @@ def text_search(queryset, q, fields, *, related=()):
             rows = queryset.model._base_manager.order_by().alias(search_document=vector)
             keys = rows.filter(search_document=query).values("pk")
             related_rows = rows
-            excluded = _excluded_words(q)
+            excluded: Collection[str] = _excluded_words(q)
             if excluded:
                 # "-word" leaves out the row whose own text has the word, whatever matched.
                 related_rows = rows.exclude(
@@ -225,13 +238,13 @@ def text_search(queryset, q, fields, *, related=()):
     )
 
 
-def search_vector(fields):
+def search_vector(fields: Sequence[str]) -> SearchVector | CombinedExpression | None:
     """The PostgreSQL search document over `fields`, weighted A, B, C, D in their order (the
     rest D). The GIN index migrations build their index on this very expression: change it, or
     a model's SEARCH_FIELDS, and a new migration must rebuild the index, or the planner can no
     longer use it."""
     weights = "ABCD"
-    vector = None
+    vector: SearchVector | CombinedExpression | None = None
     for index, field in enumerate(fields):
         part = SearchVector(field, config=SEARCH_CONFIG, weight=weights[min(index, 3)])
         vector = part if vector is None else vector + part

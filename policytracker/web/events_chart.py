@@ -1,4 +1,5 @@
-"""The events timeline, drawn as SVG on the server so it needs no script.
+"""The events chart (events and instrument milestones on one time axis), drawn as SVG on the
+server so it needs no script.
 
 One horizontal time axis. Above it, a mark per dated event of the filtered list; below it, a
 mark per instrument milestone, so a reader sees what was said at summits beside what was
@@ -204,7 +205,7 @@ class Band:
 
 
 @dataclass
-class Timeline:
+class EventsChart:
     """Everything the template draws, and what it must say about what is left out."""
 
     events: Band
@@ -482,7 +483,7 @@ def layout(event_list, milestone_list, *, today=None, start=None, end=None):
     if today and axis_start <= today < axis_end:
         today_x = x_of(today)
 
-    return Timeline(
+    return EventsChart(
         events=events,
         milestones=milestones,
         ticks=ticks,
@@ -494,15 +495,15 @@ def layout(event_list, milestone_list, *, today=None, start=None, end=None):
     )
 
 
-def build_timeline(events, filter_data, *, today=None):
+def build_events_chart(events, filter_data, *, today=None):
     """The chart for the filtered `events` queryset and the filters' cleaned data (see the
-    module docstring). Always returns a Timeline, whose bands may be empty."""
+    module docstring). Always returns an EventsChart, whose bands may be empty."""
     start, end = period_of(filter_data)
     marks, total, undated, events_capped = event_marks(events)
     milestones, milestones_capped = milestone_marks(
         jurisdictions=list(filter_data.get("jurisdiction") or []), start=start, end=end
     )
-    timeline = layout(marks, milestones, today=today, start=start, end=end) or Timeline(
+    timeline = layout(marks, milestones, today=today, start=start, end=end) or EventsChart(
         events=Band("events", "Events", []),
         milestones=Band("milestones", "Instrument milestones", []),
     )

@@ -8,17 +8,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from instruments.history import Change, latest_changes
-
-# Where an entry links when the page of its record is gone (or it never had one).
-_LIST_PAGES = {
-    "jurisdiction": "web:jurisdiction-list",
-    "membership": "web:jurisdiction-list",
-    "approach_assessment": "web:jurisdiction-list",
-    "actor": "web:jurisdiction-list",
-    "event": "web:event-list",
-    "source": "web:source-list",
-    "citation": "web:source-list",
-}
+from instruments.records import KINDS
 
 
 @dataclass(frozen=True)
@@ -26,10 +16,6 @@ class _Item:
     change: Change
     # Who mints the entry ids (the host the feed is served from): a tag URI needs one.
     authority: str
-
-
-def _kind_label(kind):
-    return kind.replace("_", " ").capitalize()
 
 
 class UpdatesFeed(Feed):
@@ -61,7 +47,7 @@ class UpdatesFeed(Feed):
 
     def item_description(self, item):
         change = item.change
-        text = f"{_kind_label(change.kind)} “{change.key}” {change.action}."
+        text = f"{KINDS[change.kind].label} “{change.key}” {change.action}."
         if change.action == "changed":
             if change.changed_fields:
                 text += f" Fields changed: {', '.join(change.changed_fields)}."
@@ -73,7 +59,8 @@ class UpdatesFeed(Feed):
         change = item.change
         if change.url:
             return change.url
-        return reverse(_LIST_PAGES.get(change.kind, "web:instrument-list"))
+        # The page of its record is gone (or it never had one): the list that held it.
+        return reverse(KINDS[change.kind].list_url_name)
 
     def item_guid(self, item):
         # One id per history row, stable for as long as the row exists (RFC 4151 tag URI).

@@ -49,14 +49,14 @@ def test_seed_passes_against_the_article(seeded, article_text, capsys):
     assert f"quotes checked against {ARTICLE_SLUG}" in out
 
 
-def test_uncited_record_is_reported(seeded, capsys):
+def test_uncited_record_is_reported(empty, capsys):
     InstrumentFactory(slug="uncited-law")
     code, out = run(capsys)
     assert code == 1
     assert "[uncited] instrument uncited-law: has no citation" in out
 
 
-def test_empty_quote_from_an_article_is_reported(seeded, capsys):
+def test_empty_quote_from_an_article_is_reported(empty, capsys):
     CitationFactory(source__kind="article", quote="")
     code, out = run(capsys)
     assert code == 1
@@ -167,26 +167,30 @@ def test_stale_citations_are_warnings_unless_strict(empty, capsys):
     assert run(capsys, "--stale-days", "500")[1].count("warning:") == 1
 
 
-def test_stale_days_must_not_be_negative(seeded):
+def test_stale_days_must_not_be_negative(empty):
     with pytest.raises(CommandError, match="0 or more"):
         call_command("check_data", "--stale-days", "-1")
 
 
-def test_type_and_status_contradiction_is_reported(seeded, capsys):
-    Instrument.objects.filter(slug="us-ban-chinese-ai-federal-use").update(status="in_effect")
+def test_type_and_status_contradiction_is_reported(empty, capsys):
+    bill = clean_instrument(slug="xa-ban-bill", type="draft_bill", status="proposed")
+    Instrument.objects.filter(pk=bill.pk).update(status="in_effect")
     code, out = run(capsys)
     assert code == 1
-    assert (
-        "[type-status] instrument us-ban-chinese-ai-federal-use: a draft bill cannot be in effect"
-        in out
-    )
+    assert "[type-status] instrument xa-ban-bill: a draft bill cannot be in effect" in out
 
 
-def test_stale_status_is_reported(seeded, capsys):
-    Instrument.objects.filter(slug="eu-ai-act").update(status="adopted")
+def test_stale_status_is_reported(empty, capsys):
+    act = clean_instrument(slug="xa-ai-act", type="binding_law", status="")
+    for status, day in [("adopted", 1), ("in_effect", 2)]:
+        change = StatusChangeFactory(
+            instrument=act, status=status, date=datetime.date(2024, 8, day)
+        )
+        cited("status_change", change)
+    Instrument.objects.filter(pk=act.pk).update(status="adopted")
     code, out = run(capsys)
     assert code == 1
-    assert "[stale-status] instrument eu-ai-act" in out
+    assert "[stale-status] instrument xa-ai-act" in out
     assert "'in_effect'" in out
 
 
@@ -235,8 +239,8 @@ def test_a_law_that_was_once_a_bill_is_fine(empty, capsys):
     assert code == 0, out
 
 
-def test_unknown_cited_field_is_reported(seeded, capsys):
-    citation = Citation.objects.filter(instrument__slug="eu-ai-act").first()
+def test_unknown_cited_field_is_reported(empty, capsys):
+    citation = clean_instrument().citations.get()
     Citation.objects.filter(pk=citation.pk).update(fields=["colour"])
     code, out = run(capsys)
     assert code == 1

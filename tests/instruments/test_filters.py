@@ -1,8 +1,8 @@
-"""The instrument and event FilterSets: real counts behind every facet, `as_of` at its
-boundaries, and a named error for every bad value."""
+"""The instrument and event FilterSets: `as_of` at its boundaries, memberships on a day, and a
+named error for every bad value (real counts behind every facet are tested with the rest of the
+faceted base in tests/core/test_filters.py)."""
 
 import datetime
-import itertools
 
 import pytest
 from django.http import QueryDict
@@ -16,44 +16,7 @@ from tests.factories import (
     MembershipFactory,
     StatusChangeFactory,
 )
-
-
-def instruments(query):
-    filterset = InstrumentFilterSet(QueryDict(query), queryset=Instrument.objects.for_listing())
-    assert filterset.is_valid(), filterset.errors
-    return filterset
-
-
-def slugs(query):
-    return sorted(instrument.slug for instrument in instruments(query).qs)
-
-
-COMBINATIONS = [
-    "",
-    "binding=true",
-    "binding=false&member_of=ASEAN",
-    "binding=true&as_of=2025-08-08",
-    "region=eastern_asia&status=in_effect",
-    "topic=risk-tiers&jurisdiction=EU&jurisdiction=KR",
-    "as_of=2024-06-01&type=binding_law&type=draft_bill",
-    "year=2024&binding=false",
-    "party=KR",
-]
-
-
-@pytest.mark.parametrize("query", COMBINATIONS)
-def test_every_facet_count_is_the_real_count_of_choosing_that_value(seeded, query):
-    """Choosing a value (in place of the facet's current ones) gives exactly its count."""
-    filterset = instruments(query)
-    checked = 0
-    for facet in filterset.facets():
-        for option in facet.options:
-            data = QueryDict(query, mutable=True)
-            data.setlist(facet.name, [option.value])
-            real = InstrumentFilterSet(data, queryset=Instrument.objects.all()).qs.count()
-            assert option.count == real, (query, facet.name, option.value)
-            checked += 1
-    assert checked
+from tests.helpers.filters import instruments, slugs
 
 
 def test_binding_instruments_of_asean_members_today_and_on_the_article_day(seeded):
@@ -127,61 +90,10 @@ def test_a_bad_value_names_the_parameter_and_what_it_takes(seeded, query, parame
     assert says in " ".join(filterset.errors[parameter])
 
 
-def test_unrelated_parameters_are_not_errors(seeded):
-    assert InstrumentFilterSet(
-        QueryDict("utm_source=newsletter&page=2&format=csv"), queryset=Instrument.objects.all()
-    ).is_valid()
-
-
-def test_ordering_puts_undated_last_either_way(seeded):
-    ascending = [i.adopted_on for i in instruments("ordering=adopted_on").qs]
-    descending = [i.adopted_on for i in instruments("ordering=-adopted_on").qs]
-    dated = [day for day in ascending if day]
-    assert dated == sorted(dated)
-    assert ascending[-1] is None
-    assert descending[-1] is None
-    assert [day for day in descending if day] == sorted(dated, reverse=True)
-
-
-@pytest.mark.parametrize(
-    "query", ["", "kind=summit", "jurisdiction=KR", "year=2024", "jurisdiction=SG&kind=statement"]
-)
-def test_event_facet_counts_are_real(seeded, query):
-    filterset = EventFilterSet(QueryDict(query), queryset=Event.objects.all())
-    assert filterset.is_valid(), filterset.errors
-    for facet in filterset.facets():
-        for option in facet.options:
-            data = QueryDict(query, mutable=True)
-            data.setlist(facet.name, [option.value])
-            real = EventFilterSet(data, queryset=Event.objects.all()).qs.count()
-            assert option.count == real, (query, facet.name, option.value)
-
-
 def test_event_jurisdiction_matches_host_co_host_and_participant(seeded):
     filterset = EventFilterSet(QueryDict("jurisdiction=GB"), queryset=Event.objects.all())
     assert filterset.is_valid()
     assert [event.slug for event in filterset.qs] == ["ai-seoul-summit-2024"]
-
-
-def test_facet_queries_do_not_grow_with_rows(db, django_assert_max_num_queries):
-    jurisdiction = JurisdictionFactory()
-    for kind, _ in itertools.product(["binding_law", "voluntary_framework"], range(3)):
-        InstrumentFactory(jurisdiction=jurisdiction, type=kind)
-    with django_assert_max_num_queries(12):
-        instruments("").facets()
-    for _ in range(20):
-        InstrumentFactory(jurisdiction=JurisdictionFactory())
-    with django_assert_max_num_queries(12):
-        instruments("").facets()
-
-
-def test_a_chosen_value_with_no_match_stays_on_the_form(seeded):
-    filterset = EventFilterSet(QueryDict("kind=summit&year=2023"), queryset=Event.objects.all())
-    assert filterset.is_valid()
-    year = next(facet for facet in filterset.facets() if facet.name == "year")
-    assert [(o.value, o.count, o.selected) for o in year.options if o.selected] == [
-        ("2023", 0, True)
-    ]
 
 
 def test_events_as_of_a_day_leave_out_what_had_not_happened(seeded):

@@ -7,12 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from instruments.models import (
+    CITED_RECORDS,
     Citation,
     Instrument,
     InstrumentIdentifier,
     InstrumentRelation,
     StatusChange,
 )
+from instruments.vocabulary import CitedRecordKind
 from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,
@@ -285,3 +287,7 @@ def test_citation_can_back_an_approach_assessment():
     citation.full_clean()
     assert citation.record == assessment
     assert Citation.objects.get_by_natural_key(*citation.natural_key()) == citation
+
+
+def test_citation_kinds_are_the_cited_records():
+    assert list(CitedRecordKind.values) == list(CITED_RECORDS)

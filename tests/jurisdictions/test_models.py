@@ -91,3 +91,12 @@ def test_current_memberships_leave_out_ended_ones():
     left = MembershipFactory(start_year=1990, end_year=2010)
     current = MembershipFactory(member=left.member, start_year=2020)
     assert left.member.current_memberships == [current]
+
+
+def test_local_language_of_every_seeded_local_name(seeded):
+    from jurisdictions.models import Jurisdiction
+
+    for jurisdiction in Jurisdiction.objects.exclude(local_name=""):
+        assert jurisdiction.local_language, jurisdiction.code
+    assert Jurisdiction.objects.get(code="TW").local_language == "zh-Hant"
+    assert Jurisdiction.objects.get(code="US").local_language == ""

@@ -20,19 +20,35 @@ comparison and the write happen in one transaction, with the record's row locked
 two editors who read the same version and both write, exactly one succeeds.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import models, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_etags
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
+
+if TYPE_CHECKING:
+    from policytracker.core.api.views import RecordViewSet
+
+    # What `ConditionalMixin` is mixed into, for the type checker only: it overrides the
+    # viewset's `get_queryset`, `get_object` and `finalize_response`, and reads its record
+    # (`get_detail_queryset`, `get_record_serializer_class`, `not_found`...).
+    _ViewSetBase = RecordViewSet
+else:
+    _ViewSetBase = object
 
 IF_MATCH = "If-Match"
 # The format whose tag carries no suffix: what a script reads and then writes back.
@@ -71,7 +87,7 @@ class BadPrecondition(APIException):
     default_code = "invalid"
 
 
-def digest(data):
+def digest(data: object) -> str:
     """The digest of a representation: the same data always gives the same digest, whatever
     the order its keys were built in."""
     text = json.dumps(
@@ -80,13 +96,13 @@ def digest(data):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def entity_tag(data, format=PLAIN_FORMAT):
+def entity_tag(data: object, format: str | None = PLAIN_FORMAT) -> str:
     """The strong `ETag` of a representation of `data` in `format`."""
     suffix = "" if format in (None, PLAIN_FORMAT) else f"-{format}"
     return f'"{digest(data)}{suffix}"'
 
 
-def tag_digest(tag):
+def tag_digest(tag: str) -> str | None:
     """The digest an `If-Match` tag names, or None for a weak tag (a strong comparison never
     matches one: a weak tag only says two representations are about the same)."""
     if not tag.startswith('"'):
@@ -98,10 +114,10 @@ def tag_digest(tag):
 CHANGED_AT = "changed_at_"
 
 
-def change_times(model):
+def change_times(model: type[models.Model]) -> dict[str, Subquery]:
     """{annotation: the latest history date of one source}: the record's own history, and
     that of every kind of row that hangs off it (by a foreign key to it)."""
-    sources = []
+    sources: list[tuple[type[models.Model], str]] = []
     if hasattr(model, "history"):
         sources.append((model.history.model, model._meta.pk.attname))
     for relation in model._meta.related_objects:
@@ -117,7 +133,7 @@ def change_times(model):
     }
 
 
-def last_modified(instance):
+def last_modified(instance: models.Model) -> int | None:
     """When `instance` last changed, as a Unix timestamp (see the module docstring), or None
     when nothing dates it. Read from the `change_times` annotations when the instance carries
     them, else in one query."""
@@ -137,64 +153,55 @@ def last_modified(instance):
     return int(max(times).timestamp()) if times else None
 
 
-class ConditionalMixin:
-    """For a viewset of records (`retrieve` at `<list>/<key>/`): `ETag` and `Last-Modified`
-    on every read of a record, 304 to `If-None-Match` / `If-Modified-Since`, and
+class ConditionalMixin(_ViewSetBase):
+    """For a viewset of records (`RecordViewSet`, `retrieve` at `<list>/<key>/`): `ETag` and
+    `Last-Modified` on every read of a record, 304 to `If-None-Match` / `If-Modified-Since`, and
     `conditional_write`, through which every write to an existing record goes.
 
-    The representation a tag is made from is always the one a read of the record gives: the
-    viewset is asked for its serializer and queryset as for `retrieve`, whichever action is
-    running."""
+    The representation a tag is made from is always the one a read of the record gives: its
+    record serializer over its detail queryset (`read_record`), whichever action is running."""
 
-    @contextmanager
-    def as_retrieve(self):
-        """The viewset answering as it does a read of one record (its detail serializer and
-        queryset)."""
-        action = self.action
-        self.action = "retrieve"
-        try:
-            yield
-        finally:
-            self.action = action
+    # The record a read is answering (set by `get_object`), for its validators.
+    record: models.Model
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.annotate(**change_times(queryset.model))
         return queryset
 
-    def get_object(self):
+    def get_object(self) -> Any:
         instance = super().get_object()
         self.record = instance
         return instance
 
-    def representation(self, pk):
-        """The record `pk` as a read of it shows it, read afresh.
+    def read_record(self, pk: object) -> tuple[models.Model, dict[str, Any]]:
+        """The record `pk` as a read of it shows it, read afresh: (instance, data). By primary
+        key, since a write may just have changed the key in the URL."""
+        queryset = self.get_detail_queryset()
+        instance = queryset.annotate(**change_times(queryset.model)).get(pk=pk)
+        instance = self.attach_related_values([instance])[0]
+        serializer_class = self.get_record_serializer_class()
+        return instance, serializer_class(instance, context=self.get_serializer_context()).data
 
-        Read through the viewset's own `get_object`, so that whatever it adds to a record is
-        there; by primary key, since a write may just have changed the key in the URL."""
-        saved = self.lookup_field, self.lookup_url_kwarg, self.kwargs
-        self.lookup_field = self.lookup_url_kwarg = "pk"
-        self.kwargs = {"pk": pk}
-        try:
-            with self.as_retrieve():
-                instance = self.get_object()
-                return instance, self.get_serializer(instance).data
-        finally:
-            self.lookup_field, self.lookup_url_kwarg, self.kwargs = saved
-
-    def format_of(self, request):
+    def format_of(self, request: Request) -> str | None:
         renderer = getattr(request, "accepted_renderer", None)
         return getattr(renderer, "format", PLAIN_FORMAT)
 
-    def set_validators(self, response, instance, data):
+    def set_validators(
+        self, response: HttpResponseBase, instance: models.Model, data: object
+    ) -> int | None:
         response["ETag"] = entity_tag(data, self.format_of(self.request))
         modified = last_modified(instance)
         if modified is not None:
             response["Last-Modified"] = http_date(modified)
         return modified
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    # DRF's stub says a `Response`; a 304 or 412 in its place is a plain `HttpResponse`, which
+    # DRF's `dispatch` sends as it is.
+    def finalize_response(  # type: ignore[override]
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         instance = getattr(self, "record", None)
         if (
@@ -206,12 +213,16 @@ class ConditionalMixin:
             and instance is not None
         ):
             modified = self.set_validators(response, instance, response.data)
-            return get_conditional_response(
-                request, etag=response["ETag"], last_modified=modified, response=response
+            # Given a response, it answers that response or a 304 / 412 instead: never None.
+            return cast(
+                HttpResponse,
+                get_conditional_response(
+                    request, etag=response["ETag"], last_modified=modified, response=response
+                ),
             )
         return response
 
-    def required_digests(self):
+    def required_digests(self) -> set[str]:
         """The digests `If-Match` names; 428 without one, 400 for a header that names none."""
         header = self.request.headers.get(IF_MATCH, "").strip()
         if not header:
@@ -239,9 +250,9 @@ class ConditionalMixin:
                     }
                 }
             )
-        return {tag_digest(tag) for tag in tags} - {None}
+        return {named for named in map(tag_digest, tags) if named is not None}
 
-    def lock(self):
+    def lock(self) -> object:
         """The primary key of the record the URL names, its row locked until the transaction
         ends; the viewset's own 404 when there is none."""
         model = self.get_queryset().model
@@ -258,11 +269,16 @@ class ConditionalMixin:
         except (TypeError, ValueError, ValidationError):
             pk = None  # a key of the wrong type (`citations/abc/`) names no record
         if pk is None:
-            with self.as_retrieve():
-                self.get_object()
+            raise self.not_found()
         return pk
 
-    def conditional_write(self, write, *, status=http_status.HTTP_200_OK, headers=None):
+    def conditional_write(
+        self,
+        write: Callable[[models.Model], object],
+        *,
+        status: int = http_status.HTTP_200_OK,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
         """Run `write(instance)` on the record the URL names if `If-Match` names its current
         tag, and answer with the record as it then is (with its new `ETag`), or 204 when the
         write deleted it (returned False).
@@ -272,13 +288,13 @@ class ConditionalMixin:
         digests = self.required_digests()
         with transaction.atomic():
             pk = self.lock()
-            _, current = self.representation(pk)
+            _, current = self.read_record(pk)
             if digest(current) not in digests:
                 raise PreconditionFailed()
             model = self.get_queryset().model
             if write(model._default_manager.get(pk=pk)) is False:
                 return Response(status=http_status.HTTP_204_NO_CONTENT)
-            instance, data = self.representation(pk)
+            instance, data = self.read_record(pk)
             response = Response(data, status=status, headers=headers)
             self.set_validators(response, instance, data)
         return response

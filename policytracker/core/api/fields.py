@@ -6,8 +6,13 @@ Records appear by code or slug, never by primary key; a vocabulary value comes w
 (its address in the API) and `html_url` (its page).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
+from django.http import HttpRequest
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -17,7 +22,9 @@ from policytracker.core.dates import partial_date
 _SAFE_IN_PATH = "!$&'()*+,;=~:@"
 
 
-def address_maker(view_name, request, *, parameter=None):
+def address_maker(
+    view_name: str, request: HttpRequest | None, *, parameter: str | None = None
+) -> Callable[[object], str]:
     """A function from a record's key to its absolute address (a path without `request`).
 
     The first key is reversed as usual; the address around it is kept and every later key put
@@ -28,9 +35,9 @@ def address_maker(view_name, request, *, parameter=None):
         if request is not None:
             path = request.build_absolute_uri(path)
         return lambda key: path + quote(str(key), safe="")
-    around = None
+    around: tuple[str, str] | None = None
 
-    def address(key):
+    def address(key: object) -> str:
         nonlocal around
         text = quote(str(key), safe=_SAFE_IN_PATH)
         if around is not None:
@@ -54,16 +61,18 @@ class RecordUrlField(serializers.Field):
     (`"jurisdiction.code"`); the address is null where the path meets None (an actor without
     a jurisdiction has no page). `parameter`: see `address_maker`."""
 
-    def __init__(self, view_name, lookup, *, parameter=None, **kwargs):
+    def __init__(
+        self, view_name: str, lookup: str, *, parameter: str | None = None, **kwargs: Any
+    ) -> None:
         self.view_name = view_name
         self.lookup = lookup.split(".")
         self.parameter = parameter
-        self.address = None
+        self.address: Callable[[object], str] | None = None
         kwargs["source"] = "*"
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, instance):
+    def to_representation(self, instance: object) -> str | None:
         key = instance
         for name in self.lookup:
             key = getattr(key, name)
@@ -79,23 +88,24 @@ class RecordUrlField(serializers.Field):
 class VocabularyField(serializers.ChoiceField):
     """A controlled-vocabulary value; null where the record leaves it empty (not stated)."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices: Sequence[tuple[str, object]], **kwargs: Any) -> None:
         kwargs["read_only"] = True
         super().__init__(choices, **kwargs)
 
-    def to_representation(self, value):
+    # DRF's ChoiceField gives null for null too; the stubs say it always gives a str.
+    def to_representation(self, value: object) -> str | None:  # type: ignore[override]
         return str(value) if value else None
 
 
 class LabelField(serializers.Field):
     """The label of a vocabulary value, as the pages show it (`type_label` beside `type`)."""
 
-    def __init__(self, choices, **kwargs):
+    def __init__(self, choices: Sequence[tuple[str, object]], **kwargs: Any) -> None:
         self.labels = {value: str(label) for value, label in choices}
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value: str | None) -> str | None:
         return self.labels.get(value, str(value)) if value else None
 
 
@@ -104,15 +114,18 @@ class PartialDateField(serializers.Field):
     when no date is stated. Reads the date attribute (the field's name unless `date` is given)
     and its precision (`<date>_precision` unless `precision` is given)."""
 
-    def __init__(self, date=None, precision=None, **kwargs):
+    def __init__(
+        self, date: str | None = None, precision: str | None = None, **kwargs: Any
+    ) -> None:
         self.date_attribute = date
         self.precision_attribute = precision
         kwargs["source"] = "*"
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, instance):
-        date_name = self.date_attribute or self.field_name
+    def to_representation(self, instance: object) -> str | None:
+        # `field_name` is set once the field is bound, as it is by the time it represents.
+        date_name = self.date_attribute or cast(str, self.field_name)
         precision_name = self.precision_attribute or f"{date_name}_precision"
         value = partial_date(
             getattr(instance, date_name, None), getattr(instance, precision_name, "")
@@ -120,11 +133,17 @@ class PartialDateField(serializers.Field):
         return value.isoformat() if value else None
 
 
-class AsOfValue:
+if TYPE_CHECKING:
+    _FieldBase = serializers.Field
+else:
+    _FieldBase = object
+
+
+class AsOfValue(_FieldBase):
     """Mixin for a field of a row that may have been listed as of a day: it reads
     `as_of_<source>` when the row carries that annotation, else `<source>` itself."""
 
-    def get_attribute(self, instance):
+    def get_attribute(self, instance: object) -> Any:
         name = f"as_of_{self.source}"
         if hasattr(instance, name):
             return getattr(instance, name)

@@ -1,26 +1,29 @@
 """How every list of the API reads its filters and the facets it is asked for."""
 
-from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import ValidationError
+from __future__ import annotations
 
-from policytracker.core.filters import allowed
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.request import Request
+
+from policytracker.core.filters import FacetedFilterSet
+from policytracker.core.params import BadParameters, allowed
+
+if TYPE_CHECKING:
+    from policytracker.core.api.views import ListViewSet
 
 FACET_PARAMETER = "facet"
 
 
-class BadParameters(ValidationError):
-    """400 with `{"errors": {parameter: [message, …]}}`: the one shape in which every list
-    answers a query parameter it cannot use (filters, ordering, facets, page, page size)."""
-
-    def __init__(self, errors):
-        super().__init__({"errors": errors})
-
-
-def requested_facets(request, filterset):
+def requested_facets(
+    request: Request, filterset: FacetedFilterSet
+) -> tuple[set[str], dict[str, list[str]]]:
     """({facet name, …} asked for with `facet`, {parameter: [message]} for the ones this list
     cannot count). The names are the FilterSet's countable filters (`facet_specs`)."""
-    names = set()
-    unknown = []
+    names: set[str] = set()
+    unknown: list[str] = []
     for value in request.query_params.getlist(FACET_PARAMETER):
         name = value.strip()
         if not name:
@@ -40,24 +43,29 @@ def requested_facets(request, filterset):
     }
 
 
+def strict_filterset(
+    filterset_class: type[FacetedFilterSet], request: Request, queryset: QuerySet[Any]
+) -> tuple[FacetedFilterSet, set[str]]:
+    """The list's FilterSet (the one its HTML page uses) over `queryset`, and the facets asked
+    for; `BadParameters` naming every parameter it cannot use. A bad value or a likely-typo
+    parameter is never an empty or unfiltered list: a client that misspells `jurisdiction` must
+    not silently get every instrument. So is a `facet` that is not one of the list's countable
+    filters."""
+    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
+    facets, facet_errors = requested_facets(request, filterset)
+    # `errors` rather than the form's: it also holds the misspelt-parameter errors.
+    errors = {**filterset.errors, **facet_errors}
+    if errors:
+        raise BadParameters(errors)
+    return filterset, facets
+
+
 class StrictFilterBackend(DjangoFilterBackend):
-    """Filters a list with the view's `filterset_class`, the FilterSet the HTML page uses.
+    """Filters a list with the FilterSet its viewset builds (`ListViewSet.filterset_for`), and
+    tells the schema which parameters that FilterSet takes."""
 
-    A bad value or a likely-typo parameter answers 400 naming it, never an empty or unfiltered
-    list: a client that misspells `jurisdiction` must not silently get every instrument. So
-    does a `facet` that is not one of the list's countable filters."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
-        if filterset is None:
-            return queryset
-        facets, facet_errors = requested_facets(request, filterset)
-        # `errors` rather than the form's: it also holds the misspelt-parameter errors.
-        errors = {**filterset.errors, **facet_errors}
-        if errors:
-            raise BadParameters(errors)
-        # Serializers read the day a list was asked for (`as_of`) from the view, and the
-        # pagination the facets asked for.
-        view.filterset = filterset
-        view.facet_names = facets
-        return filterset.qs
+    def filter_queryset(
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
+        list_view: ListViewSet = view
+        return list_view.filterset_for(queryset).qs

@@ -1,20 +1,25 @@
 """How every JSON list of the API is paged, and the facets a page carries when asked."""
 
-import re
-from dataclasses import asdict
+from __future__ import annotations
 
-from django.core.paginator import InvalidPage
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.paginator import Page
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from policytracker.core.api.filtering import BadParameters
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+from policytracker.core.params import page_of, page_size
 
 MAX_PAGE_SIZE = 200
 
-
-def whole_number(text):
-    """`text` as an int if it is ASCII digits (not "²", not thousands of digits), else None."""
-    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+# A row of a page, as DRF's `paginate_queryset` types it.
+_Row = TypeVar("_Row")
 
 
 class StrictPageNumberPagination(PageNumberPagination):
@@ -22,101 +27,61 @@ class StrictPageNumberPagination(PageNumberPagination):
     `{"count", "next", "previous", "results"}`.
 
     A page or page size that cannot be served answers 400 naming the parameter, like a bad
-    filter: `page=abc`, `page=0`, a page past the last one, `page_size=0`, `page_size=500` and
-    `page_size=x` alike. Clamping or falling back to the default would hand a script a page it
-    did not ask for and let it believe it had read everything; a 404 would read as "no such
-    list". An empty value (`page=`, as a plain HTML form sends it) counts as not given, as it
-    does for filters. `page=last` reads the last page. CSV downloads are not paged at all (see
-    `jurisdictions.api.views.ListViewSet`).
+    filter, in the words the pages use too (`policytracker.core.params`): `page=abc`, `page=0`,
+    a page past the last one, `page_size=0`, `page_size=500` and `page_size=x` alike. Clamping
+    or falling back to the default would hand a script a page it did not ask for and let it
+    believe it had read everything; a 404 would read as "no such list". An empty value
+    (`page=`, as a plain HTML form sends it) counts as not given, as it does for filters.
+    `page=last` reads the last page. CSV downloads are not paged at all (see
+    `policytracker.core.api.views.ListViewSet`).
 
     With `facet=<filter>` (repeatable) the page also carries `facets`, before `results`:
     `{"type": [{"value": "binding_law", "label": "Binding law", "count": 5, "selected":
     false}, …], …}`, one entry per facet asked, each value counted under every other active
-    filter. They are the FilterSet's `facets()`, the very counts the HTML filter panel shows;
-    the names a list takes are its FilterSet's `facet_specs` (any other answers 400, see
-    `jurisdictions.api.filtering`)."""
+    filter. The viewset hands them over (`get_paginated_response(data, facets=...)`): they are
+    its FilterSet's `facets()`, the very counts the HTML filter panel shows."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+    # Never None, as DRF's own may be: `paginate_queryset` always pages, so the page is set
+    # before `get_paginated_response` reads it.
+    page: Page[Any]
 
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param, "").strip()
-        if not raw:
-            return self.page_size
-        size = whole_number(raw)
-        if size is None or not 1 <= size <= self.max_page_size:
-            raise BadParameters(
-                {
-                    self.page_size_query_param: [
-                        f"“{raw}” is not allowed. Enter a whole number from 1 to "
-                        f"{self.max_page_size}."
-                    ]
-                }
-            )
-        return size
+    def get_page_size(self, request: Request) -> int:
+        return page_size(
+            request.query_params.get(self.page_size_query_param),
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
 
-    def get_page_number(self, request, paginator):
-        raw = request.query_params.get(self.page_query_param, "").strip()
-        if not raw:
-            return 1
-        if raw in self.last_page_strings:
-            return paginator.num_pages
-        number = whole_number(raw)
-        if number is None or number < 1:
-            raise BadParameters(
-                {
-                    self.page_query_param: [
-                        f"“{raw}” is not allowed. Enter a page number (1 or more) or “last”."
-                    ]
-                }
-            )
-        return number
-
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any, _Row] | Sequence[_Row],
+        request: Request,
+        view: APIView | None = None,
+    ) -> list[_Row]:
         self.request = request
-        self.view = view
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
-        number = self.get_page_number(request, paginator)
-        try:
-            self.page = paginator.page(number)
-        except InvalidPage:
-            pages = paginator.num_pages
-            raise BadParameters(
-                {
-                    self.page_query_param: [
-                        f"There is no page {number}: this list has {pages} "
-                        f"page{'' if pages == 1 else 's'} at this page size."
-                    ]
-                }
-            ) from None
+        self.page = page_of(paginator, request.query_params.get(self.page_query_param))
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True
         return list(self.page)
 
-    def facets(self):
-        """{facet name: [option, …]} for the facets asked for, or None when none were."""
-        names = getattr(self.view, "facet_names", None)
-        if not names:
-            return None
-        return {
-            facet.name: [asdict(option) for option in facet.options]
-            for facet in self.view.filterset.facets(names)
-        }
-
-    def get_paginated_response(self, data):
-        body = {
+    def get_paginated_response(
+        self, data: Any, facets: dict[str, list[dict[str, Any]]] | None = None
+    ) -> Response:
+        body: dict[str, Any] = {
             "count": self.page.paginator.count,
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
         }
-        facets = self.facets()
         if facets is not None:
             body["facets"] = facets
         body["results"] = data
         return Response(body)
 
-    def get_paginated_response_schema(self, schema):
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         schema = super().get_paginated_response_schema(schema)
         option = {
             "type": "object",

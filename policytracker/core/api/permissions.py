@@ -1,8 +1,17 @@
 """Who may do what through the API: anyone may read, editors alone may write."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from policytracker.core.api.throttling import by_editor
+
+if TYPE_CHECKING:
+    # Only for annotations: DRF loads this module while `rest_framework.views` is importing.
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class IsEditorOrReadOnly(BasePermission):
@@ -15,7 +24,7 @@ class IsEditorOrReadOnly(BasePermission):
 
     message = "Only editors (staff or members of the “editors” group) may change records."
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return True
         return by_editor(request)

@@ -18,8 +18,12 @@ A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`,
 a carriage return) gets a leading `'`, which spreadsheets show as text.
 """
 
+from __future__ import annotations
+
 import csv
 import io
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer
@@ -32,10 +36,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
 
 
-def columns(serializer, prefix=""):
+def columns(serializer: serializers.Serializer[Any], prefix: str = "") -> list[str]:
     """The CSV header of `serializer`: its readable fields in order, nested objects as
     `parent.child`."""
-    names = []
+    names: list[str] = []
     for name, field in serializer.fields.items():
         if field.write_only:
             continue
@@ -46,7 +50,7 @@ def columns(serializer, prefix=""):
     return names
 
 
-def text(value):
+def text(value: object) -> str:
     """One JSON value as the text of a cell (before neutralising)."""
     # Most cells are text already: answered before any other test, row after row.
     if type(value) is str:
@@ -66,28 +70,28 @@ def text(value):
     return str(value)
 
 
-def neutralise(cell):
+def neutralise(cell: str) -> str:
     """`cell` made safe from spreadsheet formula injection."""
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def column_paths(header):
+def column_paths(header: Iterable[str]) -> list[tuple[str, ...]]:
     """Each column of `header` (from `columns`) as the keys leading to its value."""
     return [tuple(column.split(".")) for column in header]
 
 
-def path_cells(row, paths):
+def path_cells(row: Mapping[str, Any], paths: Iterable[tuple[str, ...]]) -> list[str]:
     """The cells of one serialized row under `paths` (from `column_paths`)."""
-    cells = []
+    cells: list[str] = []
     for path in paths:
-        value = row
+        value: object = row
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         cells.append(neutralise(text(value)))
     return cells
 
 
-def row_cells(row, header):
+def row_cells(row: Mapping[str, Any], header: Iterable[str]) -> list[str]:
     """The cells of one serialized row under `header` (from `columns`)."""
     return path_cells(row, column_paths(header))
 
@@ -103,7 +107,9 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def stream(self, serializer, instances):
+    def stream(
+        self, serializer: serializers.Serializer[Any], instances: Iterable[Any]
+    ) -> Iterator[str]:
         """CSV text, a header and one row per instance, in pieces of about `FLUSH_BYTES`."""
         header = columns(serializer)
         # Split once: a long download has tens of thousands of rows to cut the same way.
@@ -120,7 +126,12 @@ class CSVRenderer(BaseRenderer):
                 buffer.truncate()
         yield buffer.getvalue()
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
         if data is None:
             return b""
         if isinstance(data, dict) and isinstance(data.get("results"), list):
@@ -129,7 +140,7 @@ class CSVRenderer(BaseRenderer):
             row if isinstance(row, dict) else {"value": row}
             for row in (data if isinstance(data, list) else [data])
         ]
-        header = []
+        header: list[str] = []
         for row in rows:
             for column in flat_keys(row):
                 if column not in header:
@@ -141,9 +152,9 @@ class CSVRenderer(BaseRenderer):
         return buffer.getvalue().encode(self.charset)
 
 
-def flat_keys(row, prefix=""):
+def flat_keys(row: Mapping[Any, object], prefix: str = "") -> list[str]:
     """The `parent.child` names of a serialized row's values."""
-    names = []
+    names: list[str] = []
     for key, value in row.items():
         if isinstance(value, dict):
             names.extend(flat_keys(value, f"{prefix}{key}."))

@@ -14,14 +14,18 @@ once for every resource:
 Vocabularies become named enums through `ENUM_NAME_OVERRIDES` in the settings.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import django_filters
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import SlugField
+from django.db.models import Model, SlugField
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_array_type, build_parameter_type
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
@@ -38,7 +42,7 @@ from policytracker.core.filters import SLUG_PATTERN, KeyFilter, TrueFalseFilter
 PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 
 
-def may_be_empty(field):
+def may_be_empty(field: serializers.Field) -> bool:
     """Whether a serializer field that shows a vocabulary value may show null: unless it reads
     a model field that must be filled in, yes (an annotation, a value as of a day)."""
     if any(cls.__name__ == "AsOfValue" for cls in type(field).__mro__):
@@ -59,7 +63,7 @@ class VocabularyFieldExtension(OpenApiSerializerFieldExtension):
     target_class = VocabularyField
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if may_be_empty(self.target):
             # As a ChoiceField with allow_null: the enum hook then puts the null choice beside
@@ -74,8 +78,8 @@ class LabelFieldExtension(OpenApiSerializerFieldExtension):
     target_class = LabelField
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
-        schema = {
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
+        schema: dict[str, Any] = {
             "type": "string",
             "description": f"The label of `{self.target.source}`, as the pages show it.",
         }
@@ -88,7 +92,7 @@ class PartialDateFieldExtension(OpenApiSerializerFieldExtension):
     target_class = PartialDateField
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         return {
             "type": "string",
             "pattern": PARTIAL_DATE_PATTERN,
@@ -103,10 +107,14 @@ class RecordUrlFieldExtension(OpenApiSerializerFieldExtension):
     target_class = RecordUrlField
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         field = self.target
         where = "address in the API" if field.view_name.startswith("api:") else "page on the site"
-        schema = {"type": "string", "format": "uri", "description": f"The record's {where}."}
+        schema: dict[str, Any] = {
+            "type": "string",
+            "format": "uri",
+            "description": f"The record's {where}.",
+        }
         # A key read through a relation is missing when the relation is (an actor without a
         # jurisdiction has no page).
         if len(field.lookup) > 1:
@@ -117,7 +125,7 @@ class RecordUrlFieldExtension(OpenApiSerializerFieldExtension):
 REPEAT_NOTE = "Repeat the parameter for more than one value; any of them matches."
 
 
-def sentence(text):
+def sentence(text: object) -> str:
     text = str(text or "").strip()
     return text if not text or text.endswith(".") else f"{text}."
 
@@ -128,11 +136,14 @@ class StrictFilterExtension(DjangoFilterExtension):
     A jurisdiction code or a topic slug is checked against the records, which change: its
     parameter says where the values are listed instead of enumerating today's."""
 
-    target_class = StrictFilterBackend
+    # drf-spectacular types the attribute by its own default, a dotted path; a class is taken too.
+    target_class = StrictFilterBackend  # type: ignore[assignment]
     match_subclasses = True
     priority = 1
 
-    def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
+    def get_schema_operation_parameters(
+        self, auto_schema: AutoSchema, *args: Any, **kwargs: Any
+    ) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(auto_schema, *args, **kwargs)
         filterset_class = getattr(auto_schema.view, "filterset_class", None)
         names = list(getattr(filterset_class, "facet_specs", None) or ())
@@ -152,7 +163,14 @@ class StrictFilterExtension(DjangoFilterExtension):
             )
         return parameters
 
-    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+    def resolve_filter_field(
+        self,
+        auto_schema: AutoSchema,
+        model: type[Model],
+        filterset_class: type[django_filters.FilterSet],
+        field_name: str,
+        filter_field: django_filters.Filter,
+    ) -> list[dict[str, Any]]:
         if isinstance(filter_field, django_filters.ModelMultipleChoiceFilter):
             return [self.record_parameter(field_name, filter_field)]
         parameters = super().resolve_filter_field(
@@ -182,7 +200,7 @@ class StrictFilterExtension(DjangoFilterExtension):
                 parameter["description"] = f"{sentence(head)} {REPEAT_NOTE}\n\n{choices}".strip()
         return parameters
 
-    def record_parameter(self, name, filter_field):
+    def record_parameter(self, name: str, filter_field: django_filters.Filter) -> dict[str, Any]:
         if isinstance(filter_field, KeyFilter):
             pattern = filter_field.key_pattern()
             listed = filter_field.values_listed()
@@ -212,7 +230,8 @@ class BadParametersSerializer(serializers.Serializer):
     """Every query parameter the list could not use, each with what is wrong with it: a bad
     value, a page past the last, a misspelt parameter name."""
 
-    errors = serializers.DictField(
+    # A declared field, which DRF's metaclass takes out of the class: `Serializer.errors` stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages by parameter name.",
     )
@@ -254,7 +273,7 @@ class ApiSchema(AutoSchema):
     - anything throttled answers 429 with `Retry-After` over the rate;
     - a 2xx answer in CSV is text, not the JSON schema; errors are always JSON."""
 
-    def get_auth(self):
+    def get_auth(self) -> list[dict[str, Any]]:
         auths = super().get_auth()
         # Reads need no credentials (`IsEditorOrReadOnly`): drf-spectacular only knows that of
         # its own permission classes, and would list a token or a session as required.
@@ -262,7 +281,7 @@ class ApiSchema(AutoSchema):
             auths.append({})
         return auths
 
-    def _resolve_path_parameters(self, variables):
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
         parameters = super()._resolve_path_parameters(variables)
         # What the route takes, so that a client (or a test) never builds an address that
         # some other page of the site answers instead.
@@ -271,7 +290,7 @@ class ApiSchema(AutoSchema):
             parameter["schema"].setdefault("pattern", f"^{lookup}$")
         return parameters
 
-    def _get_pagination_parameters(self):
+    def _get_pagination_parameters(self) -> list[dict[str, Any]]:
         parameters = super()._get_pagination_parameters()
         paginator = self._get_paginator()
         for parameter in parameters:
@@ -290,7 +309,7 @@ class ApiSchema(AutoSchema):
                 )
         return parameters
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, response in responses.items():
             content = response.get("content", {})
@@ -303,10 +322,10 @@ class ApiSchema(AutoSchema):
                     responses[code]["headers"] = headers
         return dict(sorted(responses.items()))
 
-    def shared_responses(self):
+    def shared_responses(self) -> list[tuple[str, OpenApiResponse, dict[str, Any] | None]]:
         """(status code, OpenApiResponse, headers) of the answers this operation shares with
         others of its kind; a subclass adds its own."""
-        answers = []
+        answers: list[tuple[str, OpenApiResponse, dict[str, Any] | None]] = []
         if self.method == "GET" and self._is_list_view():
             answers.append(
                 (

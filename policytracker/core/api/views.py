@@ -1,15 +1,41 @@
 """The list and record views every resource of the API builds on."""
 
-from collections import defaultdict
-from dataclasses import dataclass
-from itertools import islice
+from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer, Serializer
 
+from policytracker.core.api.filtering import strict_filterset
 from policytracker.core.api.renderers import CSVRenderer
+from policytracker.core.filters import FacetedFilterSet
+
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
+
+    from policytracker.core.api.pagination import StrictPageNumberPagination
+
+    # What `CSVDownloadMixin` is mixed into (any DRF view: `ListViewSet`, the change feed's
+    # plain `ViewSet`), for the type checker only: it reads `self.request` and calls the view's
+    # own `handle_exception`.
+    _APIViewBase = APIView
+else:
+    _APIViewBase = object
+
+# A row of a page, as DRF's `paginate_queryset` types it.
+_Row = TypeVar("_Row")
 
 
 @dataclass(frozen=True)
@@ -25,10 +51,10 @@ class RelatedValues:
     values) or {key: lookup} (a list of dicts); `order` lists lookups under it to sort by."""
 
     relation: str
-    values: str | dict
-    order: tuple = ()
+    values: str | dict[str, str]
+    order: tuple[str, ...] = ()
 
-    def read(self, model, keys):
+    def read(self, model: type[models.Model], keys: list[Any]) -> dict[Any, list[Any]]:
         """{key of a row: [value, …]} for the rows of `model` whose keys are `keys`."""
         lookups = [self.values] if isinstance(self.values, str) else list(self.values.values())
         rows = (
@@ -41,7 +67,7 @@ class RelatedValues:
                 *(f"{self.relation}__{lookup}" for lookup in lookups),
             )
         )
-        found = defaultdict(list)
+        found: dict[Any, list[Any]] = defaultdict(list)
         for key, related, *values in rows:
             if related is None:
                 continue
@@ -52,27 +78,81 @@ class RelatedValues:
         return found
 
 
-class ListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CSVDownloadMixin(_APIViewBase):
+    """For a view that answers a list as one CSV download (`?format=csv` or `Accept: text/csv`):
+    `csv_response(serializer, rows)` streams every row under the serializer's columns, as
+    `csv_filename`; and an error answers in JSON even to a CSV request, so that a download
+    link that fails shows the reader which parameter was wrong, not a one-cell spreadsheet."""
+
+    csv_filename: str = ""
+    csv_chunk_size = 500
+
+    def wants_csv(self) -> bool:
+        return isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer)
+
+    def csv_response(
+        self, serializer: Serializer[Any], rows: Iterable[Any]
+    ) -> StreamingHttpResponse:
+        # Only called when `wants_csv()`: the renderer is the CSV one.
+        renderer = cast(CSVRenderer, self.request.accepted_renderer)
+        response = StreamingHttpResponse(
+            renderer.stream(serializer, rows),
+            content_type=f"{renderer.media_type}; charset={renderer.charset}",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if self.wants_csv():
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ListViewSet(CSVDownloadMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """A read-only list, filtered by its FilterSet, as paged JSON or as one CSV download.
 
-    JSON pages add a `facets` object when asked (`?facet=<filter>`, repeatable; see
-    `jurisdictions.api.pagination`). CSV is the whole filtered list, in the JSON order,
-    streamed from the database in chunks of `csv_chunk_size` rows (each chunk costs one query
-    per `related_values` list and per prefetched relation), so it never holds the list in
-    memory. `page` and `page_size` do
-    not apply to it and are not read: the site's "Download CSV" links carry the query string of
-    the page the reader is on, page number included, and must still give every matching row.
+    The viewset builds the list's FilterSet once per request (`filterset_for`), with the query
+    string: a parameter it cannot use answers 400 naming it (`BadParameters`). JSON pages add a
+    `facets` object when asked (`?facet=<filter>`, repeatable), which the viewset counts with
+    that FilterSet and hands to the paginator (`policytracker.core.api.pagination`). CSV is the
+    whole filtered list, in the JSON order, streamed from the database in chunks of
+    `csv_chunk_size` rows (each chunk costs one query per `related_values` list and per
+    prefetched relation), so it never holds the list in memory. `page` and `page_size` do not
+    apply to it and are not read: the site's "Download CSV" links carry the query string of the
+    page the reader is on, page number included, and must still give every matching row.
 
     Subclasses set `queryset` (with its default order, ending in the primary key so pages never
     overlap), `serializer_class`, `filterset_class` and `csv_filename`, and may set
     `related_values` ({attribute: `RelatedValues`}): lists set on every row of a page or CSV
     chunk before it is serialized, one query each."""
 
-    csv_filename = None
-    csv_chunk_size = 500
-    related_values = {}
+    filterset_class: type[FacetedFilterSet] | None = None
+    related_values: dict[str, RelatedValues] = {}
 
-    def attach_related_values(self, rows):
+    _filterset: FacetedFilterSet | None = None
+    _facet_names: set[str] = set()
+
+    def filterset_for(self, queryset: QuerySet[Any]) -> FacetedFilterSet:
+        """The list's FilterSet over `queryset`, built from the query string on first use."""
+        if self._filterset is None:
+            assert self.filterset_class is not None, f"{type(self).__name__} has no FilterSet"
+            self._filterset, self._facet_names = strict_filterset(
+                self.filterset_class, self.request, queryset
+            )
+        return self._filterset
+
+    def facets(self) -> dict[str, list[dict[str, Any]]] | None:
+        """{facet name: [option, …]} for the facets asked for, or None when none were."""
+        if self._filterset is None or not self._facet_names:
+            return None
+        return {
+            facet.name: [asdict(option) for option in facet.options]
+            for facet in self._filterset.facets(self._facet_names)
+        }
+
+    def attach_related_values(self, rows: list[Any]) -> list[Any]:
         """`rows` (model instances), each given its `related_values` lists."""
         if self.related_values and rows:
             model = type(rows[0])
@@ -83,44 +163,40 @@ class ListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     setattr(row, attribute, found.get(row.pk, []))
         return rows
 
-    def paginate_queryset(self, queryset):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any, _Row] | Sequence[_Row]
+    ) -> list[_Row] | None:
         page = super().paginate_queryset(queryset)
         return None if page is None else self.attach_related_values(page)
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        filterset = getattr(self, "filterset", None)
-        context["as_of"] = getattr(filterset, "as_of", None)
-        return context
+    def get_paginated_response(self, data: Any) -> Response:
+        # The API's paginator (`DEFAULT_PAGINATION_CLASS`), which takes the facets too.
+        paginator = cast("StrictPageNumberPagination", self.paginator)
+        return paginator.get_paginated_response(data, facets=self.facets())
 
-    def list(self, request, *args, **kwargs):
-        if isinstance(request.accepted_renderer, CSVRenderer):
-            return self.csv_response(self.filter_queryset(self.get_queryset()))
+    def get_serializer_context(self) -> dict[str, Any]:
+        # Rows of a list asked `as_of` a day say their status then.
+        return {
+            **super().get_serializer_context(),
+            "as_of": getattr(self._filterset, "as_of", None),
+        }
+
+    # DRF's stub says a `Response`; a CSV download is a `StreamingHttpResponse`, which DRF
+    # passes on as it passes on any HttpResponse.
+    def list(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response | StreamingHttpResponse:
+        if self.wants_csv():
+            rows = self.csv_rows(self.filter_queryset(self.get_queryset()))
+            # A list's serializer is a `Serializer`: its fields are the CSV's columns.
+            return self.csv_response(cast(Serializer[Any], self.get_serializer()), rows)
         return super().list(request, *args, **kwargs)
 
-    def csv_rows(self, queryset):
+    def csv_rows(self, queryset: QuerySet[Any]) -> Iterator[Any]:
         """Every row of `queryset`, read `csv_chunk_size` at a time."""
         rows = queryset.iterator(chunk_size=self.csv_chunk_size)
         while chunk := list(islice(rows, self.csv_chunk_size)):
             yield from self.attach_related_values(chunk)
-
-    def csv_response(self, queryset):
-        renderer = self.request.accepted_renderer
-        response = StreamingHttpResponse(
-            renderer.stream(self.get_serializer(), self.csv_rows(queryset)),
-            content_type=f"{renderer.media_type}; charset={renderer.charset}",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
-        return response
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        # An error answers in JSON even to a CSV request: a download link that fails should
-        # show the reader which parameter was wrong, not a one-cell spreadsheet.
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 class RecordViewSet(mixins.RetrieveModelMixin, ListViewSet):
@@ -132,31 +208,40 @@ class RecordViewSet(mixins.RetrieveModelMixin, ListViewSet):
     a record costs the same queries however much hangs off it. The list's filters do not apply
     to a record: its address names it alone. An unknown key answers 404 in JSON, naming it."""
 
-    detail_serializer_class = None
+    detail_serializer_class: type[BaseSerializer[Any]] | None = None
 
-    def get_serializer_class(self):
-        if self.action == "retrieve" and self.detail_serializer_class is not None:
-            return self.detail_serializer_class
+    def get_record_serializer_class(self) -> type[BaseSerializer[Any]]:
+        """The serializer of a record at its own address."""
+        return self.detail_serializer_class or super().get_serializer_class()
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return self.get_record_serializer_class()
         return super().get_serializer_class()
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if self.action == "retrieve":
             return self.get_detail_queryset()
         return super().get_queryset()
 
-    def get_detail_queryset(self):
+    def get_detail_queryset(self) -> QuerySet[Any]:
+        """What a record at its own address is read from (its prefetches)."""
         return super().get_queryset()
 
-    def filter_queryset(self, queryset):
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.action == "retrieve":
             return queryset
         return super().filter_queryset(queryset)
 
-    def get_object(self):
+    def not_found(self) -> NotFound:
+        """The 404 for the key in the URL, naming it."""
+        key = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        noun = self.get_queryset().model._meta.verbose_name
+        return NotFound(f"No {noun} has the {self.lookup_field} “{key}”.")
+
+    def get_object(self) -> Any:
         try:
             record = super().get_object()
         except Http404:
-            key = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-            noun = self.queryset.model._meta.verbose_name
-            raise NotFound(f"No {noun} has the {self.lookup_field} “{key}”.") from None
+            raise self.not_found() from None
         return self.attach_related_values([record])[0]

@@ -21,18 +21,22 @@ answer a bad query parameter. Writes to an existing record need `If-Match`
 (`jurisdictions.api.conditional`).
 """
 
+from __future__ import annotations
+
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -40,11 +44,20 @@ from policytracker.core.api.conditional import ConditionalMixin
 from policytracker.core.api.writes_schema import WritesSchema
 from policytracker.core.dates import PartialDate, partial_date, precision_field_name
 
+if TYPE_CHECKING:
+    from policytracker.core.api.views import RecordViewSet
+
+    # What the mixins below are mixed into, for the type checker only.
+    _InputBase = serializers.Serializer
+    _ViewSetBase = RecordViewSet
+else:
+    _InputBase = _ViewSetBase = object
+
 
 class BadInput(ValidationError):
     """400 with `{"errors": {field: [message, ...]}}`."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: Mapping[str, Any]) -> None:
         super().__init__({"errors": errors})
 
 
@@ -53,7 +66,9 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-def api_errors(error, names=None):
+def api_errors(
+    error: DjangoValidationError, names: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
     """`{field: [message, ...]}` of a Django ValidationError, the fields named as the API
     names them (`names` maps the model's name to the API's where they differ)."""
     names = names or {}
@@ -62,7 +77,7 @@ def api_errors(error, names=None):
         if hasattr(error, "error_dict")
         else [(NON_FIELD_ERRORS, error.messages)]
     )
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for field, messages in pairs:
         key = names.get(field, field)
         if key == NON_FIELD_ERRORS:
@@ -72,7 +87,7 @@ def api_errors(error, names=None):
 
 
 @contextmanager
-def model_errors(names=None):
+def model_errors(names: Mapping[str, str] | None = None) -> Iterator[None]:
     """Django's ValidationError (from `full_clean` or a service) answered as `BadInput`."""
     try:
         yield
@@ -80,7 +95,7 @@ def model_errors(names=None):
         raise BadInput(api_errors(error, names)) from None
 
 
-def validated(serializer):
+def validated(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     """The serializer's validated data, or `BadInput` naming every bad field."""
     if not serializer.is_valid():
         raise BadInput(serializer.errors)
@@ -92,7 +107,7 @@ class KeyField(serializers.SlugRelatedField):
     for it (`{"code": "SG", "name": "Singapore"}`). With `upper_case`, a key in lower case is
     read in upper case, as filters read jurisdiction codes (`sg` is `SG`)."""
 
-    def __init__(self, slug_field, *, upper_case=False, **kwargs):
+    def __init__(self, slug_field: str, *, upper_case: bool = False, **kwargs: Any) -> None:
         self.upper_case = upper_case
         super().__init__(slug_field=slug_field, **kwargs)
         model = kwargs["queryset"].model
@@ -103,7 +118,7 @@ class KeyField(serializers.SlugRelatedField):
             f"Give the {model._meta.verbose_name}'s {slug_field} as a string."
         )
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> models.Model:
         if isinstance(data, Mapping) and self.slug_field in data:
             data = data[self.slug_field]
         if not isinstance(data, str):
@@ -120,40 +135,41 @@ class PartialDateInput(serializers.Field):
         "the precision its source states.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("allow_null", True)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> PartialDate:
         try:
             return PartialDate.parse(data)
         except ValueError:
             self.fail("invalid", value=data)
 
-    def get_attribute(self, instance):
+    def get_attribute(self, instance: object) -> PartialDate | None:
+        source = cast(str, self.source)  # set once the field is bound
         return partial_date(
-            getattr(instance, self.source, None),
-            getattr(instance, precision_field_name(self.source), ""),
+            getattr(instance, source, None),
+            getattr(instance, precision_field_name(source), ""),
         )
 
-    def to_representation(self, value):
+    def to_representation(self, value: PartialDate | None) -> str | None:
         return value.isoformat() if value else None
 
 
-class StrictInput:
+class StrictInput(_InputBase):
     """Mixin for an input serializer: a key that is neither one of its fields nor one that
     reads show (`context["readable_fields"]`) answers 400, and so does a `<date>_precision`
     that contradicts the date given with it (or, when only it is given, the stored one)."""
 
-    def partial_date_fields(self):
+    def partial_date_fields(self) -> dict[str, PartialDateInput]:
         return {
             name: field
             for name, field in self.fields.items()
             if isinstance(field, PartialDateInput)
         }
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: object) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             return super().to_internal_value(data)
         dates = self.partial_date_fields()
@@ -162,7 +178,7 @@ class StrictInput:
             | set(self.context.get("readable_fields", ()))
             | {precision_field_name(name) for name in dates}
         )
-        errors = {}
+        errors: dict[str, Any] = {}
         for key in data:
             if key not in known:
                 guesses = difflib.get_close_matches(key, sorted(self.fields), n=1, cutoff=0.7)
@@ -173,12 +189,15 @@ class StrictInput:
         try:
             value = super().to_internal_value(data)
         except ValidationError as error:
-            errors = {**error.detail, **errors}
+            # A serializer's ValidationError carries {field: messages}.
+            errors = {**cast(dict[str, Any], error.detail), **errors}
         if errors:
             raise ValidationError(errors)
         return value
 
-    def precision_errors(self, data, name, field):
+    def precision_errors(
+        self, data: Mapping[str, Any], name: str, field: PartialDateInput
+    ) -> dict[str, list[str]]:
         key = precision_field_name(name)
         given = data.get(key)
         if given in (None, ""):
@@ -211,17 +230,19 @@ class WriteSerializer(StrictInput, serializers.ModelSerializer):
     `error_names` maps a model field to the payload field its errors belong to, where the two
     differ in more than a field's `source`."""
 
-    error_names = {}
+    error_names: dict[str, str] = {}
 
-    def create(self, validated_data):
-        return self.write(self.Meta.model(), validated_data)
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        # The stubs type `Meta.model` with the serializer's type variable, which a nested class
+        # cannot use.
+        return self.write(self.Meta.model(), validated_data)  # type: ignore[misc]
 
-    def update(self, instance, validated_data):
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         return self.write(instance, validated_data)
 
-    def write(self, instance, validated_data):
+    def write(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         dates = {field.source for field in self.partial_date_fields().values()}
-        many = {}
+        many: dict[str, Any] = {}
         for name, value in validated_data.items():
             if name in dates:
                 setattr(instance, name, value.date if value else None)
@@ -230,7 +251,12 @@ class WriteSerializer(StrictInput, serializers.ModelSerializer):
                 many[name] = value
             else:
                 setattr(instance, name, value)
-        names = {field.source: name for name, field in self.fields.items() if field.source != "*"}
+        # A bound field's `source` is set.
+        names = {
+            cast(str, field.source): name
+            for name, field in self.fields.items()
+            if field.source != "*"
+        }
         with model_errors({**names, **self.error_names}):
             instance.full_clean()
         instance.save()
@@ -239,11 +265,11 @@ class WriteSerializer(StrictInput, serializers.ModelSerializer):
         self.after_save(instance)
         return instance
 
-    def after_save(self, instance):
+    def after_save(self, instance: models.Model) -> None:
         pass
 
 
-class WritesMixin(ConditionalMixin):
+class WritesMixin(ConditionalMixin, _ViewSetBase):
     """What every writable viewset shares: the serializer of each writing action (for its
     validation, the browsable API's forms and the schema; reads keep the viewset's own), and
     the answers to writes.
@@ -252,12 +278,12 @@ class WritesMixin(ConditionalMixin):
     (`EditorWritesMixin`); `timeline_inputs`, {action: input serializer} for the POSTs that add
     a step to a record's timeline."""
 
-    write_serializer_class = None
-    timeline_inputs = {}
+    write_serializer_class: type[WriteSerializer] | None = None
+    timeline_inputs: dict[str, type[serializers.Serializer[Any]]] = {}
     schema = WritesSchema()
 
     @property
-    def input_classes(self):
+    def input_classes(self) -> dict[str, type[serializers.Serializer[Any]]]:
         classes = dict(self.timeline_inputs)
         if self.write_serializer_class is not None:
             classes.update(
@@ -265,24 +291,24 @@ class WritesMixin(ConditionalMixin):
             )
         return classes
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action in self.input_classes:
             return self.input_classes[self.action]
         return super().get_serializer_class()
 
-    def readable_fields(self):
-        with self.as_retrieve():
-            return set(self.get_serializer_class()().fields)
+    def readable_fields(self) -> set[str]:
+        # A record's serializer is a Serializer, with fields.
+        return set(cast(serializers.Serializer[Any], self.get_record_serializer_class()()).fields)
 
-    def input_serializer(self, *args, **kwargs):
+    def input_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer[Any]:
         context = {**self.get_serializer_context(), "readable_fields": self.readable_fields()}
         return self.input_classes[self.action](*args, context=context, **kwargs)
 
-    def detail_url(self, key):
+    def detail_url(self, key: object) -> str:
         url = reverse(f"api:{self.basename}-detail", args=[key])
         return self.request.build_absolute_uri(url)
 
-    def timeline_write(self, write):
+    def timeline_write(self, write: Callable[[models.Model], object]) -> Response:
         """A step added to the record's timeline by `write(record)`: answered 201 with the
         record itself (which the step changed, and whose `ETag` the next write needs), at its
         own address (`Content-Location`)."""
@@ -298,7 +324,7 @@ class EditorWritesMixin(WritesMixin):
     the viewset's records, with `write_serializer_class`. Every answer but a delete's is the
     record as a read shows it, with its `ETag`."""
 
-    def create(self, request, *args, **kwargs):
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         with transaction.atomic():
             serializer = self.input_serializer(data=request.data)
             validated(serializer)
@@ -311,7 +337,7 @@ class EditorWritesMixin(WritesMixin):
                     "A record written at the same moment clashes with this one (the same slug, "
                     "or the same quote for the same record): read the list, then try again."
                 ) from error
-            instance, data = self.representation(instance.pk)
+            instance, data = self.read_record(instance.pk)
             response = Response(
                 data,
                 status=http_status.HTTP_201_CREATED,
@@ -320,19 +346,21 @@ class EditorWritesMixin(WritesMixin):
             self.set_validators(response, instance, data)
         return response
 
-    def update(self, request, *args, partial=False, **kwargs):
-        def write(instance):
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
+        def write(instance: models.Model) -> None:
             serializer = self.input_serializer(instance, data=request.data, partial=partial)
             validated(serializer)
             serializer.save()
 
         return self.conditional_write(write)
 
-    def partial_update(self, request, *args, **kwargs):
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
 
-    def destroy(self, request, *args, **kwargs):
-        def write(instance):
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        def write(instance: models.Model) -> bool:
             try:
                 instance.delete()
             except ProtectedError as error:

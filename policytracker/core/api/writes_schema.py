@@ -4,12 +4,20 @@ writes to a record take `If-Match`; reads of a record give `ETag` and `Last-Modi
 answer 304; and every write may be refused (401, 403), or fail on its input (400), its
 precondition (412, 428) or a record that depends on the one written (409)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from policytracker.core.api.schema import PARTIAL_DATE_PATTERN, ApiSchema, ErrorSerializer
+
+if TYPE_CHECKING:
+    from policytracker.core.api.writes import WritesMixin
 
 VALIDATORS = [
     OpenApiParameter(
@@ -47,7 +55,8 @@ IF_MATCH = OpenApiParameter(
 class BadInputSerializer(serializers.Serializer):
     """Every field of the payload (or header) that could not be used, with what is wrong."""
 
-    errors = serializers.DictField(
+    # A declared field, which DRF's metaclass takes out of the class: `Serializer.errors` stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages by field name (`non_field_errors` for the record as a whole).",
     )
@@ -57,7 +66,7 @@ class PartialDateInputExtension(OpenApiSerializerFieldExtension):
     # Named, not imported: `writes` imports this module for `WritesSchema`.
     target_class = "policytracker.core.api.writes.PartialDateInput"
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         return {
             "type": "string",
             "pattern": PARTIAL_DATE_PATTERN,
@@ -72,16 +81,18 @@ class WritesSchema(ApiSchema):
     """The schema of a viewset with writes (`jurisdictions.api.writes.WritesMixin`)."""
 
     @property
-    def action(self):
+    def action(self) -> str | None:
         return getattr(self.view, "action", None)
 
-    def is_timeline(self):
-        return self.action in self.view.timeline_inputs
+    def is_timeline(self) -> bool:
+        return self.action in cast("WritesMixin", self.view).timeline_inputs
 
-    def is_conditional_write(self):
+    def is_conditional_write(self) -> bool:
         return self.method in ("PUT", "PATCH", "DELETE") or self.is_timeline()
 
-    def get_override_parameters(self):
+    def get_override_parameters(
+        self,
+    ) -> list[OpenApiParameter | serializers.Serializer[Any] | type[serializers.Serializer[Any]]]:
         parameters = list(super().get_override_parameters())
         if self.action == "retrieve":
             parameters += [IF_NONE_MATCH, *VALIDATORS]
@@ -93,15 +104,24 @@ class WritesSchema(ApiSchema):
             parameters += VALIDATORS
         return parameters
 
-    def get_response_serializers(self):
-        if self.action in self.view.input_classes:
+    # drf-spectacular also takes {status: serializer} here (as in `extend_schema(responses=)`);
+    # its annotation leaves that out.
+    def get_response_serializers(  # type: ignore[override]
+        self,
+    ) -> (
+        type[serializers.BaseSerializer[Any]]
+        | dict[int, type[serializers.BaseSerializer[Any]]]
+        | serializers.Serializer[Any]
+        | None
+    ):
+        view = cast("WritesMixin", self.view)
+        if self.action in view.input_classes:
             # Every write answers with the record as a read of it shows it.
-            with self.view.as_retrieve():
-                record = self.view.get_serializer_class()
+            record = view.get_record_serializer_class()
             return {201: record} if self.is_timeline() else record
         return super().get_response_serializers()
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if self.action == "retrieve":
             responses["304"] = {
@@ -110,7 +130,7 @@ class WritesSchema(ApiSchema):
             }
         return responses
 
-    def shared_responses(self):
+    def shared_responses(self) -> list[tuple[str, OpenApiResponse, dict[str, Any] | None]]:
         answers = super().shared_responses()
         if self.method in SAFE_METHODS:
             return answers

@@ -1,4 +1,7 @@
-"""Template filters of the browsing pages."""
+"""Template filters and tags of the browsing pages.
+
+The inclusion tags render the small fragments a page repeats many times (citation markers, dates,
+badges, fact rows); each keeps its markup in `templates/includes/`, named in its decorator."""
 
 from django import template
 
@@ -39,3 +42,67 @@ def region_label(value):
 @register.filter
 def event_kind_label(value):
     return _label(EventKind, value)
+
+
+@register.inclusion_tag("includes/_cite.html")
+def cite(cites):
+    """`{% cite provenance.fields.title %}`: the superscript citation markers `[1][2]` linking to
+    the numbered citations (`NumberedCitation`s) in `cites`; nothing when there are none."""
+    return {"cites": cites}
+
+
+@register.inclusion_tag("includes/_date.html")
+def stated_date(date):
+    """`{% stated_date event.when %}`: the date (a `date` or a `PartialDate`) in a `<time>`
+    element, or "not stated" when it is empty."""
+    return {"date": date}
+
+
+@register.inclusion_tag("includes/_approach.html")
+def approach_badge(approach):
+    """`{% approach_badge jurisdiction.as_of_approach %}`: the badge of a governance approach
+    (an `Approach` value), labelled."""
+    return {"approach": approach}
+
+
+@register.inclusion_tag("includes/_binding.html")
+def binding_badge(instrument):
+    """`{% binding_badge instrument %}`: "Binding once enacted", "Binding" or "Voluntary" for an
+    instrument."""
+    return {"instrument": instrument}
+
+
+@register.inclusion_tag("includes/_field.html")
+def field(label, value, cites=()):
+    """`{% field "Status" instrument.get_status_display provenance.fields.status %}`: one row of a
+    record's facts list (`<dl class="fields">`): the label, then the value with its citation
+    markers, or "not stated" when the value is empty (0 is a value)."""
+    return {"label": label, "value": value, "cites": cites}
+
+
+@register.inclusion_tag("includes/_event_kind.html")
+def event_kind_badge(style, label):
+    """`{% event_kind_badge event.mark_style event.get_kind_display %}`: the badge of a kind of
+    event, with the small shape the timeline draws for it (`style`: an entry of `EVENT_STYLES`
+    in `policytracker.web.events_chart`, with its `key` and `path`)."""
+    return {"style": style, "label": label}
+
+
+@register.inclusion_tag("includes/_none.html")
+def none_mark():
+    """`{% none_mark %}`: an empty table cell's dash, read out as "none"."""
+    return {}
+
+
+@register.inclusion_tag("includes/_membership_term.html")
+def membership_term(membership):
+    """`{% membership_term membership %}`: a membership's role and years, "observer 2022–2025"
+    or "member since 1995"."""
+    return {"membership": membership}
+
+
+@register.inclusion_tag("includes/_history_action.html")
+def history_action(action):
+    """`{% history_action entry.action %}`: what an edit-history entry did ("created",
+    "changed" or "deleted"), as a label styled by action."""
+    return {"action": action}

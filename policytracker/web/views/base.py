@@ -3,7 +3,6 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import InvalidPage
 from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -11,10 +10,12 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from policytracker.core.filters import CONTROL_PARAMETERS
+from policytracker.core.params import BadParameters, page_of
 
 
 def bad_request(request, errors):
-    """The 400 page, naming each bad parameter and what it accepts."""
+    """The 400 page, naming each bad parameter and what it accepts. Pages do not call it:
+    they raise `BadParameters`, which `BadParametersMiddleware` answers with it."""
     return render(request, "400.html", {"errors": errors}, status=400)
 
 
@@ -30,21 +31,6 @@ def query_without(query, name, value=None):
     return query.urlencode()
 
 
-def query_with(query, name, value, *, replace=False):
-    query = query.copy()
-    query.pop("page", None)
-    if replace:
-        query.setlist(name, [value])
-    elif value not in query.getlist(name):
-        query.appendlist(name, value)
-    return query.urlencode()
-
-
-class BadPage(Exception):
-    def __init__(self, raw, last):
-        super().__init__(f"“{raw}” is not a page of this list: pages run from 1 to {last}.")
-
-
 @dataclass
 class ActiveFilter:
     """One value of one filter, as shown in the "active filters" bar, with the link dropping
@@ -58,23 +44,12 @@ class ActiveFilter:
 
 
 class StrictPaginationMixin:
-    """For a ListView: a `page` that is not a page of the list gets the 400 page naming it."""
-
-    def get(self, request, *args, **kwargs):
-        try:
-            return super().get(request, *args, **kwargs)
-        except BadPage as error:
-            return bad_request(request, {"page": [str(error)]})
+    """For a ListView: a `page` that is not a page of the list is the reader's error (400
+    naming `page`, in the API's words), not a missing page; `page=last` is the last."""
 
     def paginate_queryset(self, queryset, page_size):
-        """Like ListView's, but a page that is not a number or not in the list is the reader's
-        error (400 naming `page`), not a missing page."""
         paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page") or "1"
-        try:
-            page = paginator.page(int(raw))
-        except (ValueError, InvalidPage):
-            raise BadPage(raw, paginator.num_pages) from None
+        page = page_of(paginator, self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -95,7 +70,7 @@ class FacetedListView(StrictPaginationMixin, ListView):
             request.GET, queryset=self.get_base_queryset(), request=request
         )
         if not self.filterset.is_valid():
-            return bad_request(request, self.filterset.errors)
+            raise BadParameters(self.filterset.errors)
         return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
@@ -122,13 +97,9 @@ class FacetedListView(StrictPaginationMixin, ListView):
             for value in self.filterset.active_values(name):
                 label = value
                 if name in facets:
+                    listed = self.filterset.normalized(name, value)
                     label = next(
-                        (
-                            o.label
-                            for o in facets[name].options
-                            if o.value == value.upper() or o.value == value
-                        ),
-                        value,
+                        (o.label for o in facets[name].options if o.value == listed), value
                     )
                 active.append(
                     ActiveFilter(

@@ -18,7 +18,7 @@ from jurisdictions.models import Jurisdiction, Membership
 from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Approach, Region
 from policytracker.core.dates import DatePrecision
-from policytracker.web.views.base import bad_request
+from policytracker.core.params import BadParameters
 
 
 @dataclass
@@ -255,7 +255,7 @@ class CompareView(TemplateView):
             request.GET, queryset=Jurisdiction.objects.all(), request=request
         )
         if not self.filterset.is_valid():
-            return bad_request(request, self.filterset.errors)
+            raise BadParameters(self.filterset.errors)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -1,15 +1,14 @@
 from itertools import groupby
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
 from instruments.filters import EventFilterSet
-from instruments.models import Actor, Citation, Event, Instrument
+from instruments.models import Event
 from instruments.vocabulary import EventKind
-from policytracker.web.events_chart import EVENT_STYLES, build_timeline
+from policytracker.web.events_chart import EVENT_STYLES, build_events_chart
 from policytracker.web.views.base import FacetedListView, provenance
 
 # Orderings under which the rows come in date order, so year headings make sense.
@@ -59,7 +58,7 @@ class EventListView(FacetedListView):
             groups=_groups(context["object_list"], by_year=by_year),
             by_year=by_year,
             # Milestones alone, under "no event matches", would read as results.
-            timeline=build_timeline(
+            timeline=build_events_chart(
                 self.filterset.qs, self.filterset.form.cleaned_data, today=timezone.localdate()
             )
             if context["paginator"].count
@@ -77,19 +76,7 @@ class EventDetailView(DetailView):
     context_object_name = "event"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Event.objects.select_related("host").prefetch_related(
-                "co_hosts",
-                "participants",
-                Prefetch("actors", queryset=Actor.objects.select_related("jurisdiction")),
-                Prefetch("instruments", queryset=Instrument.objects.select_related("jurisdiction")),
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.select_related("source").order_by("pk"),
-                ),
-            ),
-            slug=self.kwargs["slug"],
-        )
+        return get_object_or_404(Event.objects.for_page(), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,6 +1,5 @@
 import json
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +7,7 @@ from django.views.generic import DetailView
 
 from instruments.filters import InstrumentFilterSet
 from instruments.history import record_history
-from instruments.models import Citation, Instrument, InstrumentRelation, StatusChange
+from instruments.models import Instrument
 from instruments.vocabulary import ENDED_STATUSES, RELATION_INVERSE_LABELS, InstrumentStatus
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
 
@@ -29,10 +28,6 @@ class InstrumentListView(FacetedListView):
         return context
 
 
-def _citations():
-    return Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
-
-
 class InstrumentDetailView(DetailView):
     """`/instruments/<slug>/`: every field with the quotes behind it, the status timeline,
     relations both ways, the public edit history, and schema.org `Legislation` JSON-LD."""
@@ -42,22 +37,7 @@ class InstrumentDetailView(DetailView):
     context_object_name = "instrument"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            Instrument.objects.select_related("jurisdiction").prefetch_related(
-                "topics",
-                "parties",
-                "identifiers",
-                _citations(),
-                Prefetch(
-                    "status_changes",
-                    queryset=StatusChange.objects.chronological().prefetch_related(_citations()),
-                ),
-                Prefetch("relations_out", queryset=_relations("to_instrument")),
-                Prefetch("relations_in", queryset=_relations("from_instrument")),
-                "events",
-            ),
-            slug=self.kwargs["slug"],
-        )
+        return get_object_or_404(Instrument.objects.for_page(), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -97,8 +77,9 @@ class InstrumentDetailView(DetailView):
         return context
 
     def json_ld(self, instrument):
-        """schema.org `Legislation`: what search engines and citation tools read. The template
-        embeds it with `json_script`, which escapes `<`, `>` and `&`."""
+        """schema.org `Legislation`: what search engines and citation tools read. The page
+        embeds it in a script element as `json_for_script` writes it (`<`, `>` and `&` escaped),
+        so no value can close the element."""
         data = {
             "@context": "https://schema.org",
             "@type": "Legislation",
@@ -165,10 +146,6 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 def json_for_script(data):
     """`data` as JSON that is safe to place, unescaped, inside a <script> element."""
     return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
-
-
-def _relations(other):
-    return InstrumentRelation.objects.select_related(other).order_by("kind", f"{other}__title")
 
 
 def _inverse_label(relation):

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from instruments.history import record_history
-from instruments.models import Actor, Citation, Event, Instrument
+from instruments.models import Actor, Event, Instrument, citations_prefetch
 from instruments.querysets import with_instrument_counts
 from jurisdictions.filters import JurisdictionFilterSet
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
 
@@ -40,10 +40,6 @@ class JurisdictionListView(FacetedListView):
         return context
 
 
-def _citations():
-    return Prefetch("citations", queryset=Citation.objects.select_related("source").order_by("pk"))
-
-
 class JurisdictionDetailView(DetailView):
     """`/jurisdictions/<code>/`: approach with its quote and timeline, memberships, instruments
     grouped binding / voluntary (its own and the multilateral texts it is a party to), events it
@@ -54,30 +50,12 @@ class JurisdictionDetailView(DetailView):
     context_object_name = "jurisdiction"
 
     def get_object(self, queryset=None):
-        code = self.kwargs["code"]
-        return get_object_or_404(
-            Jurisdiction.objects.prefetch_related(
-                _citations(),
-                Prefetch(
-                    "approach_assessments",
-                    queryset=ApproachAssessment.objects.chronological(
-                        newest_first=True
-                    ).prefetch_related(_citations()),
-                ),
-                Prefetch(
-                    "memberships",
-                    queryset=Membership.objects.select_related("bloc").order_by("start_year"),
-                ),
-                Prefetch(
-                    "member_links",
-                    queryset=Membership.objects.select_related("member").order_by(
-                        "member__name", "start_year"
-                    ),
-                ),
-                Prefetch("actors", queryset=Actor.objects.order_by("name")),
-            ),
-            code=code.upper(),
+        jurisdictions = Jurisdiction.objects.for_page().prefetch_related(
+            citations_prefetch(),
+            citations_prefetch("approach_assessments__"),
+            Prefetch("actors", queryset=Actor.objects.order_by("name")),
         )
+        return get_object_or_404(jurisdictions, code=self.kwargs["code"].upper())
 
     def get(self, request, *args, **kwargs):
         code = self.kwargs["code"]

@@ -9,10 +9,11 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from instruments.models import Actor, Citation, Event, Instrument, Topic
+from instruments.records import KINDS
 from jurisdictions.models import Jurisdiction
+from policytracker.core.params import BadParameters
 from policytracker.core.search import STOP_WORDS, text_match
 from policytracker.web.templatetags.search import matches_search
-from policytracker.web.views.base import bad_request
 
 # Longer searches are refused rather than cut: nobody types one, and each word costs SQL.
 MAX_QUERY_LENGTH = 200
@@ -32,13 +33,14 @@ class Hit:
     backs: list = field(default_factory=list)
 
 
-# Each kind of result: its heading, and what one and several of its rows are called.
-KINDS = {
-    "jurisdictions": ("Jurisdictions", "jurisdiction", "jurisdictions"),
-    "instruments": ("Instruments", "instrument", "instruments"),
-    "events": ("Events", "event", "events"),
-    "actors": ("Actors", "actor", "actors"),
-    "quotes": ("Quotes from sources", "citation", "citations"),
+# Each group of results: the kind of record it lists, and its heading where the kind's plural
+# would not say what the group shows.
+RESULT_GROUPS = {
+    "jurisdictions": ("jurisdiction", ""),
+    "instruments": ("instrument", ""),
+    "events": ("event", ""),
+    "actors": ("actor", ""),
+    "quotes": ("citation", "Quotes from sources"),
 }
 
 
@@ -52,12 +54,18 @@ class Group:
     list_url: str | None = None
 
     @property
+    def record_kind(self):
+        return KINDS[RESULT_GROUPS[self.kind][0]]
+
+    @property
     def heading(self):
-        return KINDS[self.kind][0]
+        return RESULT_GROUPS[self.kind][1] or self.record_kind.plural
 
     @property
     def noun(self):
-        return KINDS[self.kind][1 if self.total == 1 else 2]
+        """What one or several of its rows are called ("citation", "citations")."""
+        meta = self.record_kind.model._meta
+        return str(meta.verbose_name if self.total == 1 else meta.verbose_name_plural)
 
     @property
     def anchor(self):
@@ -91,48 +99,25 @@ def list_url(name, q):
     return f"{reverse(name)}?{urlencode({'q': q})}"
 
 
-def jurisdiction_url(jurisdiction):
-    return reverse("web:jurisdiction-detail", args=[jurisdiction.code])
-
-
-def instrument_url(instrument):
-    return reverse("web:instrument-detail", args=[instrument.slug])
-
-
-def event_url(event):
-    return reverse("web:event-detail", args=[event.slug])
-
-
-def actor_url(actor):
-    """Actors have no page of their own: they are listed on their jurisdiction's."""
-    return jurisdiction_url(actor.jurisdiction) if actor.jurisdiction_id else None
-
-
 def cited_record(citation):
-    """(label, url) of the record a citation backs; status changes and approach assessments
-    are shown on their instrument's and jurisdiction's pages."""
+    """(label, url) of the record a citation backs: its name, and for a timeline step its
+    parent's with what the step says (the step is shown on its parent's page)."""
     kind, record = citation.record_kind, citation.record
     if kind == "jurisdiction":
-        return record.name, jurisdiction_url(record)
-    if kind == "instrument":
-        return record.title, instrument_url(record)
-    if kind == "event":
-        return record.title, event_url(record)
-    if kind == "actor":
-        return record.name, actor_url(record)
-    if kind == "status_change":
+        label = record.name
+    elif kind == "status_change":
         label = f"{record.instrument.title}: status {record.get_status_display().lower()}"
-        return label, instrument_url(record.instrument)
-    if kind == "approach_assessment":
+    elif kind == "approach_assessment":
         label = f"{record.jurisdiction.name}: approach, {record.get_approach_display().lower()}"
-        return label, jurisdiction_url(record.jurisdiction)
-    return str(record), None
+    else:
+        label = str(record)
+    return label, record.get_absolute_url()
 
 
 def search_jurisdictions(q):
     rows, total = best(Jurisdiction.objects.search(q), "name")
     hits = [
-        Hit(j, jurisdiction_url(j), first_matching(q, j.approach_summary, j.local_name))
+        Hit(j, j.get_absolute_url(), first_matching(q, j.approach_summary, j.local_name))
         for j in rows
     ]
     return Group("jurisdictions", hits, total, len(rows), list_url("web:jurisdiction-list", q))
@@ -149,7 +134,7 @@ def search_instruments(q):
     hits = [
         Hit(
             i,
-            instrument_url(i),
+            i.get_absolute_url(),
             first_matching(q, i.summary, i.issuing_body, i.short_name),
         )
         for i in rows
@@ -159,28 +144,20 @@ def search_instruments(q):
 
 def search_events(q):
     rows, total = best(Event.objects.search(q).select_related("host"), "-date", "title")
-    hits = [Hit(e, event_url(e), first_matching(q, e.summary, e.location)) for e in rows]
+    hits = [Hit(e, e.get_absolute_url(), first_matching(q, e.summary, e.location)) for e in rows]
     return Group("events", hits, total, len(rows), list_url("web:event-list", q))
 
 
 def search_actors(q):
     rows, total = best(Actor.objects.search(q).select_related("jurisdiction"), "name")
-    hits = [Hit(a, actor_url(a), a.role) for a in rows]
+    hits = [Hit(a, a.get_absolute_url(), a.role) for a in rows]
     return Group("actors", hits, total, len(rows))
 
 
 def search_quotes(q):
     """Quotes from sources. One passage cited for several records (the same sentence backing
     two frameworks) is shown once, with every record it backs."""
-    queryset = Citation.objects.search(q).select_related(
-        "source",
-        "jurisdiction",
-        "instrument",
-        "event",
-        "actor__jurisdiction",
-        "status_change__instrument",
-        "approach_assessment__jurisdiction",
-    )
+    queryset = Citation.objects.search(q).with_records()
     rows, total = best(queryset, "source__title")
     hits = []
     by_passage = {}
@@ -214,8 +191,7 @@ class SearchView(TemplateView):
     def get(self, request, *args, **kwargs):
         q = request.GET.get("q", "")
         if len(q) > MAX_QUERY_LENGTH:
-            return bad_request(
-                request,
+            raise BadParameters(
                 {
                     "q": [
                         f"A search can be at most {MAX_QUERY_LENGTH} characters long; "

@@ -8,40 +8,24 @@ from django.views.generic import DetailView, ListView
 
 from instruments.history import record_history
 from instruments.models import CITED_RECORDS, Source
+from instruments.records import KINDS
 from policytracker.web.views.base import StrictPaginationMixin
 
-# How the source page groups the records citing a source, in this order.
+# The order in which the source page groups the records citing a source: each jurisdiction
+# beside its approach assessments, each instrument beside its status changes.
 RECORD_GROUPS = (
-    ("jurisdiction", "Jurisdictions"),
-    ("approach_assessment", "Approach assessments"),
-    ("instrument", "Instruments"),
-    ("status_change", "Status changes"),
-    ("event", "Events"),
-    ("actor", "Actors"),
+    "jurisdiction",
+    "approach_assessment",
+    "instrument",
+    "status_change",
+    "event",
+    "actor",
 )
 
 
 def sources_with_counts():
     """Every source with its citation and record counts, by title."""
     return Source.objects.with_counts(CITED_RECORDS).order_by("title", "pk")
-
-
-def record_page(kind, record):
-    """The public page that shows a cited record: a timeline step's is its parent's, an
-    actor's is its jurisdiction's (actors have no page of their own)."""
-    if kind == "jurisdiction":
-        return reverse("web:jurisdiction-detail", args=[record.code])
-    if kind == "approach_assessment":
-        return reverse("web:jurisdiction-detail", args=[record.jurisdiction.code])
-    if kind == "instrument":
-        return reverse("web:instrument-detail", args=[record.slug])
-    if kind == "status_change":
-        return reverse("web:instrument-detail", args=[record.instrument.slug])
-    if kind == "event":
-        return reverse("web:event-detail", args=[record.slug])
-    if kind == "actor" and record.jurisdiction is not None:
-        return reverse("web:jurisdiction-detail", args=[record.jurisdiction.code])
-    return None
 
 
 @dataclass
@@ -72,16 +56,16 @@ def citing_groups(citations):
         kind, record = citation.record_kind, citation.record
         key = (kind, record.pk)
         if key not in by_record:
-            by_record[key] = CitingRecord(str(record), record_page(kind, record))
+            by_record[key] = CitingRecord(str(record), record.get_absolute_url())
         by_record[key].citations.append(citation)
     groups = []
-    for kind, label in RECORD_GROUPS:
+    for kind in RECORD_GROUPS:
         records = sorted(
             (record for (k, _), record in by_record.items() if k == kind),
             key=lambda record: record.title.casefold(),
         )
         if records:
-            groups.append(CitingGroup(kind, label, records))
+            groups.append(CitingGroup(kind, KINDS[kind].plural, records))
     return groups
 
 
@@ -115,14 +99,7 @@ class SourceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
-        citations = source.citations.select_related(
-            "jurisdiction",
-            "instrument",
-            "event",
-            "actor__jurisdiction",
-            "status_change__instrument",
-            "approach_assessment__jurisdiction",
-        ).order_by("pk")
+        citations = source.citations.with_records().order_by("pk")
         groups = citing_groups(citations)
         context.update(
             groups=groups,

@@ -1,22 +1,19 @@
-"""Editor writes through the API: who may write, what a write accepts, what it changes and
-records (conditional requests are tested in test_api_conditional.py)."""
+"""Editor writes through the API, resource by resource: what a write accepts, what it changes
+and records (who may write is tested in tests/core/api/test_permissions.py, what every write
+shares in tests/core/api/test_writes.py, conditional requests in
+tests/core/api/test_conditional.py)."""
 
 import datetime
 from io import StringIO
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
 from instruments.models import Actor, Citation, Event, Instrument, Source, StatusChange, Topic
 from jurisdictions.models import ApproachAssessment
-from policytracker.api.urls import router
 from policytracker.core.api.throttling import EDITORS_GROUP
 from tests.factories import (
     ActorFactory,
@@ -26,221 +23,18 @@ from tests.factories import (
     JurisdictionFactory,
     SourceFactory,
     StatusChangeFactory,
-    TopicFactory,
 )
-
-User = get_user_model()
-
-
-# Users and clients
-
-
-def make_user(username, *, editor=False, staff=False):
-    user = User.objects.create_user(username, password="unused-password", is_staff=staff)
-    if editor:
-        user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    return user
-
-
-def token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture
-def editor(db):
-    return make_user("edith", editor=True)
-
-
-@pytest.fixture
-def reader(db):
-    """Signed in, but no editor."""
-    return make_user("reggie")
-
-
-@pytest.fixture
-def as_editor(editor):
-    return token_client(editor)
-
-
-@pytest.fixture
-def as_reader(reader):
-    return token_client(reader)
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
-
-
-# Requests
-
-
-def detail(basename, key):
-    return reverse(f"api:{basename}-detail", args=[key])
-
-
-def read(client, url):
-    """The record at `url` as JSON, and its ETag."""
-    response = client.get(url, HTTP_ACCEPT="application/json")
-    assert response.status_code == 200, response.content
-    return response.json(), response["ETag"]
-
-
-def write(client, method, url, data=None, *, etag=None):
-    """A JSON write; `etag` (default: read it first) goes in If-Match, False sends none."""
-    headers = {}
-    if etag is None and method != "post":
-        _, etag = read(client, url)
-    if etag:
-        headers["HTTP_IF_MATCH"] = etag
-    return getattr(client, method)(url, data, format="json", **headers)
-
-
-def timeline_post(client, basename, key, suffix, data, *, etag=None):
-    if etag is None:
-        _, etag = read(client, detail(basename, key))
-    url = reverse(f"api:{basename}-{suffix}", args=[key])
-    headers = {"HTTP_IF_MATCH": etag} if etag else {}
-    return client.post(url, data, format="json", **headers)
-
-
-def errors(response, status=400):
-    assert response.status_code == status, response.content
-    return response.json()["errors"]
-
-
-def snapshot():
-    """How many rows every model of the project has, history included: any write adds a
-    history row, so an unchanged snapshot means nothing was written."""
-    return {
-        model._meta.label: model._default_manager.count()
-        for label in ("jurisdictions", "instruments", "authtoken")
-        for model in apps.get_app_config(label).get_models()
-    }
-
-
-# The auth matrix: every write the router serves
-
-
-def write_routes():
-    """(URL name, method, viewset) for every write route of the API, read from its router:
-    a viewset or action added later is covered without a change here."""
-    routes = []
-    for pattern in router.urls:
-        actions = getattr(pattern.callback, "actions", None)
-        if not actions or "format" in pattern.pattern.regex.groupindex:
-            continue
-        for method in actions:
-            if method.upper() not in SAFE_METHODS:
-                routes.append((pattern.name, method, pattern.callback.cls))
-    return routes
-
-
-WRITE_ROUTES = write_routes()
-
-
-def route_url(name, viewset):
-    """The route's address, for an existing record when the route names one."""
-    if name.endswith("-list"):
-        return reverse(f"api:{name}")
-    kwarg = viewset.lookup_url_kwarg or viewset.lookup_field
-    record = viewset.queryset.model._default_manager.order_by("pk").first()
-    return reverse(f"api:{name}", kwargs={kwarg: getattr(record, viewset.lookup_field)})
-
-
-def test_the_router_serves_every_write_the_api_promises():
-    routes = {(name, method) for name, method, _ in WRITE_ROUTES}
-    for basename in ("instrument", "event", "actor", "topic", "source", "citation"):
-        assert (f"{basename}-list", "post") in routes
-        for method in ("put", "patch", "delete"):
-            assert (f"{basename}-detail", method) in routes
-    assert ("instrument-status-changes", "post") in routes
-    assert ("jurisdiction-approach-assessments", "post") in routes
-    # Jurisdictions are reference data, and their approach follows their assessments.
-    assert not {method for name, method in routes if name == "jurisdiction-detail"}
-
-
-@pytest.mark.parametrize(
-    ("name", "method", "viewset"),
-    WRITE_ROUTES,
-    ids=[f"{method.upper()} {name}" for name, method, _ in WRITE_ROUTES],
+from tests.helpers.writes import (
+    NEW_INSTRUMENT,
+    detail,
+    errors,
+    read,
+    snapshot,
+    timeline_post,
+    write,
 )
-def test_only_editors_may_write(seeded, anonymous, as_reader, name, method, viewset):
-    url = route_url(name, viewset)
-    _, etag = read(anonymous, url) if name.endswith("-detail") else (None, '"any"')
-    before = snapshot()
-
-    response = getattr(anonymous, method)(url, {}, format="json", HTTP_IF_MATCH=etag)
-    assert response.status_code == 401, response.content
-    assert response["WWW-Authenticate"].startswith("Token")
-    assert snapshot() == before
-
-    response = getattr(as_reader, method)(url, {}, format="json", HTTP_IF_MATCH=etag)
-    assert response.status_code == 403, response.content
-    assert "editors" in response.json()["detail"]
-    assert snapshot() == before
-
-
-def test_reads_stay_public(seeded, anonymous):
-    for name in ("instrument-list", "citation-list", "jurisdiction-list", "api-root"):
-        assert anonymous.get(reverse(f"api:{name}")).status_code == 200
-    assert anonymous.get(detail("jurisdiction", "SG")).status_code == 200
-
-
-def test_staff_are_editors(seeded):
-    client = token_client(make_user("stan", staff=True))
-    response = write(client, "post", reverse("api:topic-list"), {"slug": "t", "name": "T"})
-    assert response.status_code == 201, response.content
-
-
-def test_a_session_write_needs_its_csrf_token(seeded, editor):
-    client = APIClient(enforce_csrf_checks=True)
-    client.force_login(editor)
-    url = reverse("api:topic-list")
-    response = client.post(url, {"slug": "t", "name": "T"}, format="json")
-    assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
-    assert not Topic.objects.filter(slug="t").exists()
-
-    client.get(reverse("api:topic-list"), HTTP_ACCEPT="text/html")  # sets the CSRF cookie
-    token = client.cookies["csrftoken"].value
-    response = client.post(url, {"slug": "t", "name": "T"}, format="json", HTTP_X_CSRFTOKEN=token)
-    assert response.status_code == 201, response.content
-
-
-def test_a_bad_token_is_refused_even_for_a_read(seeded):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert client.get(reverse("api:topic-list")).status_code == 401
-
 
 # Instruments
-
-
-@pytest.fixture
-def vocabulary(db):
-    """Related records the payloads name."""
-    return {
-        "jurisdiction": JurisdictionFactory(code="XA", name="Xanadu"),
-        "party": JurisdictionFactory(code="XB", name="Xbloc"),
-        "topic": TopicFactory(slug="test-topic"),
-        "source": SourceFactory(slug="test-source"),
-    }
-
-
-NEW_INSTRUMENT = {
-    "slug": "xa-ai-act",
-    "title": "Xanadu AI Act",
-    "jurisdiction": "XA",
-    "type": "binding_law",
-    "status": "adopted",
-    "adopted_on": "2024-05",
-    "topics": ["test-topic"],
-    "parties": ["XB"],
-    "summary": "Regulates AI.",
-}
 
 
 def test_an_editor_creates_an_instrument_naming_related_records_by_key(
@@ -283,23 +77,6 @@ def test_an_editor_updates_an_instrument(vocabulary, as_editor, editor):
     assert instrument.history.first().history_user == editor
 
 
-def test_a_record_read_and_written_back_is_accepted_unchanged(seeded, as_editor):
-    url = detail("instrument", "vn-law-on-artificial-intelligence")
-    record, etag = read(as_editor, url)
-    before = Instrument.objects.get(slug="vn-law-on-artificial-intelligence")
-
-    response = write(as_editor, "put", url, record, etag=etag)
-
-    assert response.status_code == 200, response.content
-    after = Instrument.objects.get(pk=before.pk)
-    assert (after.title, after.status, after.adopted_on, after.jurisdiction_id) == (
-        before.title,
-        before.status,
-        before.adopted_on,
-        before.jurisdiction_id,
-    )
-
-
 def test_an_editor_deletes_an_instrument(vocabulary, as_editor, editor):
     instrument = InstrumentFactory()
     pk = instrument.pk
@@ -312,42 +89,10 @@ def test_an_editor_deletes_an_instrument(vocabulary, as_editor, editor):
     assert (deleted.history_type, deleted.history_user) == ("-", editor)
 
 
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"jurisdiction": "ZZ"}, "jurisdiction"),
-        ({"jurisdiction": 1}, "jurisdiction"),
-        ({"topics": ["no-such-topic"]}, "topics"),
-        ({"type": "regulation"}, "type"),
-        ({"adopted_on": "May 2024"}, "adopted_on"),
-        ({"adopted_on": "2024-02-30"}, "adopted_on"),
-        ({"adopted_on": "2024-05", "adopted_on_precision": "day"}, "adopted_on_precision"),
-        ({"sumary": "typo"}, "sumary"),
-        ({"slug": "not a slug"}, "slug"),
-        # The model's own rules, from full_clean: a bill still in draft is not in effect.
-        ({"type": "draft_bill", "status": "in_effect"}, "status"),
-    ],
-)
-def test_bad_input_answers_400_naming_the_field(vocabulary, as_editor, change, field):
-    before = snapshot()
-
-    response = write(
-        as_editor, "post", reverse("api:instrument-list"), {**NEW_INSTRUMENT, **change}
-    )
-
-    assert field in errors(response)
-    assert snapshot() == before
-
-
 def test_a_slug_in_use_answers_400(vocabulary, as_editor):
     InstrumentFactory(slug="xa-ai-act")
     response = write(as_editor, "post", reverse("api:instrument-list"), NEW_INSTRUMENT)
     assert list(errors(response)) == ["slug"]
-
-
-def test_an_unknown_field_suggests_the_right_one(vocabulary, as_editor):
-    response = write(as_editor, "post", reverse("api:instrument-list"), {"titel": "x"})
-    assert "Did you mean “title”?" in errors(response)["titel"][0]
 
 
 def test_a_status_with_a_timeline_follows_it_and_is_not_written_directly(seeded, as_editor):

@@ -1,8 +1,8 @@
 """The API's OpenAPI schema (/api/schema/) and its docs pages: the schema is valid, complete and
-true to what the API answers, and a client generated from it works."""
+true to what the API answers, and a client generated from it works (what the shared schema
+machinery says of every list and record is tested in tests/core/api/test_schema.py)."""
 
 import importlib
-import inspect
 import json
 import re
 import shutil
@@ -12,15 +12,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.request import urlopen
 
-import django_filters
 import pytest
 import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, models, transaction
+from django.db import close_old_connections, transaction
 from django.http import QueryDict
-from django.test import Client
 from drf_spectacular.drainage import GENERATOR_STATS
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -30,50 +28,7 @@ from openapi_spec_validator import validate
 from instruments.filters import InstrumentFilterSet
 from instruments.models import Instrument
 from policytracker.api.urls import router
-from policytracker.core.filters import TrueFalseFilter
-
-API = "/api/v1/"
-VOCABULARY_MODULES = [
-    "jurisdictions.vocabulary",
-    "policytracker.core.dates",
-    "instruments.vocabulary",
-]
-
-
-@pytest.fixture(scope="module")
-def generated():
-    """The schema as /api/schema/ serves it, and every warning or error its generation gave."""
-    GENERATOR_STATS.reset()
-    with GENERATOR_STATS.silence():
-        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
-    GENERATOR_STATS.reset()
-    assert response.status_code == 200, response.content[:500]
-    return json.loads(response.content), problems
-
-
-@pytest.fixture(scope="module")
-def schema(generated):
-    return generated[0]
-
-
-def list_operation(schema, prefix):
-    return schema["paths"][f"{API}{prefix}/"]["get"]
-
-
-def parameters_of(operation):
-    return {parameter["name"]: parameter for parameter in operation.get("parameters", [])}
-
-
-def resolve(schema, node):
-    """`node`, or what its `$ref` points at."""
-    while "$ref" in node:
-        target = schema
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
+from tests.helpers.schema import API, list_operation
 
 # -- the schema itself -------------------------------------------------------------------------
 
@@ -108,158 +63,6 @@ def test_every_resource_of_the_router_is_in_the_schema(schema):
             assert any(path.startswith(f"{API}{prefix}/{{") for path in schema["paths"]), (
                 f"{prefix} has a detail route but no detail path in the schema"
             )
-
-
-# -- vocabularies ------------------------------------------------------------------------------
-
-
-def vocabularies():
-    """Every TextChoices of the vocabulary modules, by import path."""
-    found = {}
-    for module_name in VOCABULARY_MODULES:
-        module = importlib.import_module(module_name)
-        for name, value in vars(module).items():
-            if (
-                inspect.isclass(value)
-                and issubclass(value, models.TextChoices)
-                and value.__module__ == module_name
-            ):
-                found[f"{module_name}.{name}"] = value
-    return found
-
-
-def test_every_vocabulary_has_a_named_enum(schema):
-    names = {
-        path: name for name, path in settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].items()
-    }
-    components = schema["components"]["schemas"]
-    vocabularies_found = vocabularies()
-    assert vocabularies_found, "no vocabulary found"
-    missing = sorted(set(vocabularies_found) - set(names))
-    assert not missing, f"add these to ENUM_NAME_OVERRIDES: {missing}"
-    for path, choices in vocabularies_found.items():
-        name = names[path]
-        assert name in components, f"{path} ({name}) is not used by any serializer of the API"
-        assert components[name]["enum"] == list(choices.values), path
-        assert components[name]["type"] == "string"
-
-
-def test_no_enum_is_named_by_accident(schema):
-    """Every enum component is a vocabulary's (or the null choice), so no name drifts when a
-    field is renamed."""
-    named = set(settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]) | {"NullEnum", "BlankEnum"}
-    enums = {
-        name for name, component in schema["components"]["schemas"].items() if "enum" in component
-    }
-    assert enums <= named, sorted(enums - named)
-
-
-# -- filters -----------------------------------------------------------------------------------
-
-
-def filtered_lists():
-    """(prefix, FilterSet class) of every list on the router that has filters."""
-    return [
-        (prefix, viewset.filterset_class)
-        for prefix, viewset, _ in router.registry
-        if getattr(viewset, "filterset_class", None)
-    ]
-
-
-def expected_parameter(filter_):
-    """What the schema must say of a filter: (type, item type or None, allowed values or None,
-    explode)."""
-    if isinstance(filter_, TrueFalseFilter):
-        return "boolean", None, None, None
-    if isinstance(filter_, django_filters.OrderingFilter):
-        return "array", "string", [value for value, _ in filter_.extra["choices"]], False
-    if isinstance(filter_, django_filters.ModelMultipleChoiceFilter):
-        return "array", "string", None, True
-    if isinstance(filter_, django_filters.MultipleChoiceFilter):
-        return "array", "string", [value for value, _ in filter_.extra["choices"]], True
-    if isinstance(filter_, django_filters.NumberFilter):
-        return "integer", None, None, None
-    if isinstance(filter_, django_filters.ChoiceFilter):
-        return "string", None, [value for value, _ in filter_.extra["choices"]], None
-    return "string", None, None, None
-
-
-FORMATS = {
-    django_filters.IsoDateTimeFilter: "date-time",
-    django_filters.DateFilter: "date",
-}
-
-
-@pytest.mark.parametrize(("prefix", "filterset_class"), filtered_lists())
-def test_every_filter_is_a_typed_parameter(schema, prefix, filterset_class):
-    parameters = parameters_of(list_operation(schema, prefix))
-    assert filterset_class.base_filters, prefix
-    for name, filter_ in filterset_class.base_filters.items():
-        assert name in parameters, f"{prefix}: filter {name} is not documented"
-        parameter = parameters[name]
-        assert parameter["in"] == "query"
-        assert parameter.get("description"), f"{prefix}: {name} has no description"
-        kind, item_kind, allowed, explode = expected_parameter(filter_)
-        parameter_schema = parameter["schema"]
-        assert parameter_schema["type"] == kind, (prefix, name, parameter_schema)
-        values = parameter_schema.get("enum")
-        if kind == "array":
-            items = parameter_schema["items"]
-            assert items["type"] == item_kind, (prefix, name)
-            values = items.get("enum")
-            assert parameter["style"] == "form", (prefix, name)
-            assert parameter["explode"] is explode, (prefix, name)
-            if isinstance(filter_, django_filters.ModelMultipleChoiceFilter):
-                # Keys of records, which change: the parameter says where they are listed.
-                assert "Values:" in parameter["description"], (prefix, name)
-        for filter_class, format_ in FORMATS.items():
-            if isinstance(filter_, filter_class):
-                assert parameter_schema.get("format") == format_, (prefix, name)
-                break
-        if allowed is None:
-            assert values is None, (prefix, name)
-        else:
-            assert sorted(values) == sorted(allowed), (prefix, name)
-        if isinstance(filter_, django_filters.NumberFilter):
-            assert parameter_schema["minimum"] == filter_.extra["min_value"]
-            assert parameter_schema["maximum"] == filter_.extra["max_value"]
-
-
-@pytest.mark.parametrize(("prefix", "filterset_class"), filtered_lists())
-def test_every_list_documents_paging_format_and_bad_parameters(schema, prefix, filterset_class):
-    operation = list_operation(schema, prefix)
-    parameters = parameters_of(operation)
-    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200}
-    assert parameters["page"]["schema"]["minimum"] == 1
-    assert sorted(parameters["format"]["schema"]["enum"]) == ["csv", "json"]
-    responses = operation["responses"]
-    assert set(responses["200"]["content"]) == {"application/json", "text/csv"}
-    assert responses["200"]["content"]["text/csv"]["schema"]["type"] == "string"
-    bad = responses["400"]["content"]["application/json"]["schema"]
-    assert resolve(schema, bad) == schema["components"]["schemas"]["BadParameters"]
-    assert "429" in responses
-    facets = list(getattr(filterset_class, "facet_specs", None) or ())
-    if facets:
-        facet = parameters["facet"]
-        assert sorted(facet["schema"]["items"]["enum"]) == sorted(facets)
-        assert (facet["style"], facet["explode"]) == ("form", True)
-
-
-def test_bad_parameters_answer_has_the_documented_shape(client, seeded, schema):
-    response = client.get(f"{API}instruments/", {"jurisdicton": "CN", "type": "statute"})
-    assert response.status_code == 400
-    body = response.json()
-    assert set(body) == {"errors"}
-    assert set(body["errors"]) == {"jurisdicton", "type"}
-    assert all(
-        isinstance(message, str) for messages in body["errors"].values() for message in messages
-    )
-
-
-def test_every_detail_documents_not_found(schema):
-    for path, operations in schema["paths"].items():
-        if "{" in path and "get" in operations:
-            assert "404" in operations["get"]["responses"], path
 
 
 def as_json_schema(node):
@@ -580,17 +383,3 @@ def check_instruments(list_instruments, client):
     assert number == (len(expected) + 1) // 2
     assert sorted(row.slug for row in rows) == expected
     assert all(row.jurisdiction.code for row in rows)
-
-
-# -- what running the API against its schema found ---------------------------------------------
-
-
-@pytest.mark.parametrize("prefix", [prefix for prefix, _ in filtered_lists()])
-def test_updated_since_takes_any_iso_offset(client, seeded, prefix):
-    """ISO 8601 allows offsets PostgreSQL refuses (past ±15:59): read in UTC, they filter."""
-    response = client.get(f"{API}{prefix}/", {"updated_since": "2020-01-13T05:27:28-17:31"})
-    assert response.status_code == 200, response.content[:300]
-    # Past the year 9999 once in UTC: a bad value, named.
-    response = client.get(f"{API}{prefix}/", {"updated_since": "9999-12-31T23:59:59-01:00"})
-    assert response.status_code == 400
-    assert "updated_since" in response.json()["errors"]

@@ -351,15 +351,3 @@ def test_picker_query_count(empty, client, django_assert_num_queries):
     JurisdictionFactory.create_batch(5)
     with django_assert_num_queries(1):
         assert client.get(URL).status_code == 200
-
-
-# -- the local-language map --------------------------------------------------------------------
-
-
-def test_local_language_of_every_seeded_local_name(seeded):
-    from jurisdictions.models import Jurisdiction
-
-    for jurisdiction in Jurisdiction.objects.exclude(local_name=""):
-        assert jurisdiction.local_language, jurisdiction.code
-    assert Jurisdiction.objects.get(code="TW").local_language == "zh-Hant"
-    assert Jurisdiction.objects.get(code="US").local_language == ""

@@ -9,13 +9,12 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date
-from rest_framework.test import APIClient
 
 from instruments.models import Citation, Instrument
 from instruments.seeding import seed
 from tests.conftest import FIXTURES_DIR
 from tests.factories import CitationFactory, InstrumentFactory, TopicFactory
-from tests.test_api_writes import (
+from tests.helpers.writes import (
     detail,
     errors,
     make_user,
@@ -36,21 +35,6 @@ DETAILS = [
     detail("source", "us-asia-ai-governance-2025-08-08"),
     detail("jurisdiction", "SG"),
 ]
-
-
-@pytest.fixture
-def editor(db):
-    return make_user("edith", editor=True)
-
-
-@pytest.fixture
-def as_editor(editor):
-    return token_client(editor)
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
 
 
 # Reads

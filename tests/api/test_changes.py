@@ -17,7 +17,7 @@ from tests.factories import (
     StatusChangeFactory,
     TopicFactory,
 )
-from tests.jurisdictions.test_api import (
+from tests.helpers.api import (
     all_rows,
     assert_bad_parameter,
     count_queries,

@@ -1,0 +1,19 @@
+"""How the API answers an exception of the project's own: a query parameter it cannot use is
+400 with `{"errors": {parameter: [message, ...]}}`, the one shape every list answers it in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from policytracker.core.params import BadParameters
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, and `BadParameters` as a 400 naming each parameter."""
+    if isinstance(exc, BadParameters):
+        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,39 @@
+"""The topics of the API: the list, its filters, and each record with its instruments."""
+
+import pytest
+from django.urls import reverse
+
+from instruments.models import Topic
+from tests.helpers.api import by_slug, get_json, slugs
+
+TOPICS = reverse("api:topic-list")
+
+TOPIC_FIELDS = ["slug", "name", "description", "url", "html_url", "updated_at"]
+
+
+def test_topic_list_and_record(client, seeded):
+    data = get_json(client, TOPICS)
+    assert data["count"] == Topic.objects.count()
+    assert [list(row) for row in data["results"]] == [TOPIC_FIELDS] * Topic.objects.count()
+    assert slugs(data)[:2] == ["ai-safety", "automated-decision-rights"]
+    sandboxes = by_slug(data["results"])["sandboxes"]
+    assert sandboxes["html_url"] == "http://testserver/instruments/?topic=sandboxes"
+    record = get_json(client, sandboxes["url"])
+    assert list(record) == [*TOPIC_FIELDS, "instruments"]
+    assert record["instruments"] == ["sg-ai-verify-toolkit", "sg-model-ai-governance-framework"]
+    # The page the address names lists exactly those.
+    page = client.get(sandboxes["html_url"])
+    assert [i.slug for i in page.context["object_list"]] == sorted(record["instruments"])
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "sandbox"}, ["sandboxes"]),
+        ({"q": "relaxed rules"}, ["sandboxes"]),
+        ({"q": "sandbox", "updated_since": "2000-01-01T00:00:00Z"}, ["sandboxes"]),
+        ({"ordering": "-name", "page_size": 2}, ["transparency", "testing-and-assurance"]),
+    ],
+)
+def test_topic_filters(client, seeded, params, expected):
+    assert slugs(get_json(client, TOPICS, **params)) == expected

@@ -1,0 +1,96 @@
+"""Jurisdiction pages: the list by region with its counts, and each jurisdiction's page."""
+
+import pytest
+
+from tests.factories import (
+    ApproachAssessmentFactory,
+    BlocFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    TopicFactory,
+)
+from tests.helpers.web import get
+
+pytestmark = pytest.mark.django_db
+
+
+def test_jurisdiction_list_groups_by_region_with_counts(seeded, client):
+    response = get(client, "jurisdiction-list")
+    assert response.status_code == 200
+    regions = {region["label"]: region["rows"] for region in response.context["regions"]}
+    east = {j.code: (j.binding_count, j.voluntary_count) for j in regions["Eastern Asia"]}
+    assert east["JP"] == (2, 1)
+    south_east = {
+        j.code: (j.binding_count, j.voluntary_count) for j in regions["South-eastern Asia"]
+    }
+    assert south_east["SG"] == (0, 2)
+
+
+def test_jurisdiction_list_as_of_counts_what_existed_then(seeded, client):
+    then = get(client, "jurisdiction-list", query="member_of=ASEAN&as_of=2025-08-08")
+    rows = {j.code: j for region in then.context["regions"] for j in region["rows"]}
+    assert rows["VN"].binding_count == 0
+    assert rows["VN"].as_of_approach == "voluntary"
+    today = get(client, "jurisdiction-list", query="member_of=ASEAN")
+    rows = {j.code: j for region in today.context["regions"] for j in region["rows"]}
+    assert rows["VN"].binding_count == 1
+    assert rows["VN"].as_of_approach == "risk_based"
+
+
+def test_jurisdiction_page(seeded, client):
+    response = get(client, "jurisdiction-detail", "VN")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [i.slug for i in response.context["binding_instruments"]] == [
+        "vn-law-on-artificial-intelligence"
+    ]
+    assert [a["assessment"].approach for a in response.context["assessments"]] == [
+        "risk_based",
+        "voluntary",
+    ]
+    assert "member since 1995" in html
+    assert 'lang="vi"' in html
+
+
+def test_a_bloc_page_lists_members_and_observers(seeded, client):
+    html = get(client, "jurisdiction-detail", "ASEAN").content.decode()
+    assert "Timor-Leste</a>: observer 2022–2025" in html
+    assert "Timor-Leste</a>: member since 2025" in html
+
+
+def test_a_party_sees_multilateral_texts(seeded, client):
+    response = get(client, "jurisdiction-detail", "SG")
+    voluntary = {i.slug: i.as_party for i in response.context["voluntary_instruments"]}
+    assert voluntary["seoul-declaration-2024"] is True
+    assert voluntary["sg-ai-verify-toolkit"] is False
+
+
+def test_lower_case_code_redirects_and_unknown_is_404(seeded, client):
+    response = get(client, "jurisdiction-detail", "vn")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/jurisdictions/VN/")
+    assert get(client, "jurisdiction-detail", "ZZ").status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_num_queries, size):
+    jurisdiction = JurisdictionFactory()
+    for index in range(size):
+        ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
+        MembershipFactory(member=jurisdiction, bloc=BlocFactory())
+        InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
+    with django_assert_num_queries(12):
+        assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_jurisdiction_list_query_count_does_not_grow(
+    empty, client, django_assert_num_queries, size
+):
+    bloc = BlocFactory()
+    for _ in range(size):
+        MembershipFactory(bloc=bloc)
+    # count, page, memberships (+blocs), four facets
+    with django_assert_num_queries(8):
+        assert get(client, "jurisdiction-list").status_code == 200

@@ -1,0 +1,202 @@
+"""The `/search/` page: results grouped by kind, highlighted, linked and escaped, in a fixed
+number of queries; and the search box of the lists."""
+
+import datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from policytracker.web.views.search import GROUP_SIZE, MAX_QUERY_LENGTH
+from tests.factories import (
+    ActorFactory,
+    ApproachAssessmentFactory,
+    CitationFactory,
+    EventFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    StatusChangeFactory,
+    TopicFactory,
+)
+from tests.helpers.search import AWKWARD, SG_FRAMEWORKS
+
+pytestmark = pytest.mark.django_db
+
+
+def search_url(q=None):
+    url = reverse("web:search")
+    return url if q is None else f"{url}?{urlencode({'q': q})}"
+
+
+def groups(response):
+    return {group.kind: group for group in response.context["groups"]}
+
+
+def test_the_search_filter_of_the_lists_is_the_same_search(seeded, client):
+    response = client.get(reverse("web:instrument-list"), {"q": "sandbox"})
+    assert response.status_code == 200
+    assert {i.slug for i in response.context["object_list"]} == SG_FRAMEWORKS
+
+
+def test_sandbox_page_groups_the_results_by_kind(seeded, client):
+    response = client.get(search_url("sandbox"))
+    assert response.status_code == 200
+    found = groups(response)
+    assert list(found) == ["jurisdictions", "instruments", "events", "actors", "quotes"]
+    assert [hit.record.code for hit in found["jurisdictions"].hits] == ["SG"]
+    assert {hit.record.slug for hit in found["instruments"].hits} == SG_FRAMEWORKS
+    assert (found["events"].total, found["actors"].total, found["quotes"].total) == (0, 0, 3)
+    # The sentence cited for both frameworks is shown once, linking to both.
+    backs = [hit.backs for hit in found["quotes"].hits]
+    assert sorted(len(b) for b in backs) == [1, 2]
+    urls = {url for b in backs for _, url in b}
+    assert urls == {
+        reverse("web:jurisdiction-detail", args=["SG"]),
+        reverse("web:instrument-detail", args=["sg-model-ai-governance-framework"]),
+        reverse("web:instrument-detail", args=["sg-ai-verify-toolkit"]),
+    }
+    html = response.content.decode()
+    assert "6 results for “sandbox”" in html
+    assert "with <mark>sandboxes</mark> to encourage innovation" in html
+    assert "voluntary, <mark>sandbox</mark>-driven approach" in html
+    assert "Topic: <mark>Sandboxes</mark>" in html
+    assert 'href="/instruments/?q=sandbox"' in html
+    assert 'href="/jurisdictions/SG/"' in html
+
+
+def test_results_link_to_their_pages(db, client):
+    place = JurisdictionFactory(name="Quokkaland")
+    instrument = InstrumentFactory(title="Quokka act", jurisdiction=place)
+    event = EventFactory(title="Quokka summit", host=place)
+    actor = ActorFactory(name="Quokka council", jurisdiction=place)
+    stateless = ActorFactory(name="Quokka watchers", jurisdiction=None)
+    change = StatusChangeFactory(instrument=instrument)
+    assessment = ApproachAssessmentFactory(jurisdiction=place)
+    CitationFactory(quote="The quokka act passed.", instrument=None, status_change=change)
+    CitationFactory(quote="Quokkaland volunteers.", instrument=None, approach_assessment=assessment)
+    CitationFactory(quote="The quokka council met.", instrument=None, actor=actor)
+    CitationFactory(quote="Quokka summit held.", instrument=None, event=event)
+
+    found = groups(client.get(search_url("quokka or quokkaland")))
+    place_url = reverse("web:jurisdiction-detail", args=[place.code])
+    instrument_url = reverse("web:instrument-detail", args=[instrument.slug])
+    assert [hit.url for hit in found["jurisdictions"].hits] == [place_url]
+    assert [hit.url for hit in found["instruments"].hits] == [instrument_url]
+    assert [hit.url for hit in found["events"].hits] == [
+        reverse("web:event-detail", args=[event.slug])
+    ]
+    assert {hit.record: hit.url for hit in found["actors"].hits} == {
+        actor: place_url,
+        stateless: None,
+    }
+    backs = {hit.record.quote: hit.backs[0][1] for hit in found["quotes"].hits}
+    assert backs == {
+        "The quokka act passed.": instrument_url,
+        "Quokkaland volunteers.": place_url,
+        "The quokka council met.": place_url,
+        "Quokka summit held.": reverse("web:event-detail", args=[event.slug]),
+    }
+
+
+def test_markup_in_a_record_stays_escaped(db, client):
+    InstrumentFactory(title="<b>Quokka</b> & co", summary='<img src=x onerror="alert(1)">')
+    html = client.get(search_url("quokka")).content.decode()
+    assert "&lt;b&gt;<mark>Quokka</mark>&lt;/b&gt; &amp; co" in html
+    assert "<b>Quokka" not in html
+    assert "<img src=x" not in html
+
+
+def test_markup_in_the_search_stays_escaped(seeded, client):
+    response = client.get(search_url('<script>alert("x")</script>'))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_ranking_orders_each_group(db, client):
+    InstrumentFactory(title="Rules for robots", summary="Covers the quokka trade.")
+    InstrumentFactory(title="Quokka protection rules")
+    hits = groups(client.get(search_url("quokka")))["instruments"].hits
+    assert [hit.record.title for hit in hits] == ["Quokka protection rules", "Rules for robots"]
+
+
+def test_no_results_names_the_search(seeded, client):
+    response = client.get(search_url("zyzzyva"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing matches “zyzzyva”." in html
+    assert "any of them" not in html
+
+
+def test_no_results_for_several_words_offers_any_of_them(seeded, client):
+    html = client.get(search_url("china zyzzyva")).content.decode()
+    assert "Nothing matches “china zyzzyva”." in html
+    assert '<a href="/search/?q=china%20or%20zyzzyva">china or zyzzyva</a>' in html
+    html = client.get(search_url('"china zyzzyva"')).content.decode()
+    assert "any of them" not in html
+
+
+@pytest.mark.parametrize("q", [None, "", "   "])
+def test_without_a_search_only_the_form_is_shown(db, client, django_assert_num_queries, q):
+    with django_assert_num_queries(0):
+        response = client.get(search_url(q))
+    assert response.status_code == 200
+    assert response.context["groups"] == []
+    html = response.content.decode()
+    assert '<label for="search-q">' in html
+    assert "Nothing matches" not in html
+
+
+def test_a_search_longer_than_the_limit_is_a_400(db, client):
+    response = client.get(search_url("a" * (MAX_QUERY_LENGTH + 1)))
+    assert response.status_code == 400
+    assert response.context["errors"]["q"]
+    assert f"at most {MAX_QUERY_LENGTH} characters" in response.content.decode()
+    assert client.get(search_url("a" * MAX_QUERY_LENGTH)).status_code == 200
+
+
+@pytest.mark.parametrize("q", AWKWARD)
+def test_awkward_searches_never_fail_the_page(seeded, client, q):
+    assert client.get(search_url(q)).status_code == 200
+
+
+def test_the_header_box_keeps_the_search(seeded, client):
+    html = client.get(search_url("sandbox")).content.decode()
+    assert 'id="site-search-q" type="search" name="q" placeholder' in html
+    assert 'value="sandbox"' in html
+
+
+def make_matches(count):
+    place = JurisdictionFactory(name="Quokkaland")
+    for n in range(count):
+        JurisdictionFactory(name=f"Quokka isle {n}")
+        instrument = InstrumentFactory(title=f"Quokka act {n}", jurisdiction=place)
+        instrument.topics.add(TopicFactory(name=f"Quokka topic {n}"))
+        EventFactory(title=f"Quokka summit {n}", host=place)
+        ActorFactory(name=f"Quokka council {n}", jurisdiction=place)
+        CitationFactory(quote=f"The quokka act {n}.", instrument=instrument)
+        assessment = ApproachAssessmentFactory(
+            jurisdiction=place, date=datetime.date(2000 + n, 1, 1)
+        )
+        CitationFactory(quote=f"Quokka is {n}.", instrument=None, approach_assessment=assessment)
+
+
+@pytest.mark.parametrize("count", [2, GROUP_SIZE + 5])
+def test_one_query_per_kind_whatever_the_number_of_matches(
+    db, client, django_assert_num_queries, count
+):
+    make_matches(count)
+    with django_assert_num_queries(5):
+        response = client.get(search_url("quokka"))
+    found = groups(response)
+    assert found["instruments"].total == count
+    assert found["quotes"].total == 2 * count
+    assert len(found["instruments"].hits) == min(count, GROUP_SIZE)
+    html = response.content.decode()
+    if count > GROUP_SIZE:
+        assert found["instruments"].capped
+        assert f"See all {count} in the instruments list" in html
+        assert f"The {GROUP_SIZE} best matches of {count} instruments" in html
+    else:
+        assert not found["instruments"].capped
