@@ -35,7 +35,10 @@ def test_actor_list_shape_and_values(client, seeded):
     )
     assert li["jurisdiction"] == {"code": "CN", "name": "China"}
     assert li["url"] == "http://testserver" + reverse("api:actor-detail", args=["li-qiang"])
-    assert li["html_url"] == "http://testserver" + reverse("web:jurisdiction-detail", args=["CN"])
+    # Actors have no page: their jurisdiction's lists them, in its "Actors" section.
+    assert li["html_url"] == (
+        "http://testserver" + reverse("web:jurisdiction-detail", args=["CN"]) + "#actors"
+    )
 
 
 def test_actor_without_jurisdiction_has_no_page(client, seeded):

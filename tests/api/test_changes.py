@@ -455,7 +455,7 @@ def test_an_entry_says_what_happened_to_which_record_and_where_it_is_shown(empty
     assert child["natural_key"] == list(step.natural_key())
     assert (child["resource_kind"], child["resource_key"]) == ("instrument", "xa-act")
     assert child["url"] == api_detail("instrument", "xa-act")
-    assert child["html_url"] == "http://testserver/instruments/xa-act/"
+    assert child["html_url"] == "http://testserver/instruments/xa-act/#status-timeline"
     # A deleted record is nowhere any more.
     for action in ("created", "deleted"):
         entry = by_kind_and_action[("instrument", action, "xa-gone")]

@@ -55,8 +55,11 @@ def test_citation_records_of_every_kind(client, seeded):
         "title": "Seoul Declaration for Safe, Innovative and Inclusive AI: Adopted (21 May 2024)",
         "url": "http://testserver" + instrument("seoul-declaration-2024"),
     }
-    assert step["html_url"] == "http://testserver" + reverse(
-        "web:instrument-detail", args=["seoul-declaration-2024"]
+    assert (
+        step["html_url"]
+        == "http://testserver"
+        + reverse("web:instrument-detail", args=["seoul-declaration-2024"])
+        + "#status-timeline"
     )
     assert step["fields"] == ["status", "date"]
     assessment = all_rows(client, CITATIONS, record="approach_assessment", q="sandbox")[0]
@@ -68,8 +71,9 @@ def test_citation_records_of_every_kind(client, seeded):
     assert actor["record"]["url"] == "http://testserver" + reverse(
         "api:actor-detail", args=["li-qiang"]
     )
-    assert actor["html_url"] == "http://testserver" + reverse(
-        "web:jurisdiction-detail", args=["CN"]
+    assert (
+        actor["html_url"]
+        == "http://testserver" + reverse("web:jurisdiction-detail", args=["CN"]) + "#actors"
     )
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from instruments.models import Instrument, StatusChange, Topic
+from instruments.models import Actor, Instrument, StatusChange, Topic
+from tests.factories import ActorFactory
 from tests.helpers.admin import admin_url
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,14 @@ def test_status_change_added_inline_moves_the_status(seeded, admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     act.refresh_from_db()
     assert act.status == "repealed"
+
+
+def test_view_on_site_links_to_the_records_page_or_is_left_off(db, admin_client):
+    with_page = ActorFactory()
+    page = admin_client.get(admin_url(Actor, "change", with_page.pk)).content.decode()
+    assert f'href="{with_page.get_absolute_url()}"' in page
+    # An actor with no jurisdiction is shown on no page: no link that would lead to an error.
+    nowhere = ActorFactory(jurisdiction=None)
+    page = admin_client.get(admin_url(Actor, "change", nowhere.pk)).content.decode()
+    assert "View on site" not in page
+    assert "viewsitelink" not in page

@@ -100,9 +100,10 @@ def test_entries_link_to_the_page_of_the_record_or_its_parent(empty):
     assert entries["status_change"].key == "xa-ai-act/in_effect/2024-05-21"
     assert entries["status_change"].natural_key == step.natural_key()
     assert entries["status_change"].title == f"{instrument.title}: In effect (21 May 2024)"
-    assert entries["status_change"].url == "/instruments/xa-ai-act/"
+    # A timeline step is shown on its parent's page, in the section that lists the timeline.
+    assert entries["status_change"].url == "/instruments/xa-ai-act/#status-timeline"
     assert entries["citation"].key == "src/status_change/xa-ai-act/in_effect/2024-05-21/Q/uote"
-    assert entries["citation"].url == "/instruments/xa-ai-act/"
+    assert entries["citation"].url == "/instruments/xa-ai-act/#status-timeline"
     assert entries["citation"].natural_key == (
         "src",
         "status_change",
@@ -111,7 +112,7 @@ def test_entries_link_to_the_page_of_the_record_or_its_parent(empty):
     )
     assert citation.natural_key()[0] == "src"
     assert entries["membership"].key == f"XA/BLOCX/member/{membership.start_year}"
-    assert entries["membership"].url == "/jurisdictions/XA/"
+    assert entries["membership"].url == "/jurisdictions/XA/#memberships"
     assert entries["event"].url == "/events/summit/"
     assert entries["source"].url == "/sources/src/"
     assert entries["topic"].url == "/instruments/?topic=licensing"

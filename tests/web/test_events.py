@@ -124,7 +124,7 @@ def test_year_filter(seeded, client):
         ({"kind": "foo"}, "kind", "“foo” is not allowed"),
         ({"year": "abc"}, "year", "Enter a year as four digits"),
         ({"jurisdiction": "ZZZ"}, "jurisdiction", "“ZZZ” is not the code"),
-        ({"page": "x"}, "page", "is not a page"),
+        ({"page": "x"}, "page", "Enter a page number (1 or more) or “last”"),
         ({"kinds": "summit"}, "kinds", "Did you mean “kind”?"),
     ],
 )

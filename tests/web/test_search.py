@@ -51,7 +51,7 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
     assert sorted(len(b) for b in backs) == [1, 2]
     urls = {url for b in backs for _, url in b}
     assert urls == {
-        reverse("web:jurisdiction-detail", args=["SG"]),
+        reverse("web:jurisdiction-detail", args=["SG"]) + "#approach-heading",
         reverse("web:instrument-detail", args=["sg-model-ai-governance-framework"]),
         reverse("web:instrument-detail", args=["sg-ai-verify-toolkit"]),
     }
@@ -86,14 +86,14 @@ def test_results_link_to_their_pages(db, client):
         reverse("web:event-detail", args=[event.slug])
     ]
     assert {hit.record: hit.url for hit in found["actors"].hits} == {
-        actor: place_url,
+        actor: place_url + "#actors",
         stateless: None,
     }
     backs = {hit.record.quote: hit.backs[0][1] for hit in found["quotes"].hits}
     assert backs == {
-        "The quokka act passed.": instrument_url,
-        "Quokkaland volunteers.": place_url,
-        "The quokka council met.": place_url,
+        "The quokka act passed.": instrument_url + "#status-timeline",
+        "Quokkaland volunteers.": place_url + "#approach-heading",
+        "The quokka council met.": place_url + "#actors",
         "Quokka summit held.": reverse("web:event-detail", args=[event.slug]),
     }
 

@@ -152,8 +152,9 @@ def test_source_page_groups_records_by_kind_and_links_them(empty, client):
     (act,) = records["instrument"]
     assert (act.title, act.url) == ("Xanadu AI Act", "/instruments/xa-act/")
     assert [c.quote for c in act.citations] == ["It “binds” — all.", "Second quote."]
-    assert records["approach_assessment"][0].url == "/jurisdictions/XA/"
-    assert records["status_change"][0].url == "/instruments/xa-act/"
+    # A timeline step links to its parent's page, at the timeline.
+    assert records["approach_assessment"][0].url == "/jurisdictions/XA/#approach-heading"
+    assert records["status_change"][0].url == "/instruments/xa-act/#status-timeline"
     assert records["status_change"][0].title == "Xanadu AI Act: In effect (21 May 2024)"
     assert records["actor"][0].url is None
     html = response.content.decode()

@@ -76,7 +76,8 @@ def binding_badge(instrument):
 def field(label, value, cites=()):
     """`{% field "Status" instrument.get_status_display provenance.fields.status %}`: one row of a
     record's facts list (`<dl class="fields">`): the label, then the value with its citation
-    markers, or "not stated" when the value is empty (0 is a value)."""
+    markers, or "not stated" when the value is empty (0 is a value). `cites` may be left out
+    for a value no citation backs."""
     return {"label": label, "value": value, "cites": cites}
 
 
