@@ -21,7 +21,7 @@ class CitationRefSerializer(serializers.Serializer):
     in the source it is. The citations list (`/api/v1/citations/`) has every field of it.
 
     Reads `source_title`, `quote` and `locator` from a citation annotated with its source's
-    title (`jurisdictions.api.views.citations_prefetch`) or from a dict of them."""
+    title (`instruments.querysets.citations_prefetch`) or from a dict of them."""
 
     source = serializers.CharField(
         source="source_title", read_only=True, help_text="Title of the source."

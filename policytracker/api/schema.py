@@ -1,4 +1,4 @@
-"""Examples in the API's OpenAPI schema (see `jurisdictions.api.schema` for the rest of it).
+"""Examples in the API's OpenAPI schema (see `policytracker.core.api.schema` for the rest of it).
 
 They are added to the finished schema (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`) rather
 than through the views: drf-spectacular rebuilds a list's example from one row and the

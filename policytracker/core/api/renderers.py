@@ -100,7 +100,7 @@ class CSVRenderer(BaseRenderer):
     """`?format=csv` or `Accept: text/csv`.
 
     Lists do not go through `render`: the view streams them with `stream` (see
-    `jurisdictions.api.views.ListViewSet`). `render` serves anything else asked for as CSV
+    `policytracker.core.api.views.ListViewSet`). `render` serves anything else asked for as CSV
     (e.g. the API root): a list of objects, a page of them, or a single object as one row."""
 
     media_type = "text/csv"

@@ -266,7 +266,7 @@ BAD_PARAMETERS_EXAMPLE = OpenApiExample(
 class ApiSchema(AutoSchema):
     """The schema of every operation of the API: its own responses, plus the answers every
     list and record shares, which no view needs to repeat (writes add theirs in
-    `jurisdictions.api.writes_schema`).
+    `policytracker.core.api.writes_schema`).
 
     - a list answers 400 with `BadParameters` to a query parameter it cannot use;
     - an address with a key in it answers 404 when no record has that key;

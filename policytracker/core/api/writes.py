@@ -1,6 +1,6 @@
 """Editor writes through the API, and what every writable resource shares.
 
-Editors (staff, or members of the `editors` group; `jurisdictions.api.permissions`) create,
+Editors (staff, or members of the `editors` group; `policytracker.core.api.permissions`) create,
 change and delete records with a token (`Authorization: Token <key>`, see
 `manage.py create_editor_token`) or, in the browsable API, with their admin session and its
 CSRF token. A write validates as the admin does: the payload's fields, then the model's
@@ -18,7 +18,7 @@ ignored; a field that is neither answers 400, never silently nothing.
 
 Bad input answers 400 with `{"errors": {field: [message, ...]}}`, the shape in which lists
 answer a bad query parameter. Writes to an existing record need `If-Match`
-(`jurisdictions.api.conditional`).
+(`policytracker.core.api.conditional`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """How the writes and the conditional requests of the API appear in its OpenAPI schema (see
-`jurisdictions.api.schema` for the rest): a write answers with the record as a read shows it;
+`policytracker.core.api.schema` for the rest): a write answers with the record as a read shows it;
 writes to a record take `If-Match`; reads of a record give `ETag` and `Last-Modified` and may
 answer 304; and every write may be refused (401, 403), or fail on its input (400), its
 precondition (412, 428) or a record that depends on the one written (409)."""
@@ -78,7 +78,7 @@ class PartialDateInputExtension(OpenApiSerializerFieldExtension):
 
 
 class WritesSchema(ApiSchema):
-    """The schema of a viewset with writes (`jurisdictions.api.writes.WritesMixin`)."""
+    """The schema of a viewset with writes (`policytracker.core.api.writes.WritesMixin`)."""
 
     @property
     def action(self) -> str | None:

@@ -1,2 +1,1 @@
-"""Browsing pages. They read both apps, so they live here (jurisdictions never imports
-instruments): one module per page, shared list machinery in `base`."""
+"""The pages of the site, one module per page; what the list pages share is in `base`."""
