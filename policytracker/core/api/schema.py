@@ -30,6 +30,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from policytracker.core.api.fields import (
+    AsOfValue,
     LabelField,
     PartialDateField,
     RecordUrlField,
@@ -45,7 +46,7 @@ PARTIAL_DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 def may_be_empty(field: serializers.Field) -> bool:
     """Whether a serializer field that shows a vocabulary value may show null: unless it reads
     a model field that must be filled in, yes (an annotation, a value as of a day)."""
-    if any(cls.__name__ == "AsOfValue" for cls in type(field).__mro__):
+    if isinstance(field, AsOfValue):
         return True
     model = getattr(getattr(field.parent, "Meta", None), "model", None)
     if model is None or not field.source or "." in field.source:
