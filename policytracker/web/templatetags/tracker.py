@@ -107,3 +107,11 @@ def history_action(action):
     """`{% history_action entry.action %}`: what an edit-history entry did ("created",
     "changed" or "deleted"), as a label styled by action."""
     return {"action": action}
+
+
+@register.inclusion_tag("includes/_count_cell.html")
+def count_cell(cell):
+    """`{% count_cell cell %}`: one count of the compare tables (a `Cell`) as a table cell: a
+    dash for none, else the number linking to the instrument list that shows those rows, with
+    what it counts for screen readers, and its note."""
+    return {"cell": cell}
