@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, CitedRecordKind, SourceKind
 from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
@@ -306,6 +306,10 @@ class SourceQuerySet(models.QuerySet):
         """Sources whose title, author or publisher matches the search `q`, annotated with
         `search_rank`. No GIN index behind it: the sources are a few dozen rows."""
         return text_search(self, q, self.SEARCH_FIELDS)
+
+    def by_title(self):
+        """By title as a reader sorts it, whatever the case ("data…" beside "Data…")."""
+        return self.order_by(Lower("title"), "title", "pk")
 
     def founding_date(self):
         """Publication date of the earliest dated article: the day the data set was first

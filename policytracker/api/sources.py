@@ -110,7 +110,7 @@ class SourceViewSet(SourceWritesMixin, RecordViewSet):
     naming it. `facet=<filter>` (repeatable) adds how many rows each value of a filter would
     give. `format=csv` downloads every matching row."""
 
-    queryset = Source.objects.with_counts(CITED_RECORDS).order_by("title", "pk")
+    queryset = Source.objects.with_counts(CITED_RECORDS).by_title()
     serializer_class = SourceSerializer
     detail_serializer_class = SourceDetailSerializer
     filterset_class = SourceFilterSet

@@ -28,7 +28,8 @@ def test_home_shows_counts_approaches_then_and_now(seeded, client):
     assert not rows["CN"]["changed"]
     assert "MY" not in rows  # never assessed, then or now
     assert "Then and now: 8 August 2025 and today" in html
-    changed = {c.instrument.slug for c in response.context["then_and_now"]["status_changes"]}
+    in_between = response.context["then_and_now"]["in_between"]
+    changed = {item["step"].instrument.slug for item in in_between if item["is_status_change"]}
     assert {"vn-law-on-artificial-intelligence", "tw-ai-basic-act"} <= changed
     # Dates at their precision, never a made-up day.
     assert "1 January" not in html
@@ -74,3 +75,32 @@ def test_server_error_page_renders_alone(client):
 
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
+
+
+def test_what_happened_in_between_is_one_list_in_date_order_in_plain_words(seeded, client):
+    response = client.get(reverse("web:home"))
+    in_between = response.context["then_and_now"]["in_between"]
+    days = [item["step"].date for item in in_between]
+    assert days == sorted(days)
+    # Status changes and assessments are interleaved by date, not listed kind after kind.
+    kinds = [item["is_status_change"] for item in in_between]
+    assert True in kinds
+    assert False in kinds
+    html = " ".join(response.content.decode().split())
+    # Vietnam's AI law was adopted, then entered into force (a law; a framework takes effect).
+    assert "Law on Artificial Intelligence</a> (Vietnam) was adopted." in html
+    assert "Law on Artificial Intelligence</a> (Vietnam) entered into force." in html
+    assert "became" not in html[html.index("What happened in between") :]
+
+
+def test_a_status_change_is_told_in_plain_words(empty):
+    from policytracker.web.templatetags.tracker import status_phrase
+    from tests.factories import StatusChangeFactory
+
+    law = StatusChangeFactory(instrument__type="binding_law", status="in_effect")
+    framework = StatusChangeFactory(
+        instrument__type="voluntary_framework", status="in_effect", instrument__status=""
+    )
+    assert status_phrase(law) == "entered into force"
+    assert status_phrase(framework) == "took effect"
+    assert status_phrase(StatusChangeFactory(status="adopted")) == "was adopted"

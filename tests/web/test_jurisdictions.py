@@ -1,6 +1,7 @@
 """Jurisdiction pages: the list by region with its counts, and each jurisdiction's page."""
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import (
     ApproachAssessmentFactory,
@@ -94,3 +95,8 @@ def test_jurisdiction_list_query_count_does_not_grow(
     # count, page, memberships (+blocs), four facets
     with django_assert_num_queries(8):
         assert get(client, "jurisdiction-list").status_code == 200
+
+
+def test_every_jurisdiction_page_links_to_a_comparison_with_it(seeded, client):
+    html = client.get(reverse("web:jurisdiction-detail", args=["VN"])).content.decode()
+    assert f'href="{reverse("web:compare")}?jurisdiction=VN"' in html

@@ -43,8 +43,9 @@ def test_source_list_shows_every_source_with_its_counts(seeded, client):
     response = client.get(reverse("web:source-list"))
     assert response.status_code == 200
     sources = list(response.context["sources"])
+    # By title whatever the case, ties broken by the title as written.
     assert [source.title for source in sources] == sorted(
-        Source.objects.values_list("title", flat=True)
+        Source.objects.values_list("title", flat=True), key=lambda title: (title.lower(), title)
     )[: len(sources)]
     article = next(source for source in sources if source.slug == ARTICLE)
     assert article.citation_count == article.citations.count()
@@ -200,3 +201,14 @@ def test_source_page_query_count_does_not_grow(empty, client, django_assert_num_
     html = response.content.decode()
     assert '<span class="history-action history-changed">Changed</span>: ' in html
     assert '<span class="history-field">title</span>' in html
+
+
+def test_sources_sort_by_title_whatever_the_case(empty, client):
+    for title in ("beta report", "Alpha Review", "alpha notes", "Gamma"):
+        SourceFactory(title=title)
+    expected = ["alpha notes", "Alpha Review", "beta report", "Gamma"]
+    page = client.get(reverse("web:source-list"))
+    assert [source.title for source in page.context["sources"]] == expected
+    # The API lists them in the same order.
+    api = client.get(reverse("api:source-list")).json()
+    assert [row["title"] for row in api["results"]] == expected

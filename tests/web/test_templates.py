@@ -5,6 +5,8 @@ import tomllib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.urls import reverse
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
@@ -19,3 +21,9 @@ def test_no_template_line_is_longer_than_djlints_limit():
         if len(line) > limit
     ]
     assert not too_long, f"lines over {limit} characters: {too_long}"
+
+
+def test_every_page_names_the_sites_icon(db, client):
+    html = client.get(reverse("web:home")).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("favicon.svg")

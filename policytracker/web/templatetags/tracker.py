@@ -115,3 +115,27 @@ def count_cell(cell):
     dash for none, else the number linking to the instrument list that shows those rows, with
     what it counts for screen readers, and its note."""
     return {"cell": cell}
+
+
+# What a status change did, in plain words; a law enters into force, other texts take effect.
+_STATUS_PHRASES = {
+    InstrumentStatus.PROPOSED: "was proposed",
+    InstrumentStatus.DRAFT: "was published in draft",
+    InstrumentStatus.ADOPTED: "was adopted",
+    InstrumentStatus.IN_EFFECT: "took effect",
+    InstrumentStatus.SUPERSEDED: "was superseded",
+    InstrumentStatus.REPEALED: "was repealed",
+    InstrumentStatus.WITHDRAWN: "was withdrawn",
+}
+
+
+@register.simple_tag
+def status_phrase(change):
+    """`{% status_phrase change %}`: what a status change did, in plain words ("was adopted",
+    "entered into force" for a binding law, "took effect" for another text)."""
+    if (
+        change.status == InstrumentStatus.IN_EFFECT
+        and change.instrument.type == InstrumentType.BINDING_LAW
+    ):
+        return "entered into force"
+    return _STATUS_PHRASES.get(change.status, f"became {change.get_status_display().lower()}")

@@ -66,9 +66,15 @@ class HomeView(TemplateView):
             .select_related("jurisdiction")
             .chronological()
         )
+        # One list in date order: on a day, a status change before the assessment it prompted.
+        events = [(change.date, 0, change) for change in changes] + [
+            (assessment.date, 1, assessment) for assessment in assessments
+        ]
         return {
             "then": then,
             "rows": rows,
-            "status_changes": changes,
-            "assessments": assessments,
+            "in_between": [
+                {"step": step, "is_status_change": kind == 0}
+                for _, kind, step in sorted(events, key=lambda item: item[:2])
+            ],
         }

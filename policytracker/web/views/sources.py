@@ -25,7 +25,7 @@ RECORD_GROUPS = (
 
 def sources_with_counts():
     """Every source with its citation and record counts, by title."""
-    return Source.objects.with_counts(CITED_RECORDS).order_by("title", "pk")
+    return Source.objects.with_counts(CITED_RECORDS).by_title()
 
 
 @dataclass
