@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import (
     CitationFactory,
@@ -170,3 +171,23 @@ def test_instrument_page_query_count_does_not_grow(db, client, django_assert_num
     # both ways, events, history (+ m2m history of topics and parties)
     with django_assert_num_queries(13):
         assert get(client, "instrument-detail", instrument.slug).status_code == 200
+
+
+def test_the_title_says_what_a_filtered_list_shows(seeded, client):
+    response = client.get(
+        reverse("web:instrument-list"),
+        {"binding": "false", "member_of": "asean", "as_of": "2025-08-08"},
+    )
+    title = response.content.decode().split("<title>")[1].split("</title>")[0]
+    assert title == (
+        "Instruments as of 8 August 2025 (Binding: Voluntary; Issued by members of: Association "
+        "of Southeast Asian Nations) · Policy Tracker"
+    )
+    plain = client.get(reverse("web:instrument-list")).content.decode()
+    assert "<title>Instruments · Policy Tracker</title>" in plain
+
+
+def test_the_title_names_the_page_of_a_long_list(empty, client):
+    InstrumentFactory.create_batch(30)
+    html = client.get(reverse("web:instrument-list"), {"page": "2"}).content.decode()
+    assert "<title>Instruments, page 2 · Policy Tracker</title>" in html

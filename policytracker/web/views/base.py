@@ -134,6 +134,26 @@ class FacetedListView(StrictPaginationMixin, ListView):
             links.append({"label": label, "url": f"{base}?{query.urlencode()}"})
         return links
 
+    def title_suffix(self, active, page):
+        """What the page's <title> adds to the list's name, so that a tab or a bookmark says
+        what the list shows: the day it is shown as of, what it is filtered by, and the page
+        (" as of 8 August 2025 (Binding: Voluntary; Issued by members of: Association of
+        Southeast Asian Nations), page 2")."""
+        suffix = ""
+        as_of = getattr(self.filterset, "as_of", None)
+        if as_of:
+            suffix += f" as of {as_of.day} {as_of:%B %Y}"
+        parts: dict[str, list[str]] = {}
+        for item in active:
+            if item.name != "as_of":
+                parts.setdefault(item.label, []).append(item.value_label)
+        if parts:
+            filters = "; ".join(f"{label}: {', '.join(values)}" for label, values in parts.items())
+            suffix += f" ({filters})"
+        if page is not None and page.number > 1:
+            suffix += f", page {page.number}"
+        return suffix
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         active = self.active_filters()
@@ -145,6 +165,7 @@ class FacetedListView(StrictPaginationMixin, ListView):
             filterset=self.filterset,
             facets=self.facets,
             active_filters=active,
+            title_suffix=self.title_suffix(active, context["page_obj"]),
             empty_by=empty_by,
             clear_query="",
             download_links=self.download_links(),
