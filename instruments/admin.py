@@ -15,6 +15,7 @@ from instruments.models import (
     Topic,
 )
 from instruments.services import instrument_sync_status
+from instruments.vocabulary import FORCE_PLURALS, Force
 from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
@@ -28,16 +29,18 @@ class CitationInline(admin.StackedInline):
     classes = ["collapse"]
 
 
-class BindingFilter(admin.SimpleListFilter):
-    title = "binding"
-    parameter_name = "binding"
+class ForceFilter(admin.SimpleListFilter):
+    """Legal force, derived from the type: binding laws, bills, voluntary texts."""
+
+    title = "legal force"
+    parameter_name = "force"
 
     def lookups(self, request, model_admin):
-        return [("true", "Binding"), ("false", "Voluntary")]
+        return [(force, FORCE_PLURALS[force]) for force in Force.values]
 
     def queryset(self, request, queryset):
-        if self.value() in ("true", "false"):
-            return queryset.binding(self.value() == "true")
+        if self.value() in Force.values:
+            return queryset.force(self.value())
         return queryset
 
 
@@ -71,13 +74,13 @@ class InstrumentAdmin(RecordAdmin):
         "title",
         "jurisdiction_code",
         "type",
-        "is_binding",
+        "force_display",
         "status",
         "adopted_display",
         "updated_at",
     ]
     list_filter = [
-        BindingFilter,
+        ForceFilter,
         "type",
         "status",
         "jurisdiction__region",
@@ -122,9 +125,9 @@ class InstrumentAdmin(RecordAdmin):
     def jurisdiction_code(self, obj):
         return obj.jurisdiction.code
 
-    @admin.display(boolean=True, description="binding")
-    def is_binding(self, obj):
-        return obj.binding
+    @admin.display(description="legal force", ordering="type")
+    def force_display(self, obj):
+        return Force(obj.force).label if obj.force else "—"
 
     @admin.display(description="adopted", ordering="adopted_on")
     def adopted_display(self, obj):

@@ -7,10 +7,12 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from instruments.models import Actor, Citation, Event, Instrument, Source, Topic
 from instruments.vocabulary import (
-    BINDING_TYPES,
+    FORCE_OF_TYPE,
+    FORCE_PLURALS,
     ActorKind,
     CitedRecordKind,
     EventKind,
+    Force,
     InstrumentStatus,
     InstrumentType,
     SourceKind,
@@ -36,14 +38,25 @@ from policytracker.core.filters import (
 
 
 class BindingFilter(TrueFalseFilter):
-    """`binding=true`: binding laws and draft bills; `binding=false`: voluntary frameworks and
-    declarations."""
+    """`binding=true`: binding laws; `binding=false`: voluntary frameworks and declarations.
+    Draft bills are in neither: they bind only if enacted (`force=pending`)."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, labels=("Binding", "Voluntary"), **kwargs)
+        labels = (FORCE_PLURALS[Force.BINDING], FORCE_PLURALS[Force.VOLUNTARY])
+        super().__init__(*args, labels=labels, **kwargs)
 
     def apply(self, qs, value):
         return qs.binding(value)
+
+
+class InForceFilter(TrueFalseFilter):
+    """`in_force=true`: in effect on the `as_of` day (today without it); `false`: not."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, labels=("In force", "Not in force"), **kwargs)
+
+    def apply(self, qs, value):
+        return qs.in_force(value, day=self.parent.as_of)
 
 
 class TopicFilter(KeyFilter):
@@ -62,7 +75,16 @@ def _status_column(filterset):
 
 
 def _binding_fold(instrument_type):
-    return "true" if instrument_type in BINDING_TYPES else "false"
+    """`binding`'s value for a type: a draft bill has none (it is in neither)."""
+    force = FORCE_OF_TYPE.get(instrument_type)
+    return {Force.BINDING: "true", Force.VOLUNTARY: "false"}.get(force)
+
+
+def _force_fold(instrument_type):
+    return FORCE_OF_TYPE.get(instrument_type)
+
+
+FORCE_CHOICES = tuple((force, FORCE_PLURALS[force]) for force in Force.values)
 
 
 def _instrument_member_restrict(queryset, filterset):
@@ -75,8 +97,19 @@ class InstrumentFilterSet(AsOfFilterSet):
 
     binding = BindingFilter(
         label="Binding",
-        help_text="true: binding laws and draft bills; false: voluntary frameworks and "
-        "declarations.",
+        help_text="true: binding laws; false: voluntary frameworks and declarations. Draft "
+        "bills are in neither (`force=pending`).",
+    )
+    force = VocabularyFilter(
+        choices=FORCE_CHOICES,
+        method="filter_force",
+        label="Legal force",
+        help_text="binding: binding laws; pending: draft bills, which bind only if enacted; "
+        "voluntary: frameworks and declarations.",
+    )
+    in_force = InForceFilter(
+        label="In force",
+        help_text="true: in effect on the `as_of` day (today without it); false: not.",
     )
     type = VocabularyFilter(field_name="type", choices=InstrumentType.choices, label="Type")
     status = VocabularyFilter(
@@ -137,10 +170,14 @@ class InstrumentFilterSet(AsOfFilterSet):
     facet_specs = {
         "binding": FacetSpec(
             "type",
-            choices=(("true", "Binding"), ("false", "Voluntary")),
+            choices=(
+                ("true", FORCE_PLURALS[Force.BINDING]),
+                ("false", FORCE_PLURALS[Force.VOLUNTARY]),
+            ),
             fold=_binding_fold,
             multiple=False,
         ),
+        "force": FacetSpec("type", choices=FORCE_CHOICES, fold=_force_fold),
         "type": FacetSpec("type", choices=tuple(InstrumentType.choices)),
         "status": FacetSpec(_status_column, choices=tuple(InstrumentStatus.choices)),
         "jurisdiction": FacetSpec("jurisdiction__code", label="jurisdiction__name", order="label"),
@@ -159,6 +196,9 @@ class InstrumentFilterSet(AsOfFilterSet):
     class Meta:
         model = Instrument
         fields = []
+
+    def filter_force(self, queryset, name, values):
+        return queryset.force(*values) if values else queryset
 
     def filter_status(self, queryset, name, values):
         field = "as_of_status" if self.as_of else "status"

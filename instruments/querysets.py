@@ -5,7 +5,14 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 
-from instruments.vocabulary import BINDING_TYPES, STATUS_SEQUENCE, CitedRecordKind, SourceKind
+from instruments.vocabulary import (
+    STATUS_SEQUENCE,
+    CitedRecordKind,
+    Force,
+    InstrumentStatus,
+    SourceKind,
+    types_of_force,
+)
 from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
 from policytracker.core.search import text_search
 
@@ -34,9 +41,10 @@ def events_prefetch(path=""):
     )
 
 
-def binding_condition(path=""):
-    """Q matching binding instruments; `path` reaches them from another model ("instruments__")."""
-    return Q(**{f"{path}type__in": sorted(BINDING_TYPES)})
+def force_condition(*forces, path=""):
+    """Q matching instruments of the given forces (`Force` values); `path` reaches them from
+    another model ("instruments__")."""
+    return Q(**{f"{path}type__in": types_of_force(*forces)})
 
 
 def _any_own_date(**lookups):
@@ -59,10 +67,21 @@ class InstrumentQuerySet(models.QuerySet):
         `q`, annotated with `search_rank` (a topic-only match ranks lowest)."""
         return text_search(self, q, self.SEARCH_FIELDS, related=self.SEARCH_RELATED)
 
+    def force(self, *forces):
+        """Instruments of the given legal forces (`Force` values)."""
+        return self.filter(force_condition(*forces))
+
     def binding(self, value=True):
-        """Binding texts (binding laws and draft bills) or, with `value=False`, the rest
-        (voluntary frameworks and declarations)."""
-        return self.filter(binding_condition()) if value else self.exclude(binding_condition())
+        """Binding laws or, with `value=False`, voluntary texts (frameworks and declarations).
+        Draft bills are in neither: they bind only if enacted (`force(Force.PENDING)`)."""
+        return self.force(Force.BINDING if value else Force.VOLUNTARY)
+
+    def in_force(self, value=True, *, day=None):
+        """Instruments in effect (or, with `value=False`, not in effect): on `day` when the
+        queryset was read `as_of` it (its `as_of_status`), else by their current status."""
+        column = "as_of_status" if day is not None else "status"
+        condition = Q(**{column: InstrumentStatus.IN_EFFECT})
+        return self.filter(condition) if value else self.exclude(condition)
 
     def as_of(self, day):
         """The instruments that existed on `day` (a date), each annotated with its status then.
@@ -124,13 +143,12 @@ class InstrumentQuerySet(models.QuerySet):
             )
         )
 
-    def binding_counts(self):
-        """{"total", "binding", "voluntary"}: how many instruments, and how many of each kind."""
-        binding = binding_condition()
+    def force_counts(self):
+        """{"total", "binding", "pending", "voluntary"}: how many instruments, and how many of
+        each legal force."""
         return self.aggregate(
             total=models.Count("id"),
-            binding=models.Count("id", filter=binding),
-            voluntary=models.Count("id", filter=~binding),
+            **{force: models.Count("id", filter=force_condition(force)) for force in Force.values},
         )
 
     def for_listing(self):
@@ -161,9 +179,10 @@ class InstrumentQuerySet(models.QuerySet):
 
 
 def with_instrument_counts(jurisdictions, day=None):
-    """`jurisdictions` (a Jurisdiction queryset) annotated with `binding_count` and
-    `voluntary_count`: the instruments each one issued, or, given `day`, those that existed on
-    that day (see `InstrumentQuerySet.as_of`). Correlated subqueries: one query in all."""
+    """`jurisdictions` (a Jurisdiction queryset) annotated with `binding_count`,
+    `pending_count` and `voluntary_count`: the instruments of each legal force each one issued,
+    or, given `day`, those that existed on that day (see `InstrumentQuerySet.as_of`).
+    Correlated subqueries: one query in all."""
     instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
     issued = instrument_model.objects.all()
     if day is not None:
@@ -180,7 +199,9 @@ def with_instrument_counts(jurisdictions, day=None):
         return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
     return jurisdictions.annotate(
-        binding_count=count(issued.binding()), voluntary_count=count(issued.binding(False))
+        binding_count=count(issued.force(Force.BINDING)),
+        pending_count=count(issued.force(Force.PENDING)),
+        voluntary_count=count(issued.force(Force.VOLUNTARY)),
     )
 
 

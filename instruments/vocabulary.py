@@ -15,8 +15,35 @@ class InstrumentType(models.TextChoices):
     DECLARATION = "declaration", "Declaration"
 
 
-# A draft bill is a binding text: it binds once enacted. Frameworks and declarations never do.
-BINDING_TYPES = frozenset({InstrumentType.BINDING_LAW, InstrumentType.DRAFT_BILL})
+class Force(models.TextChoices):
+    """An instrument's legal force, derived from its type and never stored: a binding law binds;
+    a draft bill is pending (it binds only if enacted); frameworks and declarations are
+    voluntary (soft law). Whether a text is in force is its status on a day, not its force.
+    Closed list."""
+
+    BINDING = "binding", "Binding law"
+    PENDING = "pending", "Bill (binds if enacted)"
+    VOLUNTARY = "voluntary", "Voluntary"
+
+
+FORCE_OF_TYPE = {
+    InstrumentType.BINDING_LAW: Force.BINDING,
+    InstrumentType.DRAFT_BILL: Force.PENDING,
+    InstrumentType.VOLUNTARY_FRAMEWORK: Force.VOLUNTARY,
+    InstrumentType.DECLARATION: Force.VOLUNTARY,
+}
+
+# How lists and facets name the instruments of each force, counted together.
+FORCE_PLURALS = {
+    Force.BINDING: "Binding laws",
+    Force.PENDING: "Bills (bind if enacted)",
+    Force.VOLUNTARY: "Voluntary texts",
+}
+
+
+def types_of_force(*forces):
+    """The instrument types of the given forces, in vocabulary order."""
+    return [value for value in InstrumentType.values if FORCE_OF_TYPE[value] in forces]
 
 
 class InstrumentStatus(models.TextChoices):

@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "policytracker.core.dates.DatePrecision",
         "InstrumentTypeEnum": "instruments.vocabulary.InstrumentType",
         "InstrumentStatusEnum": "instruments.vocabulary.InstrumentStatus",
+        "ForceEnum": "instruments.vocabulary.Force",
         "RelationKindEnum": "instruments.vocabulary.RelationKind",
         "IdentifierSchemeEnum": "instruments.vocabulary.IdentifierScheme",
         "EventKindEnum": "instruments.vocabulary.EventKind",

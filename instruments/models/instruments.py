@@ -15,7 +15,8 @@ from instruments.querysets import (
     TopicQuerySet,
 )
 from instruments.vocabulary import (
-    BINDING_TYPES,
+    FORCE_OF_TYPE,
+    Force,
     IdentifierScheme,
     InstrumentStatus,
     InstrumentType,
@@ -182,13 +183,19 @@ class Instrument(models.Model):
         return (self.slug,)
 
     @property
+    def force(self):
+        """Its legal force (`Force`): derived from `type`, never stored."""
+        return FORCE_OF_TYPE.get(self.type, "")
+
+    @property
     def binding(self):
-        """True for binding laws and draft bills; derived from `type`, never stored."""
-        return self.type in BINDING_TYPES
+        """True for binding laws: derived from `type`, never stored. A draft bill is not
+        binding; it binds only if enacted."""
+        return self.force == Force.BINDING
 
     @property
     def binds_once_enacted(self):
-        """A draft bill: a binding text that is not law in force, which pages must say."""
+        """A draft bill: it binds only if enacted, which pages must say."""
         return self.type == InstrumentType.DRAFT_BILL
 
     @property

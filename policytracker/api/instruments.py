@@ -19,6 +19,7 @@ from instruments.models import (
 )
 from instruments.services import instrument_change_status, instrument_sync_status
 from instruments.vocabulary import (
+    Force,
     IdentifierScheme,
     InstrumentStatus,
     InstrumentType,
@@ -143,8 +144,15 @@ class InstrumentSerializer(serializers.ModelSerializer):
     jurisdiction = JurisdictionRefSerializer(read_only=True)
     type = VocabularyField(InstrumentType.choices)
     type_label = LabelField(InstrumentType.choices, source="type")
+    force = VocabularyField(
+        Force.choices,
+        read_only=True,
+        help_text="Legal force, from the type: binding (a binding law), pending (a draft bill: "
+        "it binds only if enacted), voluntary (frameworks and declarations).",
+    )
+    force_label = LabelField(Force.choices, source="force")
     binding = serializers.BooleanField(
-        read_only=True, help_text="True for binding laws and draft bills."
+        read_only=True, help_text="True for binding laws (`force` is `binding`)."
     )
     status = VocabularyField(InstrumentStatus.choices, help_text="The current status.")
     status_label = LabelField(InstrumentStatus.choices, source="status")
@@ -174,6 +182,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "jurisdiction",
             "type",
             "type_label",
+            "force",
+            "force_label",
             "binding",
             "status",
             "status_label",

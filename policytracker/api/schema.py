@@ -16,6 +16,8 @@ INSTRUMENT = {
     "jurisdiction": {"code": "VN", "name": "Vietnam"},
     "type": "binding_law",
     "type_label": "Binding law",
+    "force": "binding",
+    "force_label": "Binding law",
     "binding": True,
     "status": "in_effect",
     "status_label": "In effect",
@@ -48,8 +50,7 @@ INSTRUMENT = {
 INSTRUMENT_LIST_EXAMPLES = {
     "BindingInAseanMembers": {
         "summary": "binding=true&member_of=ASEAN&facet=type&page_size=2",
-        "description": "Binding laws and draft bills of ASEAN members, with how many there are "
-        "of each type.",
+        "description": "Binding laws of ASEAN members, with how many there are of each type.",
         "value": {
             "count": 1,
             "next": None,

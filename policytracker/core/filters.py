@@ -177,7 +177,8 @@ class FacetSpec:
     - `choices`: the vocabulary, which also fixes the order of the options;
     - `restrict`: a function (queryset, filterset) → queryset narrowing the rows first, used
       where the value sits on a conditional relation (memberships held on a day);
-    - `fold`: a function turning a raw value into the parameter's value (type → binding);
+    - `fold`: a function turning a raw value into the parameter's value (type → binding), or
+      None for a row the filter has no value for (a draft bill's `binding`);
     - `order`: "choices", "label" or "-value" (newest year first);
     - `counter`: a function (queryset, filterset) → [(value, label, count)] for values no
       single path reaches (an event's host, co-hosts and participants).
@@ -189,7 +190,7 @@ class FacetSpec:
     label: str | None = None
     choices: tuple[tuple[str, object], ...] = ()
     restrict: Callable[[QuerySet[Any], FacetedFilterSet], QuerySet[Any]] | None = None
-    fold: Callable[[Any], str] | None = None
+    fold: Callable[[Any], str | None] | None = None
     order: str = "choices"
     multiple: bool = True
     counter: Callable[[QuerySet[Any], FacetedFilterSet], Iterable[FacetRow]] | None = None
@@ -288,6 +289,8 @@ class FacetedFilterSet(django_filters.FilterSet):
             if raw in (None, ""):
                 continue
             key = spec.fold(raw) if spec.fold else str(raw)
+            if key is None:
+                continue  # a value the filter does not take (a draft bill's `binding`)
             counts[key] = counts.get(key, 0) + count
             if label is not None:
                 labels[key] = label

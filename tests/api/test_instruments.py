@@ -37,6 +37,8 @@ INSTRUMENT_FIELDS = [
     "jurisdiction",
     "type",
     "type_label",
+    "force",
+    "force_label",
     "binding",
     "status",
     "status_label",

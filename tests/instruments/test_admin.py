@@ -28,11 +28,17 @@ def test_every_admin_page_opens(seeded, admin_client, model):
         assert admin_client.get(admin_url(model, "history", obj.pk)).status_code == 200
 
 
-def test_instrument_changelist_filters_by_binding(seeded, admin_client):
-    response = admin_client.get(admin_url(Instrument, "changelist"), {"binding": "false"})
-    shown = {obj.slug for obj in response.context["cl"].result_list}
-    assert "seoul-declaration-2024" in shown
-    assert "eu-ai-act" not in shown
+def test_instrument_changelist_filters_by_legal_force(seeded, admin_client):
+    def shown(force):
+        response = admin_client.get(admin_url(Instrument, "changelist"), {"force": force})
+        return {obj.slug for obj in response.context["cl"].result_list}
+
+    assert "seoul-declaration-2024" in shown("voluntary")
+    assert "eu-ai-act" not in shown("voluntary")
+    assert "eu-ai-act" in shown("binding")
+    bills = set(Instrument.objects.filter(type="draft_bill").values_list("slug", flat=True))
+    assert shown("pending") == bills
+    assert not bills & shown("binding")
 
 
 def test_instrument_changelist_shows_jurisdiction_codes(seeded, admin_client):

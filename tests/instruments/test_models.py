@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
     ("type_", "binding"),
     [
         ("binding_law", True),
-        ("draft_bill", True),
+        ("draft_bill", False),
         ("voluntary_framework", False),
         ("declaration", False),
     ],
@@ -46,18 +46,54 @@ def test_binding_is_derived_from_type(type_, binding):
     instrument = InstrumentFactory(type=type_, status="")
     assert instrument.binding is binding
     assert Instrument.objects.binding().filter(pk=instrument.pk).exists() is binding
-    assert Instrument.objects.binding(False).filter(pk=instrument.pk).exists() is not binding
+    # A draft bill is neither binding nor voluntary: it binds only if enacted.
+    voluntary = type_ in ("voluntary_framework", "declaration")
+    assert Instrument.objects.binding(False).filter(pk=instrument.pk).exists() is voluntary
+
+
+@pytest.mark.parametrize(
+    ("type_", "force"),
+    [
+        ("binding_law", "binding"),
+        ("draft_bill", "pending"),
+        ("voluntary_framework", "voluntary"),
+        ("declaration", "voluntary"),
+    ],
+)
+def test_force_is_derived_from_type(empty, type_, force):
+    instrument = InstrumentFactory(type=type_, status="")
+    assert instrument.force == force
+    assert list(Instrument.objects.force(force)) == [instrument]
 
 
 def test_binding_is_not_a_column():
     assert "binding" not in {field.name for field in Instrument._meta.get_fields()}
 
 
-def test_binding_filters_partition_the_instruments(empty):
+def test_the_forces_partition_the_instruments(empty):
     for type_ in ("binding_law", "draft_bill", "voluntary_framework", "declaration"):
         InstrumentFactory(type=type_, status="")
-    assert Instrument.objects.binding().count() == 2
+    assert Instrument.objects.binding().count() == 1
+    assert Instrument.objects.force("pending").count() == 1
     assert Instrument.objects.binding(False).count() == 2
+    assert Instrument.objects.force_counts() == {
+        "total": 4,
+        "binding": 1,
+        "pending": 1,
+        "voluntary": 2,
+    }
+
+
+def test_in_force_reads_the_status_on_the_day(empty):
+    law = InstrumentFactory(type="binding_law", status="in_effect")
+    StatusChangeFactory(instrument=law, status="adopted", date="2024-01-01")
+    StatusChangeFactory(instrument=law, status="in_effect", date="2025-01-01")
+    InstrumentFactory(type="binding_law", status="adopted")
+    assert list(Instrument.objects.in_force()) == [law]
+    day = datetime.date(2024, 6, 1)
+    assert not Instrument.objects.as_of(day).in_force(day=day).exists()
+    later = datetime.date(2025, 6, 1)
+    assert list(Instrument.objects.as_of(later).in_force(day=later)) == [law]
 
 
 FACTORIES = [

@@ -115,8 +115,9 @@ def test_cn_sg_jp_side_by_side(seeded, client):
 
     assert counts(response, "Instruments issued") == {
         "All": [1, 2, 3],
-        "Binding": [1, 0, 2],
-        "Voluntary": [0, 2, 1],
+        "Binding laws": [1, 0, 1],
+        "Bills (bind if enacted)": [0, 0, 1],
+        "Voluntary texts": [0, 2, 1],
     }
     assert counts(response, "By type") == {
         "Binding law": [1, 0, 1],
@@ -142,8 +143,7 @@ def test_cn_sg_jp_side_by_side(seeded, client):
     assert '<span class="local-name" lang="ms">Singapura</span>' in html
     assert '<span class="local-name" lang="ja">日本</span>' in html
     assert f'<a href="{reverse("web:jurisdiction-detail", args=["SG"])}">Singapore</a>' in html
-    assert "of which 1 draft bill: binding once enacted" in html
-    assert '<span class="row-note">(binding once enacted)</span>' in html
+    assert '<span class="row-note">(binds only if enacted)</span>' in html
     assert "Association of Southeast Asian Nations <code>ASEAN</code>: member since 1967" in html
     assert "Seoul Declaration" in html
     assert "<details" in html

@@ -16,6 +16,7 @@ def test_home_shows_counts_approaches_then_and_now(seeded, client):
     assert response.context["counts"] == {
         "total": Instrument.objects.count(),
         "binding": Instrument.objects.binding().count(),
+        "pending": Instrument.objects.force("pending").count(),
         "voluntary": Instrument.objects.binding(False).count(),
     }
     rows = {row["jurisdiction"].code: row for row in response.context["then_and_now"]["rows"]}
@@ -40,7 +41,8 @@ def test_home_counts_binding_and_voluntary(empty, client):
     InstrumentFactory(type="draft_bill", status="draft")
     InstrumentFactory(type="declaration")
     response = client.get(reverse("web:home"))
-    assert response.context["counts"] == {"total": 3, "binding": 2, "voluntary": 1}
+    # A draft bill binds only if enacted: it is counted apart, never as binding.
+    assert response.context["counts"] == {"total": 3, "binding": 1, "pending": 1, "voluntary": 1}
     assert response.context["then_and_now"] is None  # no dated article to compare with
 
 

@@ -46,10 +46,14 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
     ]
 
 
-def test_a_draft_bill_in_a_binding_list_binds_only_once_enacted(seeded, client):
-    html = get(client, "instrument-list", query="binding=true&type=draft_bill").content.decode()
-    assert "Binding once enacted" in html
-    assert "none of them is law in force" in html
+def test_a_binding_list_holds_laws_and_points_at_the_bills(seeded, client):
+    response = get(client, "instrument-list", query="binding=true")
+    assert {i.type for i in response.context["object_list"]} == {"binding_law"}
+    html = response.content.decode()
+    assert "Draft bills bind only if enacted" in html
+    assert '<a href="?force=pending">' in html
+    bills = get(client, "instrument-list", query="force=pending").content.decode()
+    assert "Binds if enacted" in bills
 
 
 def test_instrument_list_as_of_reads_statuses_of_that_day(seeded, client):
@@ -100,8 +104,8 @@ def test_instrument_list_query_count_does_not_grow(empty, client, django_assert_
         instrument = InstrumentFactory()
         instrument.topics.add(topic)
         instrument.parties.add(JurisdictionFactory())
-    # count, page (+topics, +parties), nine facets
-    with django_assert_num_queries(13):
+    # count, page (+topics, +parties), ten facets
+    with django_assert_num_queries(14):
         assert get(client, "instrument-list", query="binding=true").status_code == 200
 
 
@@ -180,8 +184,8 @@ def test_the_title_says_what_a_filtered_list_shows(seeded, client):
     )
     title = response.content.decode().split("<title>")[1].split("</title>")[0]
     assert title == (
-        "Instruments as of 8 August 2025 (Binding: Voluntary; Issued by members of: Association "
-        "of Southeast Asian Nations) · Policy Tracker"
+        "Instruments as of 8 August 2025 (Binding: Voluntary texts; Issued by members of: "
+        "Association of Southeast Asian Nations) · Policy Tracker"
     )
     plain = client.get(reverse("web:instrument-list")).content.decode()
     assert "<title>Instruments · Policy Tracker</title>" in plain

@@ -67,8 +67,8 @@ def approach_badge(approach):
 
 @register.inclusion_tag("includes/_binding.html")
 def binding_badge(instrument):
-    """`{% binding_badge instrument %}`: "Binding once enacted", "Binding" or "Voluntary" for an
-    instrument."""
+    """`{% binding_badge instrument %}`: the badge of an instrument's legal force: "Binding",
+    "Binds if enacted" (a draft bill) or "Voluntary"."""
     return {"instrument": instrument}
 
 

@@ -13,7 +13,13 @@ from django.views.generic import TemplateView
 
 from instruments.filters import CompareFilterSet
 from instruments.models import Instrument
-from instruments.vocabulary import BINDING_TYPES, InstrumentStatus, InstrumentType
+from instruments.vocabulary import (
+    FORCE_PLURALS,
+    Force,
+    InstrumentStatus,
+    InstrumentType,
+    types_of_force,
+)
 from jurisdictions.models import Jurisdiction, Membership
 from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Approach, Region
@@ -133,24 +139,23 @@ class Comparison:
                 if (kinds is None or kind in kinds) and (status is None or step == status)
             )
 
-        binding = self._row(
-            "Binding",
-            lambda j: count(j, BINDING_TYPES),
-            lambda j: {"jurisdiction": j.code, "binding": "true"},
-        )
-        for cell, jurisdiction in zip(binding.cells, self.jurisdictions, strict=True):
-            bills = count(jurisdiction, {InstrumentType.DRAFT_BILL})
-            if bills:
-                cell.note = (
-                    f"{'all' if bills == cell.count else 'of which'} {bills} draft "
-                    f"bill{'s' if bills != 1 else ''}: binding once enacted"
-                )
+        binding_types = set(types_of_force(Force.BINDING))
+        voluntary_types = set(types_of_force(Force.VOLUNTARY))
         totals = [
             self._row("All", count, lambda j: {"jurisdiction": j.code}),
-            binding,
             self._row(
-                "Voluntary",
-                lambda j: count(j) - count(j, BINDING_TYPES),
+                FORCE_PLURALS[Force.BINDING],
+                lambda j: count(j, binding_types),
+                lambda j: {"jurisdiction": j.code, "binding": "true"},
+            ),
+            self._row(
+                FORCE_PLURALS[Force.PENDING],
+                lambda j: count(j, set(types_of_force(Force.PENDING))),
+                lambda j: {"jurisdiction": j.code, "force": Force.PENDING},
+            ),
+            self._row(
+                FORCE_PLURALS[Force.VOLUNTARY],
+                lambda j: count(j, voluntary_types),
                 lambda j: {"jurisdiction": j.code, "binding": "false"},
             ),
         ]
@@ -159,7 +164,7 @@ class Comparison:
                 label,
                 lambda j, value=value: count(j, {value}),
                 lambda j, value=value: {"jurisdiction": j.code, "type": value},
-                note="binding once enacted" if value == InstrumentType.DRAFT_BILL else "",
+                note="binds only if enacted" if value == InstrumentType.DRAFT_BILL else "",
             )
             for value, label in InstrumentType.choices
         ]

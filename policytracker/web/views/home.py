@@ -17,7 +17,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context["today"] = today
-        context["counts"] = Instrument.objects.binding_counts()
+        context["counts"] = Instrument.objects.force_counts()
         jurisdictions = list(
             with_instrument_counts(Jurisdiction.objects.for_listing().as_of(today)).order_by(
                 "region", "name"

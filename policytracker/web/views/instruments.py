@@ -25,6 +25,12 @@ class InstrumentListView(FacetedListView):
         context = super().get_context_data(**kwargs)
         context["breadcrumbs"] = [{"label": "Instruments", "url": None}]
         context["binding_selected"] = self.request.GET.get("binding") == "true"
+        # The same list with the bills instead of the binding laws.
+        query = self.request.GET.copy()
+        query.pop("binding", None)
+        query.pop("page", None)
+        query.setlist("force", ["pending"])
+        context["pending_query"] = query.urlencode()
         return context
 
 

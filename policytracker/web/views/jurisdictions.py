@@ -8,6 +8,7 @@ from django.views.generic import DetailView
 from instruments.history import record_history
 from instruments.models import Actor, Event, Instrument, citations_prefetch
 from instruments.querysets import with_instrument_counts
+from instruments.vocabulary import Force
 from jurisdictions.filters import JurisdictionFilterSet
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
@@ -97,8 +98,9 @@ class JurisdictionDetailView(DetailView):
             provenance=record,
             assessments=assessments,
             current=assessments[0] if assessments else None,
-            binding_instruments=[i for i in instruments if i.binding],
-            voluntary_instruments=[i for i in instruments if not i.binding],
+            binding_instruments=[i for i in instruments if i.force == Force.BINDING],
+            pending_instruments=[i for i in instruments if i.force == Force.PENDING],
+            voluntary_instruments=[i for i in instruments if i.force == Force.VOLUNTARY],
             events=events,
             all_provenance=Provenance(citations=every_citation),
             history=record_history(jurisdiction),
