@@ -33,7 +33,7 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
         "sg-ai-verify-toolkit",
         "sg-model-ai-governance-framework",
     ]
-    assert "Binding: Voluntary" in html
+    assert "<span>Voluntary texts</span>" in html
     assert "Issued by members of: Association" in html
     # Each chip drops only its own filter.
     removes = {item.name: item.remove_query for item in response.context["active_filters"]}
@@ -184,7 +184,7 @@ def test_the_title_says_what_a_filtered_list_shows(seeded, client):
     )
     title = response.content.decode().split("<title>")[1].split("</title>")[0]
     assert title == (
-        "Instruments as of 8 August 2025 (Binding: Voluntary texts; Issued by members of: "
+        "Instruments as of 8 August 2025 (Voluntary texts; Issued by members of: "
         "Association of Southeast Asian Nations) · Policy Tracker"
     )
     plain = client.get(reverse("web:instrument-list")).content.decode()
@@ -195,3 +195,12 @@ def test_the_title_names_the_page_of_a_long_list(empty, client):
     InstrumentFactory.create_batch(30)
     html = client.get(reverse("web:instrument-list"), {"page": "2"}).content.decode()
     assert "<title>Instruments, page 2 · Policy Tracker</title>" in html
+
+
+def test_a_yes_or_no_filter_names_itself_once(seeded, client):
+    response = get(client, "instrument-list", query="binding=true&in_force=true&jurisdiction=CN")
+    chips = [item.text for item in response.context["active_filters"]]
+    assert chips == ["Binding laws", "In force", "Jurisdiction: China"]
+    html = response.content.decode()
+    assert "<span>Binding laws</span>" in html
+    assert "Binding: Binding" not in html

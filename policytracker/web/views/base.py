@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
-from policytracker.core.filters import CONTROL_PARAMETERS
+from policytracker.core.filters import CONTROL_PARAMETERS, TrueFalseFilter
 from policytracker.core.params import BadParameters, page_of
 
 
@@ -41,6 +41,14 @@ class ActiveFilter:
     value: str
     value_label: str
     remove_query: str
+    # A yes/no filter's value names itself ("Binding laws", "In force"): "Binding: Binding
+    # laws" would say it twice.
+    speaks_for_itself: bool = False
+
+    @property
+    def text(self):
+        """How the chip and the page's title name it."""
+        return self.value_label if self.speaks_for_itself else f"{self.label}: {self.value_label}"
 
 
 class StrictPaginationMixin:
@@ -101,6 +109,9 @@ class FacetedListView(StrictPaginationMixin, ListView):
                     label = next(
                         (o.label for o in facets[name].options if o.value == listed), value
                     )
+                elif "choices" in filter_.extra:
+                    # A filter with no facet names its values by its own choices.
+                    label = str(dict(filter_.extra["choices"]).get(value, value))
                 active.append(
                     ActiveFilter(
                         name,
@@ -108,6 +119,7 @@ class FacetedListView(StrictPaginationMixin, ListView):
                         value,
                         label,
                         query_without(query, name, value),
+                        speaks_for_itself=isinstance(filter_, TrueFalseFilter),
                     )
                 )
         return active
@@ -137,18 +149,22 @@ class FacetedListView(StrictPaginationMixin, ListView):
     def title_suffix(self, active, page):
         """What the page's <title> adds to the list's name, so that a tab or a bookmark says
         what the list shows: the day it is shown as of, what it is filtered by, and the page
-        (" as of 8 August 2025 (Binding: Voluntary; Issued by members of: Association of
+        (" as of 8 August 2025 (Voluntary texts; Issued by members of: Association of
         Southeast Asian Nations), page 2")."""
         suffix = ""
         as_of = getattr(self.filterset, "as_of", None)
         if as_of:
             suffix += f" as of {as_of.day} {as_of:%B %Y}"
-        parts: dict[str, list[str]] = {}
+        groups: dict[tuple[str, str], list[str]] = {}
         for item in active:
             if item.name != "as_of":
-                parts.setdefault(item.label, []).append(item.value_label)
-        if parts:
-            filters = "; ".join(f"{label}: {', '.join(values)}" for label, values in parts.items())
+                label = "" if item.speaks_for_itself else item.label
+                groups.setdefault((item.name, label), []).append(item.value_label)
+        filters = "; ".join(
+            f"{label}: {', '.join(values)}" if label else ", ".join(values)
+            for (_, label), values in groups.items()
+        )
+        if filters:
             suffix += f" ({filters})"
         if page is not None and page.number > 1:
             suffix += f", page {page.number}"
