@@ -139,3 +139,15 @@ def test_readable_on_a_phone(chromium, site, db):
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shoot(phone, name)
     context.close()
+
+
+def test_a_printed_list_keeps_its_active_filters(page, url):
+    page.goto(url("/instruments/?binding=false&member_of=ASEAN"))
+    page.emulate_media(media="print")
+    chips = page.locator(".active-filters .chip")
+    assert chips.count() == 2
+    assert chips.first.is_visible()
+    assert "Voluntary texts" in page.locator(".active-filters").inner_text()
+    # Its controls are not printed.
+    assert not page.locator(".active-filters .clear-all").is_visible()
+    assert not page.locator("form.filters, .filters").first.is_visible()
