@@ -4,7 +4,6 @@ dated assessments of their approach to AI governance."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
@@ -16,6 +15,7 @@ from jurisdictions.vocabulary import (
     Region,
     local_language,
 )
+from policytracker.core.addresses import reverse_key
 from policytracker.core.dates import DatePrecision, TimelineStep, partial_date
 from policytracker.core.records import ShownOnParentPage
 
@@ -83,7 +83,7 @@ class Jurisdiction(models.Model):
         return f"{self.name} ({self.code})"
 
     def get_absolute_url(self):
-        return reverse("web:jurisdiction-detail", args=[self.code])
+        return reverse_key("web:jurisdiction-detail", self.code)
 
     def natural_key(self):
         return (self.code,)

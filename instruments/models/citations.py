@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from instruments.models.events import Actor, Event
@@ -11,6 +10,7 @@ from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChang
 from instruments.querysets import CitationQuerySet, SourceQuerySet
 from instruments.vocabulary import CitedRecordKind, SourceKind
 from jurisdictions.models import ApproachAssessment, Jurisdiction
+from policytracker.core.addresses import reverse_key
 
 
 class SourceManager(SlugKeyMixin, models.Manager.from_queryset(SourceQuerySet)):
@@ -57,7 +57,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("web:source-detail", args=[self.slug])
+        return reverse_key("web:source-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

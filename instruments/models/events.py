@@ -3,13 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from instruments.models.instruments import Instrument, SlugKeyMixin
 from instruments.querysets import ActorQuerySet, EventQuerySet
 from instruments.vocabulary import ActorKind, EventKind
 from jurisdictions.models import Jurisdiction
+from policytracker.core.addresses import reverse_key
 from policytracker.core.dates import (
     DatePrecision,
     clean_partial_dates,
@@ -134,7 +134,7 @@ class Event(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("web:event-detail", args=[self.slug])
+        return reverse_key("web:event-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

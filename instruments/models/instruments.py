@@ -25,6 +25,7 @@ from instruments.vocabulary import (
     type_status_conflict,
 )
 from jurisdictions.models import Jurisdiction
+from policytracker.core.addresses import reverse_key
 from policytracker.core.dates import (
     DatePrecision,
     TimelineStep,
@@ -177,7 +178,7 @@ class Instrument(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("web:instrument-detail", args=[self.slug])
+        return reverse_key("web:instrument-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -65,14 +65,19 @@ def key_inputs(slug_field, model, **kwargs):
 
 class PageUrlField(serializers.URLField):
     """The absolute address of the page that shows a record (its `get_absolute_url()`); null
-    where there is none (an actor without a jurisdiction). For records that are listed a few
-    at a time: a long list reverses its pages once per response (`RecordUrlField`)."""
+    where there is none (an actor without a jurisdiction). The site's origin is read once per
+    response, not once per row."""
 
     def __init__(self, **kwargs):
         kwargs.update(source="*", read_only=True, allow_null=True)
+        self.origin = None
         super().__init__(**kwargs)
 
     def to_representation(self, record):
         url = record.get_absolute_url()
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None and url else url
+        if url is None:
+            return None
+        if self.origin is None:
+            request = self.context.get("request")
+            self.origin = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        return self.origin + url

@@ -16,10 +16,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from rest_framework import serializers
 
+from policytracker.core.addresses import reverse_key
 from policytracker.core.dates import partial_date
-
-# What `reverse` leaves unquoted in a path argument, "/" aside: a key is one path segment.
-_SAFE_IN_PATH = "!$&'()*+,;=~:@"
 
 
 def address_maker(
@@ -27,30 +25,14 @@ def address_maker(
 ) -> Callable[[object], str]:
     """A function from a record's key to its absolute address (a path without `request`).
 
-    The first key is reversed as usual; the address around it is kept and every later key put
-    in its place, so that a list reverses each view once, not once per row. With `parameter`
-    the key goes in the query string instead (`/instruments/?topic=<slug>`)."""
+    The view is reversed once (`reverse_key`) and the site's origin read once, so that a list
+    does not reverse each row. With `parameter` the key goes in the query string instead
+    (`/instruments/?topic=<slug>`)."""
+    origin = request.build_absolute_uri("/")[:-1] if request is not None else ""
     if parameter:
-        path = f"{reverse(view_name)}?{parameter}="
-        if request is not None:
-            path = request.build_absolute_uri(path)
+        path = f"{origin}{reverse(view_name)}?{parameter}="
         return lambda key: path + quote(str(key), safe="")
-    around: tuple[str, str] | None = None
-
-    def address(key: object) -> str:
-        nonlocal around
-        text = quote(str(key), safe=_SAFE_IN_PATH)
-        if around is not None:
-            return f"{around[0]}{text}{around[1]}"
-        path = reverse(view_name, args=[key])
-        if request is not None:
-            path = request.build_absolute_uri(path)
-        before, found, after = path.rpartition(text)
-        if found:
-            around = (before, after)
-        return path
-
-    return address
+    return lambda key: origin + reverse_key(view_name, key)
 
 
 class RecordUrlField(serializers.Field):

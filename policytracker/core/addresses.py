@@ -1,0 +1,38 @@
+"""Reversing a record's address many times over, cheaply.
+
+A list, a CSV or a change feed names the page or API address of thousands of records, each by
+its key. `reverse` matches the URL patterns every time; `reverse_key` reverses a view once (per
+URLconf and script prefix) and then puts each key in the place the first one took, quoted as
+`reverse` quotes a path argument. Models' `get_absolute_url` and the API's address fields use it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+# What `reverse` leaves unquoted in a path argument, "/" aside: a key is one path segment.
+SAFE_IN_PATH = "!$&'()*+,;=~:@"
+# A key every URL converter the project uses (str, slug, int-free paths) accepts, and no
+# pattern contains, so it marks where a key goes.
+_SAMPLE = "reversekeysample"
+
+
+@lru_cache(maxsize=256)
+def _around(view_name: str, prefix: str, urlconf: str) -> tuple[str, str] | None:
+    path = reverse(view_name, args=[_SAMPLE], urlconf=urlconf)
+    before, found, after = path.rpartition(_SAMPLE)
+    return (before, after) if found else None
+
+
+def reverse_key(view_name: str, key: object) -> str:
+    """`reverse(view_name, args=[key])` for a view that takes one key, the pattern matched
+    once: the same path, at a fraction of the cost when called row after row."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    around = _around(view_name, get_script_prefix(), urlconf)
+    if around is None:
+        return reverse(view_name, args=[key])
+    return f"{around[0]}{quote(str(key), safe=SAFE_IN_PATH)}{around[1]}"
