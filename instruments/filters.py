@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from instruments.models import Actor, Citation, Event, Instrument, Source, Topic
+from instruments.querysets import with_binding_laws
 from instruments.vocabulary import (
     FORCE_OF_TYPE,
     FORCE_PLURALS,
@@ -17,7 +18,7 @@ from instruments.vocabulary import (
     InstrumentType,
     SourceKind,
 )
-from jurisdictions.filters import CodeFilter
+from jurisdictions.filters import CodeFilter, JurisdictionFilterSet
 from jurisdictions.models import Jurisdiction
 from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Kind, Region
@@ -89,6 +90,60 @@ FORCE_CHOICES = tuple((force, FORCE_PLURALS[force]) for force in Force.values)
 
 def _instrument_member_restrict(queryset, filterset):
     return queryset.filter(membership_on(filterset.day, "jurisdiction__memberships__"))
+
+
+LAW_IN_FORCE_CHOICES = (
+    ("true", "A binding AI law in force"),
+    ("false", "No binding AI law in force"),
+)
+
+
+class BindingLawInForceFilter(TrueFalseFilter):
+    """`binding_law_in_force=true`: jurisdictions with at least one binding law of their own in
+    effect on the `as_of` day (today without it); `false`: those with none."""
+
+    def __init__(self, *args, **kwargs):
+        labels = tuple(label for _, label in LAW_IN_FORCE_CHOICES)
+        super().__init__(*args, labels=labels, **kwargs)
+
+    def apply(self, qs, value):
+        return qs.filter(binds_by_law=value)
+
+
+def _yes_no_fold(value):
+    return "true" if value else "false"
+
+
+class JurisdictionLawFilterSet(JurisdictionFilterSet):
+    """`JurisdictionFilterSet` with what the instruments say of each jurisdiction: whether a
+    binding AI law of its own is in force on the `as_of` day (today without it), and since
+    when (`with_binding_laws`). The filters of `/jurisdictions/` and `/api/v1/jurisdictions/`."""
+
+    binding_law_in_force = BindingLawInForceFilter(
+        label="Binding AI law in force",
+        help_text="true: jurisdictions with at least one binding AI law of their own in effect "
+        "on the `as_of` day (today without it); false: none. Read from the instruments, not "
+        "from the approach label.",
+    )
+
+    facet_specs = {
+        **JurisdictionFilterSet.facet_specs,
+        "binding_law_in_force": FacetSpec(
+            "binds_by_law",
+            choices=(
+                ("true", "A binding AI law in force"),
+                ("false", "No binding AI law in force"),
+            ),
+            fold=_yes_no_fold,
+            multiple=False,
+        ),
+    }
+
+    class Meta(JurisdictionFilterSet.Meta):
+        pass
+
+    def prepare(self, queryset):
+        return with_binding_laws(super().prepare(queryset), self.day)
 
 
 class InstrumentFilterSet(AsOfFilterSet):

@@ -205,6 +205,56 @@ def with_instrument_counts(jurisdictions, day=None):
     )
 
 
+def with_binding_laws(jurisdictions, day):
+    """`jurisdictions` (a Jurisdiction queryset) annotated with whether AI is bound by law there
+    on `day` (a date), read from the instruments, never from the approach label:
+
+    - `binding_laws_in_force`: how many binding laws the jurisdiction issued were in effect on
+      `day` (see `InstrumentQuerySet.as_of`);
+    - `binds_by_law`: True when at least one was;
+    - `binding_law_since`, `binding_law_since_precision`: the earliest day one of those laws
+      came into effect (its first "in effect" step on or before `day`, or, for a law without
+      a timeline, its own "in effect from" date), at its precision; None and "" when no date
+      says so.
+
+    Correlated subqueries: one query in all."""
+    day = check_day(day)
+    instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
+    steps_model = instrument_model._meta.get_field("status_changes").related_model
+    first_step = steps_model.objects.filter(
+        instrument=OuterRef("pk"), status=InstrumentStatus.IN_EFFECT, date__lte=day
+    ).order_by("date", "pk")
+    laws = (
+        instrument_model.objects.as_of(day)
+        .force(Force.BINDING)
+        .filter(as_of_status=InstrumentStatus.IN_EFFECT, jurisdiction=OuterRef("pk"))
+        .annotate(
+            entered_on=Coalesce(Subquery(first_step.values("date")[:1]), F("effective_on")),
+            entered_precision=Coalesce(
+                Subquery(first_step.values("date_precision")[:1]), F("effective_on_precision")
+            ),
+        )
+        .order_by()
+    )
+    counted = (
+        laws.annotate(group=Value(1)).values("group").annotate(n=models.Count("pk")).values("n")
+    )
+    earliest = laws.filter(entered_on__isnull=False).order_by("entered_on", "pk")
+    return jurisdictions.annotate(
+        binding_laws_in_force=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0),
+        binding_law_since=Subquery(earliest.values("entered_on")[:1]),
+        binding_law_since_precision=Coalesce(
+            Subquery(earliest.values("entered_precision")[:1]), Value("")
+        ),
+    ).annotate(
+        binds_by_law=models.Case(
+            models.When(binding_laws_in_force__gt=0, then=True),
+            default=False,
+            output_field=models.BooleanField(),
+        )
+    )
+
+
 class StatusChangeQuerySet(models.QuerySet):
     def chronological(self, newest_first=False):
         """Oldest first (or newest first); the newest is the current status. Changes on the same

@@ -6,8 +6,9 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.decorators import action
 
+from instruments.filters import JurisdictionLawFilterSet
 from instruments.models import citations_prefetch
-from jurisdictions.filters import JurisdictionFilterSet
+from instruments.querysets import with_binding_laws
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
 from jurisdictions.services import jurisdiction_change_approach
 from jurisdictions.vocabulary import Approach, Kind, MembershipRole, Region
@@ -104,6 +105,22 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="True when that date is known only to the month or year.",
     )
+    binding_law_in_force = serializers.BooleanField(
+        source="binds_by_law",
+        read_only=True,
+        help_text="True when at least one binding AI law of its own was in effect on the day "
+        "(`as_of`, today without it): read from the instruments, not from the approach label.",
+    )
+    binding_laws_in_force = serializers.IntegerField(
+        read_only=True, help_text="How many of its binding laws were in effect on the day."
+    )
+    binding_law_since = PartialDateField(
+        date="binding_law_since",
+        precision="binding_law_since_precision",
+        help_text="The earliest day one of those laws came into effect, at its precision; null "
+        "when none is in effect or no date says so.",
+    )
+    binding_law_since_precision = VocabularyField(DatePrecision.choices, default="")
     memberships = MembershipSerializer(
         many=True,
         read_only=True,
@@ -128,6 +145,10 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "approach_since",
             "approach_since_precision",
             "approach_partial",
+            "binding_law_in_force",
+            "binding_laws_in_force",
+            "binding_law_since",
+            "binding_law_since_precision",
             "memberships",
             "url",
             "html_url",
@@ -224,7 +245,7 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     queryset = Jurisdiction.objects.for_listing().order_by("region", "name", "pk")
     serializer_class = JurisdictionSerializer
     detail_serializer_class = JurisdictionDetailSerializer
-    filterset_class = JurisdictionFilterSet
+    filterset_class = JurisdictionLawFilterSet
     lookup_field = "code"
     csv_filename = "jurisdictions.csv"
 
@@ -236,8 +257,9 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
         super().initial(request, *args, **kwargs)
 
     def get_detail_queryset(self):
-        # Today's approach, as the list shows it without `as_of`.
-        return Jurisdiction.objects.as_of(timezone.localdate()).prefetch_related(
+        # Today's approach and laws in force, as the list shows them without `as_of`.
+        today = timezone.localdate()
+        return with_binding_laws(Jurisdiction.objects.as_of(today), today).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("bloc")),
             Prefetch(
                 "member_links",

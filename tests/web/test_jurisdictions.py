@@ -84,7 +84,7 @@ def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_n
         ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
         MembershipFactory(member=jurisdiction, bloc=BlocFactory())
         InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
 
 
@@ -96,7 +96,7 @@ def test_jurisdiction_list_query_count_does_not_grow(
     for _ in range(size):
         MembershipFactory(bloc=bloc)
     # count, page, memberships (+blocs), four facets
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert get(client, "jurisdiction-list").status_code == 200
 
 

@@ -7,6 +7,7 @@ from django import template
 
 from instruments.vocabulary import EventKind, InstrumentStatus, InstrumentType
 from jurisdictions.vocabulary import Approach, Region
+from policytracker.core.dates import partial_date
 
 register = template.Library()
 
@@ -42,6 +43,16 @@ def region_label(value):
 @register.filter
 def event_kind_label(value):
     return _label(EventKind, value)
+
+
+@register.filter
+def binding_law_since(jurisdiction):
+    """The day (a `PartialDate`) since which a jurisdiction row read through
+    `with_binding_laws` has had a binding AI law in force; None when no date says so."""
+    return partial_date(
+        getattr(jurisdiction, "binding_law_since", None),
+        getattr(jurisdiction, "binding_law_since_precision", ""),
+    )
 
 
 @register.inclusion_tag("includes/_cite.html")

@@ -2,7 +2,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from instruments.models import Event, Instrument, Source, StatusChange
-from instruments.querysets import with_instrument_counts
+from instruments.querysets import with_binding_laws, with_instrument_counts
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.vocabulary import Approach
 
@@ -32,15 +32,30 @@ class HomeView(TemplateView):
             }
             for approach, label in Approach.choices
         ]
+        founding = Source.objects.founding_date()
+        context["bound_by_law"] = [
+            {"day": day, "is_today": day == today, "jurisdictions": self.bound_by_law(day)}
+            for day in ([today, founding] if founding and founding < today else [today])
+        ]
         context["events"] = Event.objects.select_related("host").chronological()[:5]
-        context["then_and_now"] = self.then_and_now(today)
+        context["then_and_now"] = self.then_and_now(founding, today)
         return context
 
-    def then_and_now(self, today):
+    @staticmethod
+    def bound_by_law(day):
+        """The jurisdictions with a binding AI law of their own in force on `day`, by name,
+        each with `binding_law_since`: the answer `?binding_law_in_force=true` gives."""
+        return list(
+            with_binding_laws(Jurisdiction.objects.all(), day)
+            .filter(binds_by_law=True)
+            .order_by("name")
+        )
+
+    def then_and_now(self, then, today):
         """Each assessed jurisdiction's approach on the founding article's day beside today's,
         and what changed in between (approach assessments and status changes dated after it).
-        None until an article source with a date is loaded."""
-        then = Source.objects.founding_date()
+        `then` is the founding article's date; None until an article source with a date is
+        loaded."""
         if then is None or then >= today:
             return None
         before = {j.code: j for j in Jurisdiction.objects.as_of(then)}

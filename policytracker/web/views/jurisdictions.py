@@ -3,13 +3,14 @@ from itertools import groupby
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import DetailView
 
+from instruments.filters import JurisdictionLawFilterSet
 from instruments.history import record_history
 from instruments.models import Actor, Event, Instrument, citations_prefetch
-from instruments.querysets import with_instrument_counts
+from instruments.querysets import with_binding_laws, with_instrument_counts
 from instruments.vocabulary import Force
-from jurisdictions.filters import JurisdictionFilterSet
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
@@ -20,7 +21,7 @@ class JurisdictionListView(FacetedListView):
     when asked) and how many binding and voluntary instruments it issued."""
 
     model = Jurisdiction
-    filterset_class = JurisdictionFilterSet
+    filterset_class = JurisdictionLawFilterSet
     api_list_name = "api:jurisdiction-list"
     template_name = "web/jurisdiction_list.html"
     paginate_by = 100
@@ -95,6 +96,9 @@ class JurisdictionDetailView(DetailView):
             cited for item in assessments for cited in item["provenance"].citations
         ]
         context.update(
+            bound_by_law=with_binding_laws(
+                Jurisdiction.objects.filter(pk=jurisdiction.pk), timezone.localdate()
+            ).get(),
             provenance=record,
             assessments=assessments,
             current=assessments[0] if assessments else None,

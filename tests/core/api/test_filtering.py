@@ -44,7 +44,7 @@ def test_unknown_facet_answers_400_naming_the_allowed_ones(client, seeded):
         "errors": {
             "facet": [
                 "“approch” is not a facet of this list. Allowed values: kind, region, approach, "
-                "member_of."
+                "member_of, binding_law_in_force."
             ]
         }
     }

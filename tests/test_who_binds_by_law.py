@@ -1,0 +1,113 @@
+""" "Which jurisdictions bind AI by law?" gets one answer, on the day asked, from the home page,
+the jurisdiction list, the instrument list and the API."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from instruments.querysets import with_binding_laws
+from jurisdictions.models import Jurisdiction
+from tests.factories import InstrumentFactory, JurisdictionFactory, StatusChangeFactory
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE_DAY = "2025-08-08"
+TODAY = {"CN", "EU", "JP", "KR", "TW", "VN"}
+ON_ARTICLE_DAY = {"CN", "EU", "JP", "KR"}
+
+
+def _api_codes(client, **params):
+    response = client.get(reverse("api:jurisdiction-list"), {"page_size": 200, **params})
+    assert response.status_code == 200, response.content
+    return {row["code"] for row in response.json()["results"]}
+
+
+def _instrument_codes(client, **params):
+    response = client.get(reverse("api:instrument-list"), {"page_size": 200, **params})
+    assert response.status_code == 200, response.content
+    return {row["jurisdiction"]["code"] for row in response.json()["results"]}
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [(None, TODAY), (ARTICLE_DAY, ON_ARTICLE_DAY)])
+def test_one_answer_everywhere(seeded, client, as_of, expected):
+    day = {"as_of": as_of} if as_of else {}
+    assert _api_codes(client, binding_law_in_force="true", **day) == expected
+    assert _instrument_codes(client, binding="true", in_force="true", **day) == expected
+
+    page = client.get(reverse("web:jurisdiction-list"), {"binding_law_in_force": "true", **day})
+    assert page.status_code == 200
+    assert {row.code for row in page.context["object_list"]} == expected
+    facet = {
+        option.value: option.count
+        for facet in page.context["facets"]
+        if facet.name == "binding_law_in_force"
+        for option in facet.options
+    }
+    assert facet["true"] == len(expected)
+
+    home = client.get(reverse("web:home"))
+    answers = {
+        answer["day"].isoformat() if not answer["is_today"] else None: answer
+        for answer in home.context["bound_by_law"]
+    }
+    assert {j.code for j in answers[as_of]["jurisdictions"]} == expected
+    html = home.content.decode()
+    assert "Who binds AI by law" in html
+    assert f"{len(expected)} jurisdictions" in html
+
+
+def test_the_approach_label_does_not_decide_it(seeded):
+    # Japan is labelled "transitioning", the US "light touch": the laws decide, not the label.
+    japan = with_binding_laws(Jurisdiction.objects.filter(code="JP"), datetime.date(2025, 8, 8))
+    assert japan.get().binds_by_law
+    assert Jurisdiction.objects.get(code="JP").approach == "transitioning"
+
+
+def test_since_is_the_first_day_a_law_in_force_took_effect(empty):
+    land = JurisdictionFactory(code="XA")
+    first = InstrumentFactory(jurisdiction=land, type="binding_law")
+    StatusChangeFactory(instrument=first, status="adopted", date=datetime.date(2020, 1, 1))
+    StatusChangeFactory(instrument=first, status="in_effect", date=datetime.date(2020, 6, 1))
+    later = InstrumentFactory(jurisdiction=land, type="binding_law")
+    StatusChangeFactory(instrument=later, status="in_effect", date=datetime.date(2024, 2, 1))
+    bill = InstrumentFactory(jurisdiction=land, type="draft_bill")
+    StatusChangeFactory(instrument=bill, status="proposed", date=datetime.date(2019, 1, 1))
+    framework = InstrumentFactory(jurisdiction=land, type="voluntary_framework")
+    StatusChangeFactory(instrument=framework, status="in_effect", date=datetime.date(2018, 1, 1))
+
+    def read(day):
+        return with_binding_laws(Jurisdiction.objects.filter(pk=land.pk), day).get()
+
+    before = read(datetime.date(2020, 5, 31))
+    assert (before.binds_by_law, before.binding_laws_in_force, before.binding_law_since) == (
+        False,
+        0,
+        None,
+    )
+    both = read(datetime.date(2025, 1, 1))
+    assert (both.binds_by_law, both.binding_laws_in_force) == (True, 2)
+    assert (both.binding_law_since, both.binding_law_since_precision) == (
+        datetime.date(2020, 6, 1),
+        "day",
+    )
+
+
+def test_a_repealed_law_no_longer_binds(empty):
+    land = JurisdictionFactory(code="XB")
+    law = InstrumentFactory(jurisdiction=land, type="binding_law")
+    StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2020, 1, 1))
+    StatusChangeFactory(instrument=law, status="repealed", date=datetime.date(2023, 1, 1))
+    assert (
+        not with_binding_laws(Jurisdiction.objects.all(), datetime.date(2024, 1, 1))
+        .get(pk=land.pk)
+        .binds_by_law
+    )
+
+
+def test_a_bad_value_names_the_parameter(seeded, client):
+    response = client.get(reverse("api:jurisdiction-list"), {"binding_law_in_force": "yes"})
+    assert response.status_code == 400
+    assert "binding_law_in_force" in response.json()["errors"]
+    page = client.get(reverse("web:jurisdiction-list"), {"binding_law_in_force": "yes"})
+    assert page.status_code == 400
