@@ -281,12 +281,14 @@ _DESCRIBED = [
             *names.key(Jurisdiction, row.member_id),
             *names.key(Jurisdiction, row.bloc_id),
             row.role,
-            str(row.start_year),
+            row.started_on.isoformat(),
         ),
         lambda row, names: (
             f"{names.key(Jurisdiction, row.member_id)[0]} "
             f"{_choice(Membership, 'role', row.role).lower()} of "
-            f"{names.key(Jurisdiction, row.bloc_id)[0]} ({row.start_year}–{row.end_year or ''})"
+            f"{names.key(Jurisdiction, row.bloc_id)[0]} "
+            f"({partial_date(row.started_on, row.started_on_precision)}–"
+            f"{partial_date(row.ended_on, row.ended_on_precision) or ''})"
         ),
         _parent_page(Membership),
         # The member lists its memberships; the bloc does not list its members.

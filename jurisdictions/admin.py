@@ -15,7 +15,14 @@ from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "member"
-    fields = ["bloc", "role", "start_year", "end_year"]
+    fields = [
+        "bloc",
+        "role",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+    ]
     autocomplete_fields = ["bloc"]
     extra = 0
     verbose_name = "membership in a bloc"
@@ -25,7 +32,14 @@ class MembershipInline(admin.TabularInline):
 class BlocMemberInline(admin.TabularInline):
     model = Membership
     fk_name = "bloc"
-    fields = ["member", "role", "start_year", "end_year"]
+    fields = [
+        "member",
+        "role",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+    ]
     autocomplete_fields = ["member"]
     extra = 0
     verbose_name = "member of this bloc"
@@ -87,7 +101,7 @@ class ApproachAssessmentAdmin(TimelineStepAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(RecordAdmin):
-    list_display = ["member", "bloc", "role", "start_year", "end_year"]
+    list_display = ["member", "bloc", "role", "start", "end"]
     list_filter = ["bloc", "role"]
     search_fields = ["member__code", "member__name", "bloc__code", "bloc__name"]
     autocomplete_fields = ["member", "bloc"]

@@ -16,7 +16,13 @@ from jurisdictions.vocabulary import (
     local_language,
 )
 from policytracker.core.addresses import reverse_key
-from policytracker.core.dates import DatePrecision, TimelineStep, partial_date
+from policytracker.core.dates import (
+    DatePrecision,
+    TimelineStep,
+    clean_partial_dates,
+    partial_date,
+    partial_date_constraints,
+)
 from policytracker.core.records import ShownOnParentPage
 
 
@@ -116,9 +122,9 @@ class Jurisdiction(models.Model):
 
 
 class MembershipManager(models.Manager):
-    def get_by_natural_key(self, member_code, bloc_code, role, start_year):
+    def get_by_natural_key(self, member_code, bloc_code, role, started_on):
         return self.get(
-            member__code=member_code, bloc__code=bloc_code, role=role, start_year=start_year
+            member__code=member_code, bloc__code=bloc_code, role=role, started_on=started_on
         )
 
 
@@ -145,46 +151,82 @@ class Membership(ShownOnParentPage, models.Model):
         default=MembershipRole.MEMBER,
         help_text="Member or observer.",
     )
-    start_year = models.PositiveSmallIntegerField(help_text="Year the membership began.")
-    end_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Year it ended; empty while it lasts."
+    started_on = models.DateField(
+        help_text="When the membership began (first day of the period at year or month precision)."
+    )
+    started_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        default=DatePrecision.DAY,
+        help_text="How much of the start date is known.",
+    )
+    ended_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When it ended (the first day it no longer held); empty while it lasts.",
+    )
+    ended_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of the end date is known; empty without an end.",
     )
 
     history = HistoricalRecords()
     objects = MembershipManager()
 
     class Meta:
-        ordering = ["bloc__code", "start_year", "member__name"]
+        ordering = ["bloc__code", "started_on", "member__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "bloc", "role", "start_year"], name="membership_unique"
+                fields=["member", "bloc", "role", "started_on"], name="membership_unique"
             ),
             models.CheckConstraint(condition=~Q(member=F("bloc")), name="membership_not_own_bloc"),
             models.CheckConstraint(
-                condition=Q(end_year__isnull=True) | Q(start_year__lte=F("end_year")),
+                condition=Q(ended_on__isnull=True) | Q(started_on__lt=F("ended_on")),
                 name="membership_start_before_end",
             ),
+            models.CheckConstraint(
+                condition=Q(started_on_precision__in=DatePrecision.values),
+                name="membership_started_on_precision_valid",
+            ),
+            *partial_date_constraints("membership", "ended_on"),
             models.CheckConstraint(
                 condition=Q(role__in=MembershipRole.values), name="membership_role_valid"
             ),
         ]
 
     def __str__(self):
-        years = f"{self.start_year}–{self.end_year or ''}"
-        return f"{self.member.code} {self.get_role_display().lower()} of {self.bloc.code} ({years})"
+        period = f"{self.start or ''}–{self.end or ''}"
+        return (
+            f"{self.member.code} {self.get_role_display().lower()} of {self.bloc.code} ({period})"
+        )
 
     def natural_key(self):
-        return (self.member.code, self.bloc.code, self.role, self.start_year)
+        return (self.member.code, self.bloc.code, self.role, self.started_on.isoformat())
 
     natural_key.dependencies = ["jurisdictions.jurisdiction"]
 
     def clean(self):
         if self.bloc_id and self.bloc.kind == Kind.NATIONAL:
             raise ValidationError({"bloc": "A membership is in a bloc or international body."})
+        clean_partial_dates(self, "started_on", "ended_on")
+        if self.started_on and self.ended_on and self.ended_on <= self.started_on:
+            raise ValidationError({"ended_on": "A membership ends after it starts."})
+
+    @property
+    def start(self):
+        """The start date at its precision (a `PartialDate`)."""
+        return partial_date(self.started_on, self.started_on_precision)
+
+    @property
+    def end(self):
+        """The end date at its precision, or None while the membership lasts."""
+        return partial_date(self.ended_on, self.ended_on_precision)
 
     @property
     def is_current(self):
-        return self.end_year is None
+        return self.ended_on is None
 
     @property
     def is_full_member(self):

@@ -10,14 +10,14 @@ from policytracker.core.search import text_search
 
 def membership_on(day, path="", *, role=MembershipRole.MEMBER):
     """Q: a membership (reached from the filtered model by `path`, e.g. "memberships__") held on
-    `day` in `role` (None: in any role). Membership years are partial dates: a membership counts
-    from 1 January of its start year and ends on 1 January of its end year, as every
-    year-precision change does. So a jurisdiction that moved from observer to member in one year
-    is a member, and no longer an observer, from that year on."""
+    `day` in `role` (None: in any role): begun on or before `day` and not ended by then (its
+    end is the first day it no longer holds). A start or end known only to the year or month
+    counts from the first day of its period, as every partial date does, so a jurisdiction that
+    moved from observer to member on one day is a member, and no longer an observer, from that
+    day on."""
     day = check_day(day)
-    held = models.Q(**{f"{path}start_year__lte": day.year}) & (
-        models.Q(**{f"{path}end_year__isnull": True})
-        | models.Q(**{f"{path}end_year__gt": day.year})
+    held = models.Q(**{f"{path}started_on__lte": day}) & (
+        models.Q(**{f"{path}ended_on__isnull": True}) | models.Q(**{f"{path}ended_on__gt": day})
     )
     return held & models.Q(**{f"{path}role": role}) if role else held
 
@@ -84,12 +84,12 @@ class JurisdictionQuerySet(models.QuerySet):
             ),
             models.Prefetch(
                 "memberships",
-                queryset=memberships.objects.select_related("bloc").order_by("start_year"),
+                queryset=memberships.objects.select_related("bloc").order_by("started_on"),
             ),
             models.Prefetch(
                 "member_links",
                 queryset=memberships.objects.select_related("member").order_by(
-                    "member__name", "start_year"
+                    "member__name", "started_on"
                 ),
             ),
         )

@@ -44,7 +44,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(JurisdictionFactory)
     bloc = factory.SubFactory(BlocFactory)
     role = "member"
-    start_year = 2000
+    started_on = datetime.date(2000, 1, 1)
+    started_on_precision = "year"
 
 
 class ApproachAssessmentFactory(factory.django.DjangoModelFactory):

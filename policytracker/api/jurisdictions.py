@@ -34,25 +34,39 @@ from policytracker.core.api.writes import (
 from policytracker.core.dates import DatePrecision
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    bloc = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class MembershipPeriodSerializer(serializers.ModelSerializer):
+    """When a membership held: `start` and `end` at the precision a source gives (`end` is the
+    first day it no longer held; null while it lasts)."""
+
     role = VocabularyField(MembershipRole.choices)
+    start = PartialDateField(date="started_on", precision="started_on_precision")
+    start_precision = VocabularyField(DatePrecision.choices, source="started_on_precision")
+    end = PartialDateField(date="ended_on", precision="ended_on_precision")
+    end_precision = VocabularyField(DatePrecision.choices, source="ended_on_precision")
 
     class Meta:
         model = Membership
-        fields = ["bloc", "role", "start_year", "end_year"]
+        fields = ["role", "start", "start_precision", "end", "end_precision"]
         read_only_fields = fields
 
 
-class MemberSerializer(serializers.ModelSerializer):
-    """A membership seen from the bloc: who, in which role, from and to which year."""
+class MembershipSerializer(MembershipPeriodSerializer):
+    """A membership seen from the member: in which bloc, in which role, from when to when."""
+
+    bloc = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta(MembershipPeriodSerializer.Meta):
+        fields = ["bloc", *MembershipPeriodSerializer.Meta.fields]
+        read_only_fields = fields
+
+
+class MemberSerializer(MembershipPeriodSerializer):
+    """A membership seen from the bloc: who, in which role, from when to when."""
 
     member = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    role = VocabularyField(MembershipRole.choices)
 
-    class Meta:
-        model = Membership
-        fields = ["member", "role", "start_year", "end_year"]
+    class Meta(MembershipPeriodSerializer.Meta):
+        fields = ["member", *MembershipPeriodSerializer.Meta.fields]
         read_only_fields = fields
 
 
@@ -264,7 +278,7 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
             Prefetch(
                 "member_links",
                 queryset=Membership.objects.select_related("member").order_by(
-                    "member__name", "start_year", "pk"
+                    "member__name", "started_on", "pk"
                 ),
             ),
             Prefetch(

@@ -41,14 +41,28 @@ def test_row_values(client, seeded):
     assert brunei["approach_since"] is None
     assert brunei["approach_partial"] is False
     assert brunei["memberships"] == [
-        {"bloc": "ASEAN", "role": "member", "start_year": 1984, "end_year": None}
+        {
+            "bloc": "ASEAN",
+            "role": "member",
+            "start": "1984-01-07",
+            "start_precision": "day",
+            "end": None,
+            "end_precision": None,
+        }
     ]
     assert brunei["html_url"] == "http://testserver" + reverse(
         "web:jurisdiction-detail", args=["BN"]
     )
     assert brunei["updated_at"].endswith("Z")
     timor = rows["TL"]["memberships"]
-    assert {"bloc": "ASEAN", "role": "observer", "start_year": 2022, "end_year": 2025} in timor
+    assert {
+        "bloc": "ASEAN",
+        "role": "observer",
+        "start": "2022-11-11",
+        "start_precision": "day",
+        "end": "2025-10-26",
+        "end_precision": "day",
+    } in timor
 
 
 def test_approach_is_the_one_held_on_the_day_asked(client, seeded):
@@ -198,13 +212,32 @@ def test_detail_partial_step(client, seeded):
 def test_detail_memberships_both_ways(client, seeded):
     asean = get_json(client, detail_url("ASEAN"))
     assert asean["memberships"] == []
-    assert {"member": "BN", "role": "member", "start_year": 1984, "end_year": None} in asean[
-        "members"
-    ]
+    assert {
+        "member": "BN",
+        "role": "member",
+        "start": "1984-01-07",
+        "start_precision": "day",
+        "end": None,
+        "end_precision": None,
+    } in asean["members"]
     timor = [item for item in asean["members"] if item["member"] == "TL"]
     assert timor == [
-        {"member": "TL", "role": "observer", "start_year": 2022, "end_year": 2025},
-        {"member": "TL", "role": "member", "start_year": 2025, "end_year": None},
+        {
+            "member": "TL",
+            "role": "observer",
+            "start": "2022-11-11",
+            "start_precision": "day",
+            "end": "2025-10-26",
+            "end_precision": "day",
+        },
+        {
+            "member": "TL",
+            "role": "member",
+            "start": "2025-10-26",
+            "start_precision": "day",
+            "end": None,
+            "end_precision": None,
+        },
     ]
     brunei = get_json(client, detail_url("BN"))
     assert brunei["members"] == []

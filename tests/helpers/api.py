@@ -47,10 +47,14 @@ def codes(data, key="code"):
 
 
 def all_rows(client, url, **params):
-    """Every row of a JSON list, in order (the seed fits in one page of 200)."""
-    data = get_json(client, url, page_size=200, **params)
-    assert data["next"] is None
-    return data["results"]
+    """Every row of a JSON list, in order, page after page of 200."""
+    rows, page = [], 1
+    while True:
+        data = get_json(client, url, page_size=200, page=page, **params)
+        rows += data["results"]
+        if data["next"] is None:
+            return rows
+        page += 1
 
 
 def csv_table(response):

@@ -78,10 +78,18 @@ CASES = {
     "jurisdiction_region_valid": lambda: update(JurisdictionFactory, region="atlantis"),
     "membership_unique": lambda: duplicate(MembershipFactory),
     "membership_not_own_bloc": lambda: Membership.objects.create(
-        member=(bloc := BlocFactory()), bloc=bloc, start_year=2000
+        member=(bloc := BlocFactory()), bloc=bloc, started_on=datetime.date(2000, 1, 1)
     ),
-    "membership_start_before_end": lambda: update(MembershipFactory, end_year=1999),
+    "membership_start_before_end": lambda: update(
+        MembershipFactory, ended_on=datetime.date(1999, 1, 1), ended_on_precision="year"
+    ),
     "membership_role_valid": lambda: update(MembershipFactory, role="friend"),
+    "membership_started_on_precision_valid": lambda: update(
+        MembershipFactory, started_on_precision="week"
+    ),
+    "membership_ended_on_precision_matches": lambda: update(
+        MembershipFactory, ended_on_precision="day"
+    ),
     "approach_assessment_one_per_day": lambda: duplicate(ApproachAssessmentFactory),
     "approach_assessment_approach_valid": lambda: update(
         ApproachAssessmentFactory, approach="not_assessed"

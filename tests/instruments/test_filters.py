@@ -28,11 +28,17 @@ def test_binding_instruments_of_asean_members_today_and_on_the_article_day(seede
     ]
 
 
-def test_membership_counts_from_its_start_year_and_ends_with_its_end_year(db):
+def test_membership_counts_from_its_start_and_ends_on_its_end(db):
     bloc = BlocFactory(code="XBLOC")
     early, late = JurisdictionFactory(), JurisdictionFactory()
-    MembershipFactory(member=early, bloc=bloc, start_year=2000, end_year=2020)
-    MembershipFactory(member=late, bloc=bloc, start_year=2020)
+    MembershipFactory(
+        member=early,
+        bloc=bloc,
+        started_on=datetime.date(2000, 1, 1),
+        ended_on=datetime.date(2020, 1, 1),
+        ended_on_precision="year",
+    )
+    MembershipFactory(member=late, bloc=bloc, started_on=datetime.date(2020, 1, 1))
     for member in (early, late):
         InstrumentFactory(
             jurisdiction=member, adopted_on=datetime.date(1999, 1, 1), adopted_on_precision="day"

@@ -111,7 +111,7 @@ def test_entries_link_to_the_page_of_the_record_or_its_parent(empty):
         "Q/uote",
     )
     assert citation.natural_key()[0] == "src"
-    assert entries["membership"].key == f"XA/BLOCX/member/{membership.start_year}"
+    assert entries["membership"].key == f"XA/BLOCX/member/{membership.started_on.isoformat()}"
     assert entries["membership"].url == "/jurisdictions/XA/#memberships"
     assert entries["event"].url == "/events/summit/"
     assert entries["source"].url == "/sources/src/"

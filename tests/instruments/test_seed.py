@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from instruments.models import Actor, Citation, Event, Instrument, Source, StatusChange
 from instruments.seeding import SEED_FILES
 from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.querysets import membership_on
 from jurisdictions.services import jurisdiction_change_approach
 from tests.conftest import ARTICLE_SLUG, FIXTURES_DIR
 
@@ -466,28 +467,47 @@ def test_only_the_undated_bill_states_its_status_without_a_timeline(seeded):
 
 def test_asean_membership_is_dated(seeded):
     members = Membership.objects.filter(bloc__code="ASEAN", role="member")
-    assert members.filter(end_year__isnull=True).count() == 11
-    assert members.filter(start_year__lte=2024).count() == 10
+    assert members.filter(ended_on__isnull=True).count() == 11
+    assert members.filter(started_on__lte=datetime.date(2025, 8, 8)).count() == 10
     assert not members.filter(member__code="TW").exists()
-    timor = Membership.objects.filter(member__code="TL").order_by("start_year")
-    assert [(m.role, m.start_year, m.end_year) for m in timor] == [
-        ("observer", 2022, 2025),
-        ("member", 2025, None),
+    timor = Membership.objects.filter(member__code="TL").order_by("started_on")
+    assert [(m.role, str(m.start), str(m.end) if m.end else None) for m in timor] == [
+        ("observer", "11 November 2022", "26 October 2025"),
+        ("member", "26 October 2025", None),
     ]
-    years = dict(
+    days = dict(
         Membership.objects.filter(role="member", bloc__code="ASEAN").values_list(
-            "member__code", "start_year"
+            "member__code", "started_on"
         )
     )
-    assert years == {
-        **dict.fromkeys(["ID", "MY", "PH", "SG", "TH"], 1967),
-        "BN": 1984,
-        "VN": 1995,
-        "LA": 1997,
-        "MM": 1997,
-        "KH": 1999,
-        "TL": 2025,
+    assert days == {
+        **dict.fromkeys(["ID", "MY", "PH", "SG", "TH"], datetime.date(1967, 8, 8)),
+        "BN": datetime.date(1984, 1, 7),
+        "VN": datetime.date(1995, 7, 28),
+        "LA": datetime.date(1997, 7, 23),
+        "MM": datetime.date(1997, 7, 23),
+        "KH": datetime.date(1999, 4, 30),
+        "TL": datetime.date(2025, 10, 26),
     }
+    assert not Membership.objects.exclude(started_on_precision="day").exists()
+
+
+def test_asean_has_ten_members_on_the_article_day_and_eleven_after_timor_leste_joined(seeded):
+    from jurisdictions.models import Jurisdiction
+
+    def members(day):
+        return set(Jurisdiction.objects.member_of(["ASEAN"], day).values_list("code", flat=True))
+
+    assert len(members(datetime.date(2025, 8, 8))) == 10
+    assert "TL" not in members(datetime.date(2025, 10, 25))
+    assert "TL" in members(datetime.date(2025, 10, 26))
+    observers = Membership.objects.filter(membership_on(datetime.date(2025, 8, 8), role="observer"))
+    assert [(m.member.code, m.bloc.code) for m in observers] == [("TL", "ASEAN")]
+    # Every ASEAN membership is cited with a quote that states its day.
+    for membership in Membership.objects.filter(bloc__code="ASEAN"):
+        quotes = [c.quote for c in membership.member.citations.all() if "memberships" in c.fields]
+        assert quotes, membership
+        assert all(quotes), membership
 
 
 def test_regions(seeded):

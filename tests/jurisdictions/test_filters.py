@@ -17,12 +17,13 @@ def test_approach_is_read_on_the_as_of_day(seeded):
 
 def test_members_of_asean_on_a_day(seeded):
     today = codes("member_of=ASEAN")
-    members = Membership.objects.filter(bloc__code="ASEAN", role="member", end_year__isnull=True)
+    members = Membership.objects.filter(bloc__code="ASEAN", role="member", ended_on__isnull=True)
     assert len(today) == members.count()
     assert "TL" in today
-    # Timor-Leste joined as a member in 2025 (year precision: from 1 January).
-    assert "TL" not in codes("member_of=ASEAN&as_of=2024-12-31")
-    assert "TL" in codes("member_of=ASEAN&as_of=2025-01-01")
+    # Timor-Leste joined as a member on 26 October 2025 (an observer before).
+    assert "TL" not in codes("member_of=ASEAN&as_of=2025-10-25")
+    assert "TL" in codes("member_of=ASEAN&as_of=2025-10-26")
+    assert len(codes("member_of=ASEAN&as_of=2025-08-08")) == 10
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,9 +18,13 @@ def test_str_and_natural_key_round_trip():
 
 
 def test_membership_natural_key_is_built_from_its_jurisdictions():
-    membership = MembershipFactory(member__code="XB", bloc__code="XBLOC", start_year=1999)
-    assert membership.natural_key() == ("XB", "XBLOC", "member", 1999)
-    assert Membership.objects.get_by_natural_key("XB", "XBLOC", "member", 1999) == membership
+    membership = MembershipFactory(
+        member__code="XB", bloc__code="XBLOC", started_on=datetime.date(1999, 1, 1)
+    )
+    assert membership.natural_key() == ("XB", "XBLOC", "member", "1999-01-01")
+    assert (
+        Membership.objects.get_by_natural_key("XB", "XBLOC", "member", "1999-01-01") == membership
+    )
 
 
 def test_code_is_unique():
@@ -44,24 +50,56 @@ def test_vocabulary_columns_reject_unknown_values(field, value):
 
 def test_membership_start_cannot_follow_end():
     with pytest.raises(IntegrityError), transaction.atomic():
-        MembershipFactory(start_year=2025, end_year=2022)
+        MembershipFactory(
+            started_on=datetime.date(2025, 1, 1),
+            ended_on=datetime.date(2022, 1, 1),
+            ended_on_precision="year",
+        )
 
 
 def test_membership_may_start_and_end_in_one_year():
-    assert MembershipFactory(start_year=2025, end_year=2025).pk
+    assert MembershipFactory(
+        started_on=datetime.date(2025, 1, 1),
+        started_on_precision="day",
+        ended_on=datetime.date(2025, 10, 26),
+        ended_on_precision="day",
+    ).pk
+
+
+def test_membership_end_must_follow_start_and_keep_its_precision():
+    membership = MembershipFactory.build(
+        member=JurisdictionFactory(),
+        bloc=BlocFactory(),
+        started_on=datetime.date(2025, 10, 26),
+        started_on_precision="day",
+        ended_on=datetime.date(2025, 10, 26),
+        ended_on_precision="day",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        membership.full_clean()
+    assert "ended_on" in excinfo.value.message_dict
+    membership.ended_on, membership.ended_on_precision = datetime.date(2026, 3, 5), "month"
+    with pytest.raises(ValidationError) as excinfo:
+        membership.full_clean()
+    assert "ended_on" in excinfo.value.message_dict
 
 
 def test_jurisdiction_cannot_be_member_of_itself():
     bloc = BlocFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(member=bloc, bloc=bloc, role="member", start_year=2000)
+        Membership.objects.create(
+            member=bloc, bloc=bloc, role="member", started_on=datetime.date(2000, 1, 1)
+        )
 
 
 def test_membership_is_unique_per_role_and_start():
     membership = MembershipFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(
-            member=membership.member, bloc=membership.bloc, role="member", start_year=2000
+            member=membership.member,
+            bloc=membership.bloc,
+            role="member",
+            started_on=membership.started_on,
         )
 
 
@@ -80,7 +118,10 @@ def test_national_code_must_be_two_letters():
 
 def test_bloc_of_a_membership_cannot_be_a_state():
     membership = Membership(
-        member=JurisdictionFactory(), bloc=JurisdictionFactory(), start_year=2000
+        member=JurisdictionFactory(),
+        bloc=JurisdictionFactory(),
+        started_on=datetime.date(2000, 1, 1),
+        started_on_precision="year",
     )
     with pytest.raises(ValidationError) as excinfo:
         membership.full_clean()
@@ -88,8 +129,12 @@ def test_bloc_of_a_membership_cannot_be_a_state():
 
 
 def test_current_memberships_leave_out_ended_ones():
-    left = MembershipFactory(start_year=1990, end_year=2010)
-    current = MembershipFactory(member=left.member, start_year=2020)
+    left = MembershipFactory(
+        started_on=datetime.date(1990, 1, 1),
+        ended_on=datetime.date(2010, 1, 1),
+        ended_on_precision="year",
+    )
+    current = MembershipFactory(member=left.member, started_on=datetime.date(2020, 1, 1))
     assert left.member.current_memberships == [current]
 
 

@@ -53,14 +53,19 @@ def test_jurisdiction_page(seeded, client):
         "risk_based",
         "voluntary",
     ]
-    assert "member since 1995" in html
+    assert 'member since <time datetime="1995-07-28">28 July 1995</time>' in " ".join(html.split())
     assert 'lang="vi"' in html
 
 
 def test_a_bloc_page_lists_members_and_observers(seeded, client):
-    html = get(client, "jurisdiction-detail", "ASEAN").content.decode()
-    assert "Timor-Leste</a>: observer 2022–2025" in html
-    assert "Timor-Leste</a>: member since 2025" in html
+    html = " ".join(get(client, "jurisdiction-detail", "ASEAN").content.decode().split())
+    assert (
+        'Timor-Leste</a>: observer from <time datetime="2022-11-11">11 November 2022</time> '
+        'to <time datetime="2025-10-26">26 October 2025</time>'
+    ) in html
+    assert (
+        'Timor-Leste</a>: member since <time datetime="2025-10-26">26 October 2025</time>' in html
+    )
 
 
 def test_a_party_sees_multilateral_texts(seeded, client):

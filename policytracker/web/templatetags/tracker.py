@@ -108,8 +108,9 @@ def none_mark():
 
 @register.inclusion_tag("includes/_membership_term.html")
 def membership_term(membership):
-    """`{% membership_term membership %}`: a membership's role and years, "observer 2022–2025"
-    or "member since 1995"."""
+    """`{% membership_term membership %}`: a membership's role and dates at their precision,
+    "observer from 11 November 2022 to 26 October 2025"
+    or "member since 28 July 1995"."""
     return {"membership": membership}
 
 

@@ -83,7 +83,7 @@ class Comparison:
         memberships = (
             Membership.objects.filter(membership_on(self.day, role=None))
             .select_related("bloc")
-            .order_by("bloc__name", "start_year")
+            .order_by("bloc__name", "started_on")
         )
         annotated = {
             item.pk: item

@@ -66,7 +66,9 @@ def test_csv_filtered_rows_and_memberships_cell(client, seeded):
     assert_csv_matches_json(client, URL, member_of="ASEAN", as_of="2025-08-08")
     header, rows = csv_table(client.get(URL, {"format": "csv", "member_of": "ASEAN"}))
     timor = next(dict(zip(header, row, strict=True)) for row in rows if row[0] == "TL")
-    assert timor["memberships"] == "ASEAN | observer | 2022 | 2025\nASEAN | member | 2025"
+    assert timor["memberships"] == (
+        "ASEAN | observer | 2022-11-11 | day | 2025-10-26 | day\nASEAN | member | 2025-10-26 | day"
+    )
     assert timor["approach_partial"] == "false"
 
 
