@@ -48,7 +48,15 @@ class BlocMemberInline(admin.TabularInline):
 
 class ApproachAssessmentInline(admin.TabularInline):
     model = ApproachAssessment
-    fields = ["date", "date_precision", "approach", "summary", "note"]
+    fields = [
+        "assessed_on",
+        "assessed_on_precision",
+        "holds_from",
+        "holds_from_precision",
+        "approach",
+        "summary",
+        "note",
+    ]
     extra = 0
     ordering = ["date"]
     # Each assessment's citations are edited on its own page.
@@ -87,12 +95,19 @@ class JurisdictionAdmin(RecordAdmin):
 
 
 class ApproachAssessmentAdmin(TimelineStepAdmin):
-    list_display = ["jurisdiction", "approach", "when", "note"]
+    list_display = ["jurisdiction", "approach", "assessed", "holds", "note"]
     list_filter = ["approach", "jurisdiction__region"]
     search_fields = ["jurisdiction__code", "jurisdiction__name", "summary", "note"]
     autocomplete_fields = ["jurisdiction"]
     list_select_related = ["jurisdiction"]
-    fields = ["jurisdiction", "approach", "summary", ("date", "date_precision"), "note"]
+    fields = [
+        "jurisdiction",
+        "approach",
+        "summary",
+        ("assessed_on", "assessed_on_precision"),
+        ("holds_from", "holds_from_precision"),
+        "note",
+    ]
     parent_field = "jurisdiction"
 
     def sync_parent(self, parent):

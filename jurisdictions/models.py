@@ -19,6 +19,7 @@ from policytracker.core.addresses import reverse_key
 from policytracker.core.dates import (
     DatePrecision,
     TimelineStep,
+    clean_not_in_future,
     clean_partial_dates,
     partial_date,
     partial_date_constraints,
@@ -111,6 +112,22 @@ class Jurisdiction(models.Model):
         """On a row from `as_of`: the date its approach rests on, at its precision (None when
         no assessment is dated by then)."""
         return partial_date(self.as_of_approach_on, self.as_of_approach_precision)
+
+    @property
+    def as_of_approach_assessed(self):
+        """On a row from `as_of`: when the source of its approach made the assessment (None
+        when undated)."""
+        return partial_date(
+            self.as_of_approach_assessed_on, self.as_of_approach_assessed_on_precision
+        )
+
+    @property
+    def as_of_approach_holds(self):
+        """On a row from `as_of`: since when its approach has held, where a source says so
+        (None otherwise: the pages then say when it was assessed, never "since")."""
+        return partial_date(
+            self.as_of_approach_holds_from, self.as_of_approach_holds_from_precision
+        )
 
     def clean(self):
         if self.code:
@@ -242,7 +259,12 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
     """One dated, cited characterisation of a jurisdiction's approach: its approach timeline,
     the way status changes are an instrument's. Recorded through
     `jurisdictions.services.jurisdiction_change_approach`; the latest one is the jurisdiction's
-    current `approach` and `approach_summary`."""
+    current `approach` and `approach_summary`.
+
+    Two dates, each at its precision, and at least one of them: `assessed_on`, when the source
+    made the assessment (its publication date), and `holds_from`, since when the approach has
+    held, only where a source says so. The step's `date` is derived from them, never entered:
+    `holds_from` where known, else `assessed_on`; `as_of` reads it."""
 
     page_parent = "jurisdiction"
     page_anchor = "approach-heading"
@@ -262,6 +284,30 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
     summary = models.TextField(
         blank=True, help_text="One or two sentences on the approach, in the tracker's own words."
     )
+    assessed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the source made the assessment (its publication date); empty when the "
+        "source is undated.",
+    )
+    assessed_on_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of that date is known; empty without it.",
+    )
+    holds_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Since when the approach has held, where a source says so (cite it); empty "
+        "otherwise.",
+    )
+    holds_from_precision = models.CharField(
+        max_length=8,
+        choices=DatePrecision,
+        blank=True,
+        help_text="How much of that date is known; empty without it.",
+    )
     history = HistoricalRecords()
     objects = ApproachAssessmentManager()
 
@@ -279,6 +325,24 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
                 condition=Q(date_precision__in=DatePrecision.values),
                 name="approach_assessment_precision_valid",
             ),
+            *partial_date_constraints("approach_assessment", "assessed_on", "holds_from"),
+            # `date` is `holds_from` where known, else `assessed_on`: never a third date.
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        holds_from__isnull=False,
+                        date=F("holds_from"),
+                        date_precision=F("holds_from_precision"),
+                    )
+                    | Q(
+                        holds_from__isnull=True,
+                        assessed_on__isnull=False,
+                        date=F("assessed_on"),
+                        date_precision=F("assessed_on_precision"),
+                    )
+                ),
+                name="approach_assessment_date_derived",
+            ),
         ]
 
     def __str__(self):
@@ -288,3 +352,44 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
         return (self.jurisdiction.code, self.date.isoformat())
 
     natural_key.dependencies = ["jurisdictions.jurisdiction"]
+
+    @property
+    def assessed(self):
+        """When the source made the assessment, at its precision (None when undated)."""
+        return partial_date(self.assessed_on, self.assessed_on_precision)
+
+    @property
+    def holds(self):
+        """Since when the approach has held, at its precision (None when no source says)."""
+        return partial_date(self.holds_from, self.holds_from_precision)
+
+    def derive_date(self):
+        """Set the step's `date` from `holds_from`, else `assessed_on` (left as is without
+        either: validation says what is missing)."""
+        if self.holds_from is not None:
+            self.date, self.date_precision = self.holds_from, self.holds_from_precision
+        elif self.assessed_on is not None:
+            self.date, self.date_precision = self.assessed_on, self.assessed_on_precision
+
+    def clean_fields(self, exclude=None):
+        # `date` is derived, never entered: derive it before it is validated.
+        self.derive_date()
+        super().clean_fields(exclude)
+
+    def clean(self):
+        clean_partial_dates(self, "assessed_on", "holds_from")
+        clean_not_in_future(self, "assessed_on")
+        clean_not_in_future(self, "holds_from")
+        if self.assessed_on is None and self.holds_from is None:
+            raise ValidationError(
+                {
+                    "assessed_on": "Give when the source made the assessment, or since when the "
+                    "approach has held (or both)."
+                }
+            )
+        self.derive_date()
+        super().clean()
+
+    def save(self, *args, **kwargs):
+        self.derive_date()
+        super().save(*args, **kwargs)

@@ -38,9 +38,12 @@ class JurisdictionQuerySet(models.QuerySet):
 
         - `as_of_approach`, `as_of_approach_summary`: from its latest approach assessment dated
           on or before `day`; `not_assessed` and "" when there is none by then;
-        - `as_of_approach_on`, `as_of_approach_precision`: that assessment's date and precision;
-        - `as_of_partial`: True when that date is known only to the month or year (it counts
-          from the first day of its period).
+        - `as_of_approach_on`, `as_of_approach_precision`: the date that assessment counts from
+          (its `holds_from` where a source says since when, else its `assessed_on`);
+        - `as_of_approach_assessed_on`, `as_of_approach_holds_from` (each with `_precision`):
+          that assessment's two dates, None and "" where unknown;
+        - `as_of_partial`: True when the date it counts from is known only to the month or year
+          (it counts from the first day of its period).
 
         One query: the assessment is found by correlated subqueries, not per row."""
         day = check_day(day)
@@ -59,6 +62,14 @@ class JurisdictionQuerySet(models.QuerySet):
             ),
             as_of_approach_on=pick("date"),
             as_of_approach_precision=Coalesce(pick("date_precision"), models.Value("")),
+            as_of_approach_assessed_on=pick("assessed_on"),
+            as_of_approach_assessed_on_precision=Coalesce(
+                pick("assessed_on_precision"), models.Value("")
+            ),
+            as_of_approach_holds_from=pick("holds_from"),
+            as_of_approach_holds_from_precision=Coalesce(
+                pick("holds_from_precision"), models.Value("")
+            ),
         ).annotate(
             as_of_partial=models.Case(
                 models.When(as_of_approach_precision__in=PARTIAL_PRECISIONS, then=True),

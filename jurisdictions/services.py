@@ -32,21 +32,27 @@ def jurisdiction_change_approach(
     *,
     jurisdiction: Jurisdiction,
     approach: str,
-    date: datetime.date,
-    date_precision: str = DatePrecision.DAY,
+    assessed_on: datetime.date | None = None,
+    assessed_on_precision: str = "",
+    holds_from: datetime.date | None = None,
+    holds_from_precision: str = "",
     summary: str = "",
     note: str = "",
 ) -> ApproachAssessment:
-    """Record that a source characterised `jurisdiction`'s approach as `approach` from `date`,
-    and bring its current approach up to date. Validates the assessment (vocabulary, one per
-    day, partial-date rules) before writing. Returns the new ApproachAssessment."""
+    """Record that a source characterised `jurisdiction`'s approach as `approach`: on
+    `assessed_on` (the source's date) and/or, where a source says so, as holding from
+    `holds_from`; and bring its current approach up to date. Validates the assessment
+    (vocabulary, one of the two dates at least, one per day, partial-date rules) before
+    writing. Returns the new ApproachAssessment."""
     jurisdiction = Jurisdiction.objects.select_for_update().get(pk=jurisdiction.pk)
     assessment = ApproachAssessment(
         jurisdiction=jurisdiction,
         approach=approach,
         summary=summary,
-        date=date,
-        date_precision=date_precision,
+        assessed_on=assessed_on,
+        assessed_on_precision=(assessed_on_precision or DatePrecision.DAY) if assessed_on else "",
+        holds_from=holds_from,
+        holds_from_precision=(holds_from_precision or DatePrecision.DAY) if holds_from else "",
         note=note,
     )
     assessment.full_clean()

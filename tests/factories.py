@@ -57,6 +57,10 @@ class ApproachAssessmentFactory(factory.django.DjangoModelFactory):
     summary = "Relies on voluntary guidance."
     date = datetime.date(2025, 8, 8)
     date_precision = "day"
+    # The step's `date` is derived from these (`holds_from`, else `assessed_on`); a test that
+    # gives only `date` gets an assessment made that day.
+    assessed_on = factory.LazyAttribute(lambda step: step.date)
+    assessed_on_precision = factory.LazyAttribute(lambda step: step.date_precision)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

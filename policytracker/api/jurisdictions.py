@@ -1,6 +1,7 @@
 """Jurisdictions in the API: states, blocs and international bodies, each with the approach it had
 on the `as_of` day, and the approach assessments editors add to their timelines."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import serializers
@@ -74,8 +75,18 @@ class ApproachStepSerializer(serializers.ModelSerializer):
     """One approach assessment: from `date` (at its precision) the jurisdiction took
     `approach`, on the word of its citations."""
 
-    date = PartialDateField()
+    date = PartialDateField(
+        help_text="The day the step counts from: `holds_from` where known, else `assessed_on`."
+    )
     date_precision = VocabularyField(DatePrecision.choices)
+    assessed_on = PartialDateField(
+        help_text="When the source made the assessment; null when the source is undated."
+    )
+    assessed_on_precision = VocabularyField(DatePrecision.choices)
+    holds_from = PartialDateField(
+        help_text="Since when the approach has held, where a source says so; null otherwise."
+    )
+    holds_from_precision = VocabularyField(DatePrecision.choices)
     approach = VocabularyField(Approach.choices)
     approach_label = LabelField(Approach.choices, source="approach")
     citations = CitationRefSerializer(many=True, read_only=True)
@@ -85,6 +96,10 @@ class ApproachStepSerializer(serializers.ModelSerializer):
         fields = [
             "date",
             "date_precision",
+            "assessed_on",
+            "assessed_on_precision",
+            "holds_from",
+            "holds_from_precision",
             "approach",
             "approach_label",
             "summary",
@@ -105,19 +120,29 @@ class JurisdictionSerializer(serializers.ModelSerializer):
     approach = AsOfVocabularyField(Approach.choices)
     approach_label = AsOfLabelField(Approach.choices, source="approach")
     approach_summary = AsOfCharField(read_only=True)
+    approach_assessed_on = PartialDateField(
+        date="as_of_approach_assessed_on",
+        precision="as_of_approach_assessed_on_precision",
+        help_text="When the source of that approach made the assessment; null when undated.",
+    )
+    approach_assessed_on_precision = VocabularyField(
+        DatePrecision.choices, source="as_of_approach_assessed_on_precision", default=""
+    )
     approach_since = PartialDateField(
-        date="as_of_approach_on",
-        precision="as_of_approach_precision",
-        help_text="Date of the assessment the approach rests on; null when none is dated by then.",
+        date="as_of_approach_holds_from",
+        precision="as_of_approach_holds_from_precision",
+        help_text="Since when the approach has held, where a source says so; null otherwise "
+        "(the date of an assessment is not a start date: see `approach_assessed_on`).",
     )
     approach_since_precision = VocabularyField(
-        DatePrecision.choices, source="as_of_approach_precision", default=""
+        DatePrecision.choices, source="as_of_approach_holds_from_precision", default=""
     )
     approach_partial = serializers.BooleanField(
         source="as_of_partial",
         default=False,
         read_only=True,
-        help_text="True when that date is known only to the month or year.",
+        help_text="True when the date the approach counts from (`approach_since` where known, "
+        "else `approach_assessed_on`) is known only to the month or year.",
     )
     binding_law_in_force = serializers.BooleanField(
         source="binds_by_law",
@@ -156,6 +181,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "approach",
             "approach_label",
             "approach_summary",
+            "approach_assessed_on",
+            "approach_assessed_on_precision",
             "approach_since",
             "approach_since_precision",
             "approach_partial",
@@ -200,13 +227,20 @@ class JurisdictionDetailSerializer(JurisdictionSerializer):
 
 class ApproachAssessmentInput(StrictInput, serializers.Serializer):
     """An approach assessment to record: what a source says the jurisdiction's approach is,
-    from when."""
+    when the source said it (`assessed_on`) and, where it says so, since when it has held
+    (`holds_from`). At least one of the two dates."""
 
     # The whole vocabulary, one enum in the schema with every other `approach`; the model
     # refuses `not_assessed`, which is what a jurisdiction without assessments shows.
     approach = serializers.ChoiceField(Approach.choices)
-    date = PartialDateInput(
-        required=True, allow_null=False, help_text="From when (YYYY, YYYY-MM or YYYY-MM-DD)."
+    assessed_on = PartialDateInput(
+        required=False,
+        help_text="When the source made the assessment: its date (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )
+    holds_from = PartialDateInput(
+        required=False,
+        help_text="Since when the approach has held, where a source says so (YYYY, YYYY-MM or "
+        "YYYY-MM-DD).",
     )
     summary = serializers.CharField(required=False, allow_blank=True)
     note = serializers.CharField(
@@ -214,6 +248,17 @@ class ApproachAssessmentInput(StrictInput, serializers.Serializer):
         allow_blank=True,
         max_length=ApproachAssessment._meta.get_field("note").max_length,
     )
+
+
+# One assessment per day of its derived `date`, which is `holds_from` or else `assessed_on`.
+APPROACH_ERROR_NAMES = {
+    **TIMELINE_ERROR_NAMES,
+    NON_FIELD_ERRORS: "assessed_on",
+    "date": "assessed_on",
+    "date_precision": "assessed_on",
+    "assessed_on_precision": "assessed_on",
+    "holds_from_precision": "holds_from",
+}
 
 
 class JurisdictionWritesMixin(WritesMixin):
@@ -230,12 +275,15 @@ class JurisdictionWritesMixin(WritesMixin):
 
         def write(jurisdiction):
             step = validated(self.input_serializer(data=request.data))
-            with model_errors(TIMELINE_ERROR_NAMES):
+            with model_errors(APPROACH_ERROR_NAMES):
+                assessed, holds = step.get("assessed_on"), step.get("holds_from")
                 jurisdiction_change_approach(
                     jurisdiction=jurisdiction,
                     approach=step["approach"],
-                    date=step["date"].date,
-                    date_precision=step["date"].precision,
+                    assessed_on=assessed.date if assessed else None,
+                    assessed_on_precision=assessed.precision if assessed else "",
+                    holds_from=holds.date if holds else None,
+                    holds_from_precision=holds.precision if holds else "",
                     summary=step.get("summary", ""),
                     note=step.get("note", ""),
                 )

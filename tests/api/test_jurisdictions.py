@@ -73,7 +73,10 @@ def test_approach_is_the_one_held_on_the_day_asked(client, seeded):
     assert today["VN"]["approach_since"] == "2026-03-01"
     assert today["VN"]["approach_since_precision"] == "day"
     assert then["VN"]["approach"] == "voluntary"
-    assert then["VN"]["approach_since"] == "2025-08-08"
+    # The article's date is when it made the assessment, not since when the approach held.
+    assert then["VN"]["approach_since"] is None
+    assert then["VN"]["approach_assessed_on"] == "2025-08-08"
+    assert then["VN"]["approach_assessed_on_precision"] == "day"
     assert then["TW"]["approach"] == "voluntary"
 
 
@@ -86,8 +89,9 @@ def test_partial_approach_date(client, seeded):
     )
     (row,) = [row for row in all_rows(client, URL) if row["code"] == "XA"]
     assert row["approach"] == "hybrid"
-    assert row["approach_since"] == "2024-05"
-    assert row["approach_since_precision"] == "month"
+    assert row["approach_since"] is None
+    assert row["approach_assessed_on"] == "2024-05"
+    assert row["approach_assessed_on_precision"] == "month"
     assert row["approach_partial"] is True
 
 
@@ -163,6 +167,10 @@ DETAIL_FIELDS = [*JURISDICTION_FIELDS, "approach_timeline", "members", "citation
 STEP_FIELDS = [
     "date",
     "date_precision",
+    "assessed_on",
+    "assessed_on_precision",
+    "holds_from",
+    "holds_from_precision",
     "approach",
     "approach_label",
     "summary",
@@ -191,6 +199,9 @@ def test_detail_approach_timeline_oldest_first_with_citations(client, seeded):
         ("2026-03-01", "risk_based", "Risk-based"),
     ]
     assert timeline[0]["date_precision"] == "day"
+    # The article made the first assessment; a source says since when the second has held.
+    assert (timeline[0]["assessed_on"], timeline[0]["holds_from"]) == ("2025-08-08", None)
+    assert (timeline[1]["assessed_on"], timeline[1]["holds_from"]) == (None, "2026-03-01")
     assert timeline[0]["summary"].startswith("Favours voluntary guidelines")
     (quote,) = timeline[0]["citations"]
     assert list(quote) == ["source", "quote", "locator"]

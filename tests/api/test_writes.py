@@ -184,7 +184,12 @@ def test_an_editor_records_an_approach_assessment(seeded, as_editor, editor):
         "jurisdiction",
         "XC",
         "approach-assessments",
-        {"approach": "binding", "date": "2025-08-08", "summary": "Binding rules."},
+        {
+            "approach": "binding",
+            "assessed_on": "2025-08-08",
+            "holds_from": "2023-08",
+            "summary": "Binding rules.",
+        },
     )
 
     assert response.status_code == 201, response.content
@@ -195,6 +200,9 @@ def test_an_editor_records_an_approach_assessment(seeded, as_editor, editor):
         "Binding rules.",
     )
     assessment = ApproachAssessment.objects.get(jurisdiction=jurisdiction)
+    assert (str(assessment.assessed), str(assessment.holds)) == ("8 August 2025", "August 2023")
+    assert response.json()["approach_since"] == "2023-08"
+    assert response.json()["approach_assessed_on"] == "2025-08-08"
     assert assessment.history.first().history_user == editor
     assert jurisdiction.history.first().history_user == editor
 
@@ -202,11 +210,12 @@ def test_an_editor_records_an_approach_assessment(seeded, as_editor, editor):
 @pytest.mark.parametrize(
     ("step", "field"),
     [
-        ({"approach": "not_assessed", "date": "2025"}, "approach"),
-        ({"approach": "voluntary"}, "date"),
-        ({"approach": "voluntary", "date": "2025-08-08"}, "date"),  # one per day
-        ({"approach": "voluntary", "date": "2025-13"}, "date"),
-        ({"approach": "voluntary", "date": "2025-08", "date_precision": "day"}, "date_precision"),
+        ({"approach": "not_assessed", "assessed_on": "2025"}, "approach"),
+        ({"approach": "voluntary"}, "assessed_on"),
+        ({"approach": "voluntary", "assessed_on": "2025-08-08"}, "assessed_on"),  # one per day
+        ({"approach": "voluntary", "assessed_on": "2025-13"}, "assessed_on"),
+        ({"approach": "voluntary", "holds_from": "2999-01"}, "holds_from"),
+        ({"approach": "voluntary", "date": "2025-08"}, "date"),  # derived, not written
     ],
 )
 def test_a_bad_approach_assessment_answers_400_naming_the_field(seeded, as_editor, step, field):

@@ -21,6 +21,8 @@ JURISDICTION_FIELDS = [
     "approach",
     "approach_label",
     "approach_summary",
+    "approach_assessed_on",
+    "approach_assessed_on_precision",
     "approach_since",
     "approach_since_precision",
     "approach_partial",

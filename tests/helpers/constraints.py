@@ -91,6 +91,16 @@ CASES = {
         MembershipFactory, ended_on_precision="day"
     ),
     "approach_assessment_one_per_day": lambda: duplicate(ApproachAssessmentFactory),
+    "approach_assessment_assessed_on_precision_matches": lambda: update(
+        ApproachAssessmentFactory, assessed_on_precision=""
+    ),
+    "approach_assessment_holds_from_precision_matches": lambda: update(
+        ApproachAssessmentFactory, holds_from_precision="day"
+    ),
+    # A date that is neither `holds_from` nor `assessed_on`.
+    "approach_assessment_date_derived": lambda: update(
+        ApproachAssessmentFactory, date=datetime.date(2001, 1, 1)
+    ),
     "approach_assessment_approach_valid": lambda: update(
         ApproachAssessmentFactory, approach="not_assessed"
     ),

@@ -677,7 +677,10 @@ def history_counts():
 def test_reseeding_keeps_an_editors_newer_assessment_and_writes_no_history(seeded):
     vietnam = Jurisdiction.objects.get(code="VN")
     jurisdiction_change_approach(
-        jurisdiction=vietnam, approach="hybrid", summary="Edited.", date=datetime.date(2026, 11, 1)
+        jurisdiction=vietnam,
+        approach="hybrid",
+        summary="Edited.",
+        assessed_on=datetime.date(2026, 11, 1),
     )
     before = history_counts()
     assert "0 created, 0 updated" in call_command_output("seed")
@@ -697,6 +700,8 @@ def test_a_new_assessment_in_the_fixtures_moves_the_approach_once(seeded, tmp_pa
                     "summary": "Mixed.",
                     "date": "2026-06-01",
                     "date_precision": "day",
+                    "assessed_on": "2026-06-01",
+                    "assessed_on_precision": "day",
                     "note": "",
                 },
             }

@@ -57,8 +57,8 @@ def test_posted_approach_is_ignored_and_an_inline_assessment_moves_it(seeded, ad
             "approach_assessments-TOTAL_FORMS": "1",
             "approach_assessments-0-approach": "hybrid",
             "approach_assessments-0-summary": "Mixed.",
-            "approach_assessments-0-date": "2026-06-01",
-            "approach_assessments-0-date_precision": "day",
+            "approach_assessments-0-assessed_on": "2026-06-01",
+            "approach_assessments-0-assessed_on_precision": "day",
             "approach_assessments-0-note": "",
         }
     )
@@ -75,8 +75,8 @@ def test_a_bad_inline_assessment_is_a_form_error(seeded, admin_client):
         {
             "approach_assessments-TOTAL_FORMS": "1",
             "approach_assessments-0-approach": "not_assessed",
-            "approach_assessments-0-date": "2099-01-01",
-            "approach_assessments-0-date_precision": "day",
+            "approach_assessments-0-assessed_on": "2099-01-01",
+            "approach_assessments-0-assessed_on_precision": "day",
         }
     )
     response = admin_client.post(admin_url(Jurisdiction, "change", thailand.pk), data)
@@ -93,8 +93,8 @@ def assessment_form(jurisdiction, **changes):
         "jurisdiction": jurisdiction.pk,
         "approach": "binding",
         "summary": "Binding rules.",
-        "date": "2026-11-01",
-        "date_precision": "day",
+        "assessed_on": "2026-11-01",
+        "assessed_on_precision": "day",
         "note": "",
         "citations-TOTAL_FORMS": "0",
         "citations-INITIAL_FORMS": "0",

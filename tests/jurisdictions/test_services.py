@@ -17,7 +17,7 @@ def test_recording_an_assessment_sets_the_current_approach():
         jurisdiction=jurisdiction,
         approach="risk_based",
         summary="A risk-based law.",
-        date=datetime.date(2026, 3, 1),
+        assessed_on=datetime.date(2026, 3, 1),
     )
     jurisdiction.refresh_from_db()
     assert (jurisdiction.approach, jurisdiction.approach_summary) == (
@@ -30,10 +30,10 @@ def test_recording_an_assessment_sets_the_current_approach():
 def test_an_older_assessment_does_not_replace_the_current_approach():
     jurisdiction = JurisdictionFactory()
     jurisdiction_change_approach(
-        jurisdiction=jurisdiction, approach="risk_based", date=datetime.date(2026, 3, 1)
+        jurisdiction=jurisdiction, approach="risk_based", assessed_on=datetime.date(2026, 3, 1)
     )
     jurisdiction_change_approach(
-        jurisdiction=jurisdiction, approach="voluntary", date=datetime.date(2025, 8, 8)
+        jurisdiction=jurisdiction, approach="voluntary", assessed_on=datetime.date(2025, 8, 8)
     )
     jurisdiction.refresh_from_db()
     assert jurisdiction.approach == "risk_based"
@@ -44,13 +44,18 @@ def test_an_older_assessment_does_not_replace_the_current_approach():
     [
         ({"approach": "not_assessed"}, "approach"),
         ({"approach": "laissez_faire"}, "approach"),
-        ({"date": datetime.date(2025, 3, 4), "date_precision": "year"}, "date"),
-        ({"date": datetime.date(2999, 1, 1)}, "date"),
+        (
+            {"assessed_on": datetime.date(2025, 3, 4), "assessed_on_precision": "year"},
+            "assessed_on",
+        ),
+        ({"assessed_on": datetime.date(2999, 1, 1)}, "assessed_on"),
+        ({"holds_from": datetime.date(2999, 1, 1)}, "holds_from"),
+        ({"assessed_on": None}, "assessed_on"),
     ],
 )
 def test_a_bad_assessment_is_refused_and_nothing_is_written(changes, field):
     jurisdiction = JurisdictionFactory()
-    arguments = {"approach": "voluntary", "date": datetime.date(2025, 8, 8), **changes}
+    arguments = {"approach": "voluntary", "assessed_on": datetime.date(2025, 8, 8), **changes}
     with pytest.raises(ValidationError) as excinfo:
         jurisdiction_change_approach(jurisdiction=jurisdiction, **arguments)
     assert field in excinfo.value.message_dict
@@ -63,7 +68,9 @@ def test_a_second_assessment_on_the_same_day_is_refused():
     assessment = ApproachAssessmentFactory()
     with pytest.raises(ValidationError):
         jurisdiction_change_approach(
-            jurisdiction=assessment.jurisdiction, approach="binding", date=assessment.date
+            jurisdiction=assessment.jurisdiction,
+            approach="binding",
+            assessed_on=assessment.date,
         )
 
 
@@ -91,9 +98,27 @@ def test_a_new_approach_moves_updated_at(db):
         jurisdiction=jurisdiction,
         approach="binding",
         summary="Binds by law.",
-        date=datetime.date(2025, 1, 1),
-        date_precision="day",
+        assessed_on=datetime.date(2025, 1, 1),
+        assessed_on_precision="day",
     )
     jurisdiction.refresh_from_db()
     assert jurisdiction.approach == "binding"
     assert jurisdiction.updated_at > before
+
+
+def test_since_when_an_approach_holds_dates_the_step_and_its_source_date_is_kept():
+    jurisdiction = JurisdictionFactory()
+    assessment = jurisdiction_change_approach(
+        jurisdiction=jurisdiction,
+        approach="risk_based",
+        assessed_on=datetime.date(2026, 4, 1),
+        holds_from=datetime.date(2026, 3, 1),
+    )
+    assert (assessment.date, assessment.date_precision) == (datetime.date(2026, 3, 1), "day")
+    assert str(assessment.assessed) == "1 April 2026"
+    assert str(assessment.holds) == "1 March 2026"
+    undated_source = jurisdiction_change_approach(
+        jurisdiction=jurisdiction, approach="binding", holds_from=datetime.date(2026, 6, 1)
+    )
+    assert undated_source.assessed is None
+    assert undated_source.date == datetime.date(2026, 6, 1)

@@ -108,3 +108,32 @@ def test_jurisdiction_list_query_count_does_not_grow(
 def test_every_jurisdiction_page_links_to_a_comparison_with_it(seeded, client):
     html = client.get(reverse("web:jurisdiction-detail", args=["VN"])).content.decode()
     assert f'href="{reverse("web:compare")}?jurisdiction=VN"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/jurisdictions/",
+        "/jurisdictions/?as_of=2025-08-08",
+        "/jurisdictions/CN/",
+        "/jurisdictions/VN/",
+        "/compare/?jurisdiction=CN&jurisdiction=VN&jurisdiction=SG",
+        "/compare/?jurisdiction=CN&jurisdiction=VN&as_of=2025-08-08",
+    ],
+)
+def test_no_page_says_since_for_the_date_an_assessment_was_made(seeded, client, path):
+    # 8 August 2025 is the article's date: when it assessed approaches, not when they began.
+    html = " ".join(client.get(path).content.decode().split())
+    assert 'since <time datetime="2025-08-08">' not in html
+    assert "source of <time" in html.lower()
+
+
+def test_an_approach_with_a_start_says_since_and_one_without_names_its_source(seeded, client):
+    vietnam = " ".join(get(client, "jurisdiction-detail", "VN").content.decode().split())
+    assert 'Risk-based</span> since <time datetime="2026-03-01">1 March 2026</time>' in vietnam
+    china = " ".join(get(client, "jurisdiction-detail", "CN").content.decode().split())
+    assert (
+        'Assessed as <span class="badge approach-binding">Binding</span> <span class="muted">'
+        '(source of <time datetime="2025-08-08">8 August 2025</time>)</span>'
+    ) in china

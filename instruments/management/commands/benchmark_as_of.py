@@ -64,6 +64,8 @@ class Command(BaseCommand):
                 jurisdiction=jurisdiction,
                 approach=rng.choice(["voluntary", "binding", "risk_based"]),
                 date=datetime.date(2020 + offset, 1, 1),
+                assessed_on=datetime.date(2020 + offset, 1, 1),
+                assessed_on_precision="day",
             )
             for jurisdiction in jurisdictions
             for offset in range(3)

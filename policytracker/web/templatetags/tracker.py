@@ -106,6 +106,15 @@ def none_mark():
     return {}
 
 
+@register.inclusion_tag("includes/_approach_dated.html")
+def approach_dated(holds, assessed):
+    """`{% approach_dated row.as_of_approach_holds row.as_of_approach_assessed %}`: how an
+    approach is dated: "since 1 March 2026" where a source says since when it has held, else
+    "source of 8 August 2025" (when it was assessed, which is no start date); nothing without
+    either."""
+    return {"holds": holds, "assessed": assessed}
+
+
 @register.inclusion_tag("includes/_membership_term.html")
 def membership_term(membership):
     """`{% membership_term membership %}`: a membership's role and dates at their precision,

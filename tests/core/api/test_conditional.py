@@ -133,7 +133,12 @@ def test_every_write_to_a_record_needs_if_match(seeded, as_editor, method, data)
     ("basename", "key", "suffix", "step"),
     [
         ("instrument", SLUG, "status-changes", {"status": "repealed", "date": "2025"}),
-        ("jurisdiction", "SG", "approach-assessments", {"approach": "hybrid", "date": "2025"}),
+        (
+            "jurisdiction",
+            "SG",
+            "approach-assessments",
+            {"approach": "hybrid", "assessed_on": "2025"},
+        ),
     ],
 )
 def test_a_timeline_step_needs_the_parents_if_match(seeded, as_editor, basename, key, suffix, step):
@@ -205,13 +210,13 @@ def test_a_write_elsewhere_that_changes_the_record_makes_the_tag_stale(seeded, a
 
 def test_a_timeline_step_changes_the_parents_tag(seeded, as_editor):
     _, etag = read(as_editor, detail("jurisdiction", "SG"))
-    step = {"approach": "hybrid", "date": "2025"}
+    step = {"approach": "hybrid", "assessed_on": "2025"}
     response = timeline_post(
         as_editor, "jurisdiction", "SG", "approach-assessments", step, etag=etag
     )
     assert response.status_code == 201, response.content
     assert response["ETag"] != etag
-    again = {"approach": "voluntary", "date": "2025-02"}
+    again = {"approach": "voluntary", "assessed_on": "2025-02"}
     assert (
         timeline_post(
             as_editor, "jurisdiction", "SG", "approach-assessments", again, etag=etag
