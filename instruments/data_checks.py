@@ -1,6 +1,7 @@
 """Data checks behind `manage.py check_data`: what the database constraints cannot express."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, OuterRef, Q, Subquery
@@ -181,6 +182,119 @@ def quotes_not_in(source_slug, text):
                 f"quote not found verbatim in the source text (backs {citation.record}): "
                 f"{citation.quote[:80]!r}",
             )
+
+
+# Words too common to show that a quote speaks of a value.
+_COMMON_WORDS = frozenset(
+    {
+        *("the", "and", "for", "with", "from", "that", "this", "its", "their", "are", "was"),
+        *("were", "has", "have", "been", "into", "over", "under", "not", "but", "all", "any"),
+        *("per", "via"),
+    }
+)
+
+
+def _words(text):
+    """The words of `text` that can tie a quote to a value: lower case, three letters or more
+    (numbers of any length), common words left out."""
+    return {
+        word
+        for word in re.findall(r"\w+", str(text).casefold())
+        if (len(word) >= 3 or word.isdigit()) and word not in _COMMON_WORDS
+    }
+
+
+def _date_words(value):
+    return {str(value.year), value.strftime("%B").casefold(), value.isoformat(), str(value.day)}
+
+
+def _value_words(record, name, field):
+    """The words a reader would expect a quote backing the field `name` of `record` to share
+    with it: its value, its label, a date's year, month and day, a related record's name."""
+    if name == "related":
+        related = [r.to_instrument for r in record.relations_out.all()] + [
+            r.from_instrument for r in record.relations_in.all()
+        ]
+        return set().union(*(_words(str(item)) for item in related)) if related else set()
+    if field.many_to_many or field.one_to_many:
+        accessor = field.get_accessor_name() if field.auto_created else field.name
+        words = set()
+        for item in getattr(record, accessor).all():
+            words |= _words(str(item))
+            for attribute in ("name", "title", "code"):
+                words |= _words(getattr(item, attribute, ""))
+            for attribute in ("started_on", "ended_on", "date"):
+                value = getattr(item, attribute, None)
+                if isinstance(value, datetime.date):
+                    words |= _date_words(value)
+            for attribute in ("member", "bloc"):
+                other = getattr(item, attribute, None)
+                if other is not None:
+                    words |= _words(other.name) | _words(other.code)
+        return words
+    value = getattr(record, field.name)
+    if value in (None, ""):
+        return set()
+    words = _words(value)
+    if isinstance(value, datetime.date):
+        words |= _date_words(value)
+    if field.choices:
+        words |= _words(dict(field.flatchoices).get(value, ""))
+    if field.is_relation and value is not None:
+        for attribute in ("name", "title", "code"):
+            words |= _words(getattr(value, attribute, ""))
+    return words
+
+
+def quotes_sharing_no_word():
+    """Citations with a quote that shares no word with a field it backs: the quote may not
+    state it, and a reviewer should confirm (or move the field to a citation that does). A
+    date the source's own publication date states needs no word of the quote."""
+    models = {name: record_fields(model) for name, model in CITED_RECORDS.items()}
+    citations = (
+        Citation.objects.exclude(quote="").select_related("source", *CITED_RECORDS).order_by("pk")
+    )
+    for citation in citations:
+        kind, record = citation.record_kind, citation.record
+        fields = models[kind]
+        quote = _words(citation.quote) | _date_words_in(citation.quote)
+        names = citation.fields if isinstance(citation.fields, list) else []
+        unrelated = []
+        for name in names:
+            field = fields.get(name)
+            if field is None and name != "related":
+                continue  # unknown names are the unknown-field check's to report
+            concrete = field is not None and getattr(field, "concrete", False)
+            value = getattr(record, field.attname, None) if concrete else None
+            if isinstance(value, datetime.date) and value == citation.source.published_on:
+                continue
+            words = _value_words(record, name, field)
+            if words and not words & quote:
+                unrelated.append(name)
+        if unrelated:
+            yield Problem(
+                "quote-shares-no-word",
+                f"citation {citation.pk} of {citation.source.slug}",
+                f"its quote shares no word with {', '.join(unrelated)} of the cited "
+                f"{kind.replace('_', ' ')} {record}: confirm it states them",
+            )
+
+
+_MONTHS = {
+    datetime.date(2000, month, 1).strftime(form).casefold(): month
+    for month in range(1, 13)
+    for form in ("%B", "%b")
+}
+
+
+def _date_words_in(text):
+    """Month names written short in `text` ("Oct 26", "Aug. 15") as their full names, so a
+    quote that says "Oct" shares the word "october" with a date."""
+    return {
+        datetime.date(2000, _MONTHS[word], 1).strftime("%B").casefold()
+        for word in re.findall(r"[a-z]+", text.casefold())
+        if word in _MONTHS
+    }
 
 
 def run_checks(source_texts=None):

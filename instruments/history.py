@@ -30,11 +30,13 @@ from django.db.models import (
     Field,
     ForeignKey,
     ManyToManyField,
+    Max,
     Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.utils import timezone
 from simple_history.utils import get_m2m_reverse_field_name
@@ -717,6 +719,21 @@ def changes(
     return _select(
         since=since, until=until, after=after, kinds=kinds, limit=limit, newest_first=False
     )
+
+
+def last_change_time() -> datetime.datetime | None:
+    """When any tracked record last changed (created, changed or deleted): the newest entry of
+    every history table, in one query. None before any change."""
+    latest = [
+        spec.model.history.model.objects.order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(newest=Max("history_date"))
+        .values("newest")
+        for spec in _KINDS
+    ]
+    times = [row["newest"] for row in latest[0].union(*latest[1:], all=True) if row["newest"]]
+    return _aware(max(times)) if times else None
 
 
 def latest_changes(limit: int = 50) -> list[Change]:

@@ -46,6 +46,19 @@ def types_of_force(*forces):
     return [value for value in InstrumentType.values if FORCE_OF_TYPE[value] in forces]
 
 
+# What each type means, as the methodology page defines it.
+TYPE_DEFINITIONS = {
+    InstrumentType.BINDING_LAW: "A law, regulation or administrative measure that binds those "
+    "it applies to once in effect.",
+    InstrumentType.VOLUNTARY_FRAMEWORK: "Guidance, a framework, a code or a testing toolkit that "
+    "organisations may follow: soft law.",
+    InstrumentType.DRAFT_BILL: "A bill or draft law before a legislature or government: it binds "
+    "only if enacted, and then continues as a binding law.",
+    InstrumentType.DECLARATION: "A statement of principles adopted by a group of states or "
+    "bodies: voluntary.",
+}
+
+
 class InstrumentStatus(models.TextChoices):
     """Where an instrument stands. New values may be added; an empty status means the sources
     do not state one. A voluntary framework published and in use is `in_effect`; a declaration,
@@ -58,6 +71,20 @@ class InstrumentStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
     REPEALED = "repealed", "Repealed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# What each status means, as the methodology page defines it.
+STATUS_DEFINITIONS = {
+    InstrumentStatus.PROPOSED: "Introduced or announced, not yet adopted.",
+    InstrumentStatus.DRAFT: "Published as a draft, for consultation or debate.",
+    InstrumentStatus.ADOPTED: "Enacted or published, not yet in effect (a declaration, once "
+    "adopted, stays adopted).",
+    InstrumentStatus.IN_EFFECT: "Applies on the day: a law in force, a framework published and "
+    "in use.",
+    InstrumentStatus.SUPERSEDED: "Replaced by a later text (linked from it where recorded).",
+    InstrumentStatus.REPEALED: "Revoked after having been in effect.",
+    InstrumentStatus.WITHDRAWN: "Abandoned before adoption.",
+}
 
 
 # Order of statuses that fall on the same day in a timeline (adopted and in effect on one date).

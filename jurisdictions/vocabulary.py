@@ -28,6 +28,24 @@ class Approach(models.TextChoices):
     NOT_ASSESSED = "not_assessed", "Not assessed"
 
 
+# What each approach means, as the methodology page defines it.
+APPROACH_DEFINITIONS = {
+    Approach.BINDING: "Governs AI mainly through binding, AI-specific rules (laws, regulations, "
+    "administrative measures) that apply now.",
+    Approach.RISK_BASED: "Regulates AI by a binding framework that sorts AI systems by risk and "
+    "sets duties by risk level.",
+    Approach.TRANSITIONING: "Moving from soft guidance towards binding rules: a law is in "
+    "preparation or adopted but its duties are not yet the main instrument.",
+    Approach.VOLUNTARY: "Relies on voluntary guidelines, frameworks, sandboxes and testing tools "
+    "rather than binding AI-specific rules.",
+    Approach.LIGHT_TOUCH: "Favours minimal, innovation-first regulation and argues against "
+    "binding AI-specific rules.",
+    Approach.HYBRID: "Combines binding rules for some uses of AI with voluntary guidance for "
+    "the rest, no one style dominating.",
+    Approach.NOT_ASSESSED: "No source in the tracker characterises its approach: the tracker "
+    "never guesses one.",
+}
+
 # What an assessment may conclude: "not assessed" is the absence of one, never its finding.
 ASSESSED_APPROACHES = [value for value in Approach.values if value != Approach.NOT_ASSESSED]
 

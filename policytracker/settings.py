@@ -305,3 +305,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Where readers report an error in the data: an email address or a web address, shown on the
+# methodology page (/about/). Empty: the page says no address is set for this installation.
+REPORT_ERRORS_TO = os.environ.get("REPORT_ERRORS_TO", "").strip()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from policytracker.web.feeds import UpdatesFeed
 from policytracker.web.views import (
+    about,
     compare,
     events,
     home,
@@ -15,6 +16,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path("about/", about.AboutView.as_view(), name="about"),
     path(
         "jurisdictions/",
         jurisdictions.JurisdictionListView.as_view(),

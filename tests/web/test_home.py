@@ -55,7 +55,7 @@ def test_home_query_count_does_not_grow(empty, client, django_assert_num_queries
         event.co_hosts.add(JurisdictionFactory())
         MembershipFactory(member=instrument.jurisdiction)
     # counts, jurisdictions (+memberships, +blocs), events, the founding article's date
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(reverse("web:home")).status_code == 200
 
 

@@ -30,3 +30,25 @@ def test_excerpt_centres_on_the_first_match_and_cuts_at_spaces():
     assert "<mark>sandbox</mark>" in html
     assert len(html) < 160
     assert excerpt_text("Short <text>.", "text") == "Short &lt;<mark>text</mark>&gt;."
+
+
+def test_citations_name_fields_as_their_page_does(seeded, client):
+    from django.urls import reverse
+
+    from policytracker.web.field_labels import FIELD_LABELS
+
+    pages = {
+        "instrument": reverse("web:instrument-detail", args=["eu-ai-act"]),
+        "event": reverse("web:event-detail", args=["ai-seoul-summit-2024"]),
+        "jurisdiction": reverse("web:jurisdiction-detail", args=["CN"]),
+    }
+    shown_without_a_label = {"Title", "Original title", "Name", "Source of", "Since"}
+    for kind, url in pages.items():
+        html = client.get(url).content.decode()
+        for label in set(FIELD_LABELS[kind].values()) - shown_without_a_label:
+            if kind == "jurisdiction" and label in ("Members", "Actors", "Memberships"):
+                continue  # shown only where there are some (a bloc's members, CN has no bloc)
+            assert label in html, (kind, label)
+    html = client.get(pages["instrument"]).content.decode()
+    assert "<em>In effect from</em>" in html
+    assert "<code>effective_on</code>" not in html

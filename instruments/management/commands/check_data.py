@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from instruments.data_checks import run_checks, stale_citations
+from instruments.data_checks import quotes_sharing_no_word, run_checks, stale_citations
 from instruments.models import Source
 
 
@@ -12,7 +12,8 @@ class Command(BaseCommand):
         "locator, citations naming unknown or empty fields, type/status contradictions, "
         "statuses and approaches out of step with their timelines and, with --source-text, "
         "quotes not found verbatim in a source's text. Exits 1 when anything is wrong. "
-        "--stale-days lists citations not checked recently, as warnings."
+        "Lists for review, as warnings, quotes that share no word with a field they back, and "
+        "with --stale-days citations not checked recently."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--strict",
             action="store_true",
-            help="Treat warnings (stale citations) as problems: exit 1 when there are any.",
+            help="Treat warnings (quotes to review, stale citations) as problems: exit 1 when "
+            "there are any.",
         )
 
     def handle(self, *args, source_text, stale_days, strict, **options):
@@ -52,15 +54,23 @@ class Command(BaseCommand):
             raise CommandError(f"--stale-days takes a number of days, 0 or more; got {stale_days}")
 
         problems = run_checks(texts)
-        warnings = list(stale_citations(stale_days)) if stale_days is not None else []
+        review = list(quotes_sharing_no_word())
+        stale = list(stale_citations(stale_days)) if stale_days is not None else []
+        warnings = review + stale
         for problem in problems:
             self.stdout.write(str(problem))
         for warning in warnings:
             self.stdout.write(f"warning: {warning}")
-        if warnings:
+        if review:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(warnings)} citation(s) not checked in the last {stale_days} days."
+                    f"{len(review)} quote(s) share no word with a field they back: review them."
+                )
+            )
+        if stale:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(stale)} citation(s) not checked in the last {stale_days} days."
                 )
             )
         failures = len(problems) + (len(warnings) if strict else 0)

@@ -8,6 +8,7 @@ from django import template
 from instruments.vocabulary import EventKind, InstrumentStatus, InstrumentType
 from jurisdictions.vocabulary import Approach, Region
 from policytracker.core.dates import partial_date
+from policytracker.web.field_labels import field_label
 
 register = template.Library()
 
@@ -43,6 +44,14 @@ def region_label(value):
 @register.filter
 def event_kind_label(value):
     return _label(EventKind, value)
+
+
+@register.filter
+def backed_fields(citation):
+    """The fields a citation backs, by the names its record's page gives them ("In effect
+    from", not `effective_on`), each once, in the citation's order."""
+    names = citation.fields if isinstance(citation.fields, list) else []
+    return list(dict.fromkeys(field_label(citation.record_kind, name) for name in names))
 
 
 @register.filter

@@ -5,6 +5,7 @@ from instruments.models import Event, Instrument, Source, StatusChange
 from instruments.querysets import with_binding_laws, with_instrument_counts
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.vocabulary import Approach
+from policytracker.web.views.about import data_last_updated
 
 
 class HomeView(TemplateView):
@@ -37,6 +38,7 @@ class HomeView(TemplateView):
             {"day": day, "is_today": day == today, "jurisdictions": self.bound_by_law(day)}
             for day in ([today, founding] if founding and founding < today else [today])
         ]
+        context["last_updated"] = data_last_updated()
         context["events"] = Event.objects.select_related("host").chronological()[:5]
         context["then_and_now"] = self.then_and_now(founding, today)
         return context

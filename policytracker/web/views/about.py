@@ -1,0 +1,64 @@
+from importlib.metadata import PackageNotFoundError, version
+
+from django.conf import settings
+from django.views.generic import TemplateView
+
+from instruments.history import last_change_time
+from instruments.models import Citation, Event, Instrument, Source
+from instruments.vocabulary import (
+    FORCE_PLURALS,
+    STATUS_DEFINITIONS,
+    TYPE_DEFINITIONS,
+    InstrumentStatus,
+    InstrumentType,
+)
+from jurisdictions.models import Jurisdiction
+from jurisdictions.vocabulary import APPROACH_DEFINITIONS, Approach
+
+
+def data_version():
+    """The released version of the tracker whose data a reader cites."""
+    try:
+        return version("policytracker")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return ""
+
+
+def data_last_updated():
+    """When any record last changed (its latest history entry), or None with no history."""
+    return last_change_time()
+
+
+class AboutView(TemplateView):
+    """`/about/`: the methodology. What is tracked, every label defined from the vocabularies the
+    data uses, how approaches are assessed, `as_of` and partial dates, sources and citations,
+    the licence and how to cite, how to report an error, and when the data last changed."""
+
+    template_name = "web/about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        citations = Citation.objects.count()
+        quotes = Citation.objects.exclude(quote="").count()
+        context.update(
+            approaches=[(label, APPROACH_DEFINITIONS[value]) for value, label in Approach.choices],
+            types=[(label, TYPE_DEFINITIONS[value]) for value, label in InstrumentType.choices],
+            statuses=[
+                (label, STATUS_DEFINITIONS[value]) for value, label in InstrumentStatus.choices
+            ],
+            force_plurals=FORCE_PLURALS,
+            counts={
+                "jurisdictions": Jurisdiction.objects.count(),
+                "instruments": Instrument.objects.count(),
+                "events": Event.objects.count(),
+                "sources": Source.objects.count(),
+                "citations": citations,
+                "quotes": quotes,
+                "references": citations - quotes,
+            },
+            last_updated=data_last_updated(),
+            version=data_version(),
+            report_errors_to=settings.REPORT_ERRORS_TO,
+            breadcrumbs=[{"label": "About and methodology", "url": None}],
+        )
+        return context
