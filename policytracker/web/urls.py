@@ -8,6 +8,7 @@ from policytracker.web.views import (
     home,
     instruments,
     jurisdictions,
+    maps,
     search,
     sources,
 )
@@ -36,6 +37,7 @@ urlpatterns = [
     path("events/", events.EventListView.as_view(), name="event-list"),
     path("events/<slug:slug>/", events.EventDetailView.as_view(), name="event-detail"),
     path("compare/", compare.CompareView.as_view(), name="compare"),
+    path("map/", maps.MapView.as_view(), name="map"),
     path("search/", search.SearchView.as_view(), name="search"),
     path("sources/", sources.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", sources.SourceDetailView.as_view(), name="source-detail"),

@@ -69,13 +69,46 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def open_context(chromium, site, viewport):
+    """A browser context on `viewport` that lets a page reach the test server only: every
+    request to another host is refused and remembered in `context.off_site` (a test fails on
+    any), so a page that would fetch a font, script or image from elsewhere is caught."""
+    from urllib.parse import urlsplit
+
+    context = chromium.new_context(viewport=viewport, locale="en-GB")
+    context.off_site = []
+    own = urlsplit(site.url).netloc
+
+    def guard(route):
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob", "about") or parts.netloc == own:
+            route.continue_()
+        else:
+            context.off_site.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context
+
+
+def visit(page, address):
+    """Open `address` and wait until the page has finished rendering: loaded, the network
+    quiet, web fonts ready."""
+    response = page.goto(address)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return response
+
+
 @pytest.fixture
 def page(chromium, site, db, request):
-    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    context = open_context(chromium, site, DESKTOP)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    off_site = list(context.off_site)
     context.close()
+    assert not off_site, f"requests to other hosts: {off_site}"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import PHONE, shoot
+from tests.browser.conftest import PHONE, open_context, shoot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -130,14 +130,19 @@ def test_filter_form_by_keyboard_alone(page, url):
     assert result_count(page) > 0
 
 
-def test_readable_on_a_phone(chromium, site, db):
-    context = chromium.new_context(viewport=PHONE)
+def test_a_table_wider_than_a_phone_scrolls_in_its_box_and_shows_it(chromium, site, db):
+    context = open_context(chromium, site, PHONE)
     phone = context.new_page()
-    for path, name in [("/", "phone-home"), ("/instruments/?binding=true", "phone-instruments")]:
-        phone.goto(f"{site.url}{path}")
-        # Nothing wider than the screen: no sideways scrolling of the page itself.
-        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        shoot(phone, name)
+    visit(phone, f"{site.url}/jurisdictions/")
+    box = phone.locator(".table-wrap").first
+    # The table is wider than its box, which scrolls; the page itself does not.
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The box shows there is more: a shadow at the edge that has more (scrolling backgrounds).
+    backgrounds = box.evaluate("el => getComputedStyle(el).backgroundImage")
+    assert backgrounds.count("gradient") == 4
+    assert "scroll" in box.evaluate("el => getComputedStyle(el).backgroundAttachment")
+    shoot(phone, "phone-jurisdictions")
     context.close()
 
 

@@ -1,0 +1,65 @@
+"""The map of approaches: drawn on the server from the shipped shapes, `as_of` aware, every
+tracked country linked, a table saying the same."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from jurisdictions.models import Jurisdiction
+from policytracker.web.world_map import MAP_FILE, world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_shapes_file_names_its_source_and_licence():
+    data = json.loads(MAP_FILE.read_text(encoding="utf-8"))
+    assert "Natural Earth" in data["source"]["dataset"]
+    assert "public domain" in data["source"]["licence"]
+    national = ["US", "CN", "SG", "JP", "KR", "TH", "VN", "TW", "ID", "FR", "GB", "TL"]
+    assert all(code in data["countries"] for code in national)
+    assert {"SG", "BN"} <= set(data["points"])
+
+
+def test_today_beside_the_article_day(seeded, client):
+    response = client.get(reverse("web:map"))
+    assert response.status_code == 200
+    today, then = response.context["maps"]
+    assert today.is_today
+    assert then.day.isoformat() == "2025-08-08"
+    approach = {map_.day: {s.code: s.approach for s in map_.shapes} for map_ in (today, then)}
+    assert approach[today.day]["VN"] == "risk_based"
+    assert approach[then.day]["VN"] == "voluntary"
+    nationals = Jurisdiction.objects.filter(kind="national").count()
+    assert len(today.shapes) == nationals
+    assert sum(count for _, _, count in today.legend) == nationals
+    html = response.content.decode()
+    for code in ("CN", "VN", "SG"):
+        assert f'<a href="/jurisdictions/{code}/" class="tracked"' in html
+    assert 'fill="url(#fill-risk_based)"' in html
+    # Not drawn but listed: blocs and international bodies.
+    assert {row["jurisdiction"].code for row in response.context["other_rows"]} == {
+        "ASEAN",
+        "EU",
+        "OECD",
+        "INTL",
+    }
+    assert len(response.context["national_rows"]) == nationals
+    # Nothing the browser must fetch: the shapes are in the page.
+    assert "<script" not in html.split("</main>")[0].split("<main")[1]
+    assert len(world()["countries"]) == html.count('<path id="shape-')
+
+
+def test_as_of_beside_today_and_filters_apply_to_both(seeded, client):
+    response = client.get(reverse("web:map"), {"as_of": "2025-11-01", "member_of": "ASEAN"})
+    first, second = response.context["maps"]
+    assert first.day.isoformat() == "2025-11-01"
+    assert second.is_today
+    assert {s.code for s in first.shapes} == {
+        *("ID", "MY", "PH", "SG", "TH", "BN", "VN", "LA", "MM", "KH", "TL"),
+    }
+
+
+@pytest.mark.parametrize("query", ["as_of=2025-13-01", "as_of=yesterday", "approach=strict"])
+def test_a_bad_parameter_is_a_400_page(seeded, client, query):
+    assert client.get(reverse("web:map") + "?" + query).status_code == 400
