@@ -143,6 +143,20 @@ class InstrumentQuerySet(models.QuerySet):
             )
         )
 
+    def with_status_since(self):
+        """Annotated with `status_since` and `status_since_precision`: the date of the latest
+        status change, which the current status rests on (None and "" without a timeline)."""
+        changes_model = self.model._meta.get_field("status_changes").related_model
+        latest = changes_model.objects.filter(instrument=OuterRef("pk")).chronological(
+            newest_first=True
+        )
+        return self.annotate(
+            status_since=Subquery(latest.values("date")[:1]),
+            status_since_precision=Coalesce(
+                Subquery(latest.values("date_precision")[:1]), Value("")
+            ),
+        )
+
     def force_counts(self):
         """{"total", "binding", "pending", "voluntary"}: how many instruments, and how many of
         each legal force."""

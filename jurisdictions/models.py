@@ -321,12 +321,9 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
                 condition=Q(approach__in=ASSESSED_APPROACHES),
                 name="approach_assessment_approach_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(date_precision__in=DatePrecision.values),
-                name="approach_assessment_precision_valid",
-            ),
             *partial_date_constraints("approach_assessment", "assessed_on", "holds_from"),
-            # `date` is `holds_from` where known, else `assessed_on`: never a third date.
+            # `date` is `holds_from` where known, else `assessed_on`: never a third date (and
+            # so its precision is one of theirs, which the two checks above keep valid).
             models.CheckConstraint(
                 condition=(
                     Q(

@@ -60,6 +60,9 @@ class Migration(migrations.Migration):
             name='holds_from_precision',
             field=models.CharField(blank=True, choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], help_text='How much of that date is known; empty without it.', max_length=8),
         ),
+        migrations.RemoveConstraint(
+            model_name="approachassessment", name="approach_assessment_precision_valid"
+        ),
         migrations.RunPython(dates_are_assessment_dates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='approachassessment',

@@ -48,7 +48,7 @@ class EventSerializer(serializers.ModelSerializer):
     actors = listed_keys("listed_actors", help_text="Slugs of the actors involved.")
     instruments = listed_keys("listed_instruments", help_text="Slugs of the instruments concerned.")
     url = RecordUrlField("api:event-detail", "slug")
-    html_url = RecordUrlField("web:event-detail", "slug")
+    html_url = RecordUrlField("web:event-detail", "slug", label="Page")
 
     class Meta:
         model = Event

@@ -26,6 +26,7 @@ from instruments.vocabulary import (
     RelationKind,
 )
 from jurisdictions.models import Jurisdiction
+from jurisdictions.vocabulary import Region
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -142,26 +143,50 @@ class InstrumentSerializer(serializers.ModelSerializer):
     from the lists `InstrumentViewSet` sets on each row (`listed_<name>`)."""
 
     jurisdiction = JurisdictionRefSerializer(read_only=True)
+    region = VocabularyField(
+        Region.choices,
+        source="jurisdiction.region",
+        help_text="The issuing jurisdiction's region (UN M49).",
+    )
+    region_label = LabelField(Region.choices, source="jurisdiction.region")
     type = VocabularyField(InstrumentType.choices)
     type_label = LabelField(InstrumentType.choices, source="type")
     force = VocabularyField(
         Force.choices,
         read_only=True,
+        label="Legal force",
         help_text="Legal force, from the type: binding (a binding law), pending (a draft bill: "
         "it binds only if enacted), voluntary (frameworks and declarations).",
     )
     force_label = LabelField(Force.choices, source="force")
     binding = serializers.BooleanField(
-        read_only=True, help_text="True for binding laws (`force` is `binding`)."
+        read_only=True,
+        label="Binding law",
+        help_text="True for binding laws (`force` is `binding`).",
     )
     status = VocabularyField(InstrumentStatus.choices, help_text="The current status.")
     status_label = LabelField(InstrumentStatus.choices, source="status")
-    introduced_on = PartialDateField()
+    status_since = PartialDateField(
+        date="status_since",
+        precision="status_since_precision",
+        label="Status date",
+        help_text="The date of the status change the current status rests on, at its precision; "
+        "null for a status no dated step gives.",
+    )
+    status_since_precision = VocabularyField(DatePrecision.choices, default="")
+    introduced_on = PartialDateField(label="Introduced")
     introduced_on_precision = VocabularyField(DatePrecision.choices)
-    adopted_on = PartialDateField()
+    adopted_on = PartialDateField(label="Adopted")
     adopted_on_precision = VocabularyField(DatePrecision.choices)
-    effective_on = PartialDateField()
+    effective_on = PartialDateField(label="In effect from")
     effective_on_precision = VocabularyField(DatePrecision.choices)
+    identifiers = IdentifierSerializer(
+        many=True,
+        read_only=True,
+        source="listed_identifiers",
+        label="Official identifiers",
+        help_text="Its official identifiers (ELI, CELEX, law number…).",
+    )
     topics = listed_keys("listed_topics", help_text="Slugs of its topics.")
     parties = listed_keys(
         "listed_parties", help_text="Codes of the jurisdictions that signed or endorsed it."
@@ -170,7 +195,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
     citations = CitationRefSerializer(many=True, read_only=True, source="listed_citations")
     as_of = AsOfStatusSerializer(source="*", read_only=True, allow_null=True)
     url = RecordUrlField("api:instrument-detail", "slug")
-    html_url = RecordUrlField("web:instrument-detail", "slug")
+    html_url = RecordUrlField("web:instrument-detail", "slug", label="Page")
 
     class Meta:
         model = Instrument
@@ -180,6 +205,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "original_title",
             "short_name",
             "jurisdiction",
+            "region",
+            "region_label",
             "type",
             "type_label",
             "force",
@@ -187,6 +214,8 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "binding",
             "status",
             "status_label",
+            "status_since",
+            "status_since_precision",
             "introduced_on",
             "introduced_on_precision",
             "adopted_on",
@@ -194,6 +223,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "effective_on",
             "effective_on_precision",
             "issuing_body",
+            "identifiers",
             "summary",
             "topics",
             "parties",
@@ -205,6 +235,7 @@ class InstrumentSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"issuing_body": {"label": "Issued by"}}
 
 
 class InstrumentDetailSerializer(InstrumentSerializer):
@@ -213,11 +244,13 @@ class InstrumentDetailSerializer(InstrumentSerializer):
     official identifiers and the events that concern it."""
 
     status_timeline = StatusStepSerializer(many=True, read_only=True, source="status_changes")
-    identifiers = IdentifierSerializer(many=True, read_only=True)
+    identifiers = IdentifierSerializer(
+        many=True, read_only=True, help_text="Its official identifiers (ELI, CELEX, law number…)."
+    )
     events = related_keys("slug", help_text="Slugs of the events about it, newest first.")
 
     class Meta(InstrumentSerializer.Meta):
-        fields = [*InstrumentSerializer.Meta.fields, "status_timeline", "identifiers", "events"]
+        fields = [*InstrumentSerializer.Meta.fields, "status_timeline", "events"]
         read_only_fields = fields
 
 
@@ -321,10 +354,15 @@ class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
 
     # Not `for_listing`: its prefetches fill the related managers the HTML templates read,
     # while the API reads these lists, set on each page or CSV chunk (`RelatedValues`).
-    queryset = Instrument.objects.select_related("jurisdiction").order_by(
-        "jurisdiction__name", "title", "pk"
+    queryset = (
+        Instrument.objects.select_related("jurisdiction")
+        .with_status_since()
+        .order_by("jurisdiction__name", "title", "pk")
     )
     related_values = {
+        "listed_identifiers": RelatedValues(
+            "identifiers", {"scheme": "scheme", "value": "value"}, order=("scheme", "value")
+        ),
         "listed_topics": RelatedValues("topics", "slug", order=("name", "pk")),
         "listed_parties": RelatedValues("parties", "code", order=("name", "pk")),
         "listed_relations_out": RelatedValues(

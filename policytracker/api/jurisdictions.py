@@ -166,7 +166,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         help_text="The blocs and bodies it belongs or belonged to (`bloc` is the bloc's code).",
     )
     url = RecordUrlField("api:jurisdiction-detail", "code")
-    html_url = RecordUrlField("web:jurisdiction-detail", "code")
+    html_url = RecordUrlField("web:jurisdiction-detail", "code", label="Page")
 
     class Meta:
         model = Jurisdiction

@@ -14,6 +14,8 @@ INSTRUMENT = {
     "original_title": "Luật Trí tuệ nhân tạo",
     "short_name": "AI Law",
     "jurisdiction": {"code": "VN", "name": "Vietnam"},
+    "region": "south_eastern_asia",
+    "region_label": "South-eastern Asia",
     "type": "binding_law",
     "type_label": "Binding law",
     "force": "binding",
@@ -21,6 +23,8 @@ INSTRUMENT = {
     "binding": True,
     "status": "in_effect",
     "status_label": "In effect",
+    "status_since": "2026-03-01",
+    "status_since_precision": "day",
     "introduced_on": None,
     "introduced_on_precision": None,
     "adopted_on": "2025-12-10",
@@ -28,6 +32,13 @@ INSTRUMENT = {
     "effective_on": "2026-03-01",
     "effective_on_precision": "day",
     "issuing_body": "National Assembly",
+    "identifiers": [
+        {
+            "scheme": "law_number",
+            "scheme_label": "Official law or act number",
+            "value": "Law No. 134/2025/QH15",
+        }
+    ],
     "summary": "Vietnam's binding, risk-based AI law: 8 chapters and 35 articles, with Chapter "
     "II on the risk-based classification and management of AI systems.",
     "topics": ["risk-tiers"],

@@ -39,7 +39,7 @@ class SourceSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The distinct records those citations back."
     )
     url = RecordUrlField("api:source-detail", "slug")
-    html_url = RecordUrlField("web:source-detail", "slug")
+    html_url = RecordUrlField("web:source-detail", "slug", label="Page")
 
     class Meta:
         model = Source

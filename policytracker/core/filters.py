@@ -26,7 +26,7 @@ from django_filters.fields import IsoDateTimeField
 from policytracker.core.params import allowed, misspelt_parameters
 
 # Parameters a list reads besides its filters.
-CONTROL_PARAMETERS = frozenset({"page", "page_size", "format", "facet"})
+CONTROL_PARAMETERS = frozenset({"page", "page_size", "format", "facet", "columns", "bom"})
 
 # What a bad value of each form-field kind is told.
 DATE_MESSAGE = "Enter a date as YYYY-MM-DD."

@@ -35,6 +35,8 @@ INSTRUMENT_FIELDS = [
     "original_title",
     "short_name",
     "jurisdiction",
+    "region",
+    "region_label",
     "type",
     "type_label",
     "force",
@@ -42,6 +44,8 @@ INSTRUMENT_FIELDS = [
     "binding",
     "status",
     "status_label",
+    "status_since",
+    "status_since_precision",
     "introduced_on",
     "introduced_on_precision",
     "adopted_on",
@@ -49,6 +53,7 @@ INSTRUMENT_FIELDS = [
     "effective_on",
     "effective_on_precision",
     "issuing_body",
+    "identifiers",
     "summary",
     "topics",
     "parties",
@@ -276,13 +281,13 @@ def test_instrument_csv_bad_parameter_answers_json(client, seeded):
 def test_instrument_json_query_count_does_not_depend_on_page_size(
     client, seeded, django_assert_num_queries
 ):
-    # count, rows, topics, parties, outgoing and incoming relations, citations with sources
+    # count, rows, identifiers, topics, parties, outgoing and incoming relations, citations
     for page_size in (2, 50):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(INSTRUMENTS, {"page_size": page_size})
     # the same with `as_of`: the status then is read in the rows' query
     for page_size in (2, 50):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(INSTRUMENTS, {"page_size": page_size, "as_of": "2025-08-08"})
 
 
@@ -312,7 +317,7 @@ def test_instrument_csv_query_count_grows_only_with_chunks(client, seeded, monke
 
 def test_instrument_record(client, seeded):
     data = get_json(client, instrument("vn-law-on-artificial-intelligence"))
-    assert list(data) == [*INSTRUMENT_FIELDS, "status_timeline", "identifiers", "events"]
+    assert list(data) == [*INSTRUMENT_FIELDS, "status_timeline", "events"]
     assert data["as_of"] is None
     assert [
         (step["date"], step["status"], step["status_label"]) for step in data["status_timeline"]
@@ -345,3 +350,57 @@ def test_instrument_record_partial_step(client, seeded):
     step = StatusChangeFactory(date="2024-01-01", date_precision="year")
     (row,) = get_json(client, instrument(step.instrument.slug))["status_timeline"]
     assert (row["date"], row["date_precision"], row["citations"]) == ("2024", "year", [])
+
+
+# -- downloads for spreadsheets ----------------------------------------------------------------
+
+
+def test_a_spreadsheet_download_names_what_it_holds_and_opens_in_excel(client, seeded):
+    response = client.get(
+        INSTRUMENTS,
+        {"binding": "true", "member_of": "ASEAN", "as_of": "2025-08-08", "format": "csv"}
+        | {"columns": "sheet", "bom": "1"},
+    )
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="instruments-binding-asean-2025-08-08.csv"'
+    )
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    header = body[1:].splitlines()[0].split(",")
+    for column in (
+        "Title",
+        "Jurisdiction code",
+        "Region",
+        "Legal force",
+        "Status",
+        "Status date",
+        "In effect from",
+        "Official identifiers",
+        "Page",
+    ):
+        assert column in header, column
+    # Labels, not stored values; no precision or API address columns.
+    assert not [name for name in header if "precision" in name.lower() or name == "Url"]
+
+
+def test_the_api_columns_stay_the_default_and_carry_the_researchers_fields(client, seeded):
+    response = client.get(INSTRUMENTS, {"format": "csv", "jurisdiction": "EU"})
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert not body.startswith("\ufeff")
+    assert response["Content-Disposition"] == 'attachment; filename="instruments-eu.csv"'
+    rows = by_slug(all_rows(client, INSTRUMENTS, jurisdiction="EU"))
+    act = rows["eu-ai-act"]
+    assert (act["region"], act["region_label"]) == ("europe", "Europe")
+    assert (act["status_since"], act["status_since_precision"]) == ("2024-08-01", "day")
+    assert {"scheme": "celex", "scheme_label": "CELEX number", "value": "32024R1689"} in act[
+        "identifiers"
+    ] or act["identifiers"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("columns", "pretty"), ("bom", "yes")])
+def test_a_bad_download_option_names_the_parameter(client, seeded, name, value):
+    response = client.get(INSTRUMENTS, {"format": "csv", name: value})
+    assert response.status_code == 400
+    assert name in response.json()["errors"]

@@ -104,9 +104,6 @@ CASES = {
     "approach_assessment_approach_valid": lambda: update(
         ApproachAssessmentFactory, approach="not_assessed"
     ),
-    "approach_assessment_precision_valid": lambda: update(
-        ApproachAssessmentFactory, date_precision="century"
-    ),
     # instruments
     "topic_slug_unique": lambda: Topic.objects.create(slug=TopicFactory().slug, name="Twin"),
     "instrument_slug_unique": lambda: Instrument.objects.create(

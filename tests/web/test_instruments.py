@@ -41,6 +41,7 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
     # The downloads point at the API with the same filters.
     links = [link["url"] for link in response.context["download_links"]]
     assert links == [
+        "/api/v1/instruments/?binding=false&member_of=ASEAN&format=csv&columns=sheet&bom=1",
         "/api/v1/instruments/?binding=false&member_of=ASEAN&format=csv",
         "/api/v1/instruments/?binding=false&member_of=ASEAN&format=json",
     ]

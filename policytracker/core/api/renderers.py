@@ -16,6 +16,12 @@ Flattening (`row_cells`):
 
 A cell that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
 a carriage return) gets a leading `'`, which spreadsheets show as text.
+
+Two column sets (`columns=`): `api` (the default) is the one above, headed by field names;
+`sheet` is for reading in a spreadsheet (`sheet_columns`): headed by readable names ("Legal
+force", "Jurisdiction code"), each vocabulary by its label alone, no precision columns (a date is
+written at its precision already) and no API address. `bom=1` starts the file with a UTF-8 byte
+order mark, which Excel needs to read non-Latin text as UTF-8.
 """
 
 from __future__ import annotations
@@ -48,6 +54,37 @@ def columns(serializer: serializers.Serializer[Any], prefix: str = "") -> list[s
         else:
             names.append(prefix + name)
     return names
+
+
+def _readable(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize()
+
+
+def _label(field: serializers.Field[Any, Any, Any, Any], name: str) -> str:
+    label = field.label if isinstance(field.label, str) and field.label else _readable(name)
+    return label[:1].upper() + label[1:]
+
+
+def sheet_columns(
+    serializer: serializers.Serializer[Any], prefix: str = "", heading: str = ""
+) -> list[tuple[str, str]]:
+    """The `sheet` column set of `serializer`: (readable header, `columns` name) pairs. A value
+    whose `<name>_label` is a column too is given by the label alone, under the value's name;
+    precision columns and the API address (`url`) are left out; nested objects are headed
+    "<parent> <child>" ("Jurisdiction code")."""
+    fields = {name: field for name, field in serializer.fields.items() if not field.write_only}
+    pairs: list[tuple[str, str]] = []
+    for name, field in fields.items():
+        if name.endswith("_precision") or name == "url" or f"{name}_label" in fields:
+            continue
+        shown = name.removesuffix("_label") if name.endswith("_label") else name
+        label = _label(fields.get(shown, field), shown)
+        header = f"{heading} {label[:1].lower()}{label[1:]}" if heading else label
+        if isinstance(field, serializers.Serializer):
+            pairs.extend(sheet_columns(field, f"{prefix}{name}.", header))
+        else:
+            pairs.append((header, prefix + name))
+    return pairs
 
 
 def text(value: object) -> str:
@@ -108,14 +145,28 @@ class CSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def stream(
-        self, serializer: serializers.Serializer[Any], instances: Iterable[Any]
+        self,
+        serializer: serializers.Serializer[Any],
+        instances: Iterable[Any],
+        *,
+        sheet: bool = False,
+        bom: bool = False,
     ) -> Iterator[str]:
-        """CSV text, a header and one row per instance, in pieces of about `FLUSH_BYTES`."""
-        header = columns(serializer)
+        """CSV text, a header and one row per instance, in pieces of about `FLUSH_BYTES`: the
+        `api` column set, or with `sheet` the `sheet` one; with `bom`, after a byte order
+        mark."""
+        if sheet:
+            pairs = sheet_columns(serializer)
+            header = [heading for heading, _ in pairs]
+            names = [name for _, name in pairs]
+        else:
+            header = names = columns(serializer)
         # Split once: a long download has tens of thousands of rows to cut the same way.
-        paths = column_paths(header)
+        paths = column_paths(names)
         represent = serializer.to_representation
         buffer = io.StringIO()
+        if bom:
+            buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(header)
         for instance in instances:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
+from django.utils.text import slugify
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
@@ -21,6 +22,7 @@ from rest_framework.serializers import BaseSerializer, Serializer
 from policytracker.core.api.filtering import strict_filterset
 from policytracker.core.api.renderers import CSVRenderer
 from policytracker.core.filters import FacetedFilterSet
+from policytracker.core.params import BadParameters, allowed
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -90,16 +92,51 @@ class CSVDownloadMixin(_APIViewBase):
     def wants_csv(self) -> bool:
         return isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer)
 
+    def csv_options(self) -> tuple[bool, bool]:
+        """(`sheet`, `bom`) from `columns=api|sheet` and `bom=0|1`; `BadParameters` naming a
+        bad value."""
+        errors: dict[str, list[str]] = {}
+        options = []
+        for name, choices in (("columns", ("api", "sheet")), ("bom", ("0", "1"))):
+            value = self.request.query_params.get(name, "").strip() or choices[0]
+            if value not in choices:
+                errors[name] = [f"“{value}” is not allowed. Allowed values: {allowed(choices)}."]
+            options.append(value == choices[1])
+        if errors:
+            raise BadParameters(errors)
+        return options[0], options[1]
+
+    def csv_filename_for(self) -> str:
+        """The download's file name: `csv_filename`'s stem, then what the list was filtered
+        by, in the order of the query string (`instruments-binding-asean-2025-08-08.csv`)."""
+        stem = self.csv_filename.removesuffix(".csv")
+        parts = [stem]
+        filterset = getattr(self, "_filterset", None)
+        filters = set(filterset.filters) - {"ordering"} if filterset is not None else set()
+        for name, values in self.request.query_params.lists():
+            if name not in filters:
+                continue
+            for value in values:
+                if value == "true":
+                    parts.append(name)
+                elif value == "false":
+                    parts.append(f"not-{name}")
+                elif value:
+                    parts.append(value)
+        filename = "-".join(slugify(part) for part in parts if slugify(part))
+        return f"{filename[:150].rstrip('-')}.csv"
+
     def csv_response(
         self, serializer: Serializer[Any], rows: Iterable[Any]
     ) -> StreamingHttpResponse:
         # Only called when `wants_csv()`: the renderer is the CSV one.
         renderer = cast(CSVRenderer, self.request.accepted_renderer)
+        sheet, bom = self.csv_options()
         response = StreamingHttpResponse(
-            renderer.stream(serializer, rows),
+            renderer.stream(serializer, rows, sheet=sheet, bom=bom),
             content_type=f"{renderer.media_type}; charset={renderer.charset}",
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename_for()}"'
         return response
 
     def handle_exception(self, exc: Exception) -> Response:

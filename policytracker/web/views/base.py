@@ -141,8 +141,20 @@ class FacetedListView(StrictPaginationMixin, ListView):
             query.pop(name, None)
         base = reverse(self.api_list_name)
         links = []
-        for fmt, label in (("csv", "CSV"), ("json", "JSON")):
-            query.setlist("format", [fmt])
+        choices = (
+            (
+                "Spreadsheet (CSV with readable columns, opens in Excel)",
+                {"columns": "sheet", "bom": "1"},
+            ),
+            ("CSV (API fields)", {}),
+            ("JSON", None),
+        )
+        for label, options in choices:
+            query.setlist("format", ["json" if options is None else "csv"])
+            for name in ("columns", "bom"):
+                query.pop(name, None)
+            for name, value in (options or {}).items():
+                query.setlist(name, [value])
             links.append({"label": label, "url": f"{base}?{query.urlencode()}"})
         return links
 
