@@ -90,6 +90,15 @@ class KeyFilter(django_filters.ModelMultipleChoiceFilter):
         model, key = self.key_field()
         return SLUG_PATTERN if isinstance(model._meta.get_field(key), SlugField) else ""
 
+    def labels_for(self, keys: Collection[str]) -> dict[str, str]:
+        """{key: the record's name} for the records named by `keys`, as a reader knows them
+        (a jurisdiction's name, not its code): how a chosen value no row counts is shown."""
+        model, key = self.key_field()
+        names = [field.name for field in model._meta.get_fields()]
+        label = next((name for name in ("name", "title") if name in names), key)
+        queryset = self.extra["queryset"].filter(**{f"{key}__in": list(keys)})
+        return {str(value): str(text) for value, text in queryset.values_list(key, label)}
+
     def values_listed(self) -> str:
         """Which values the parameter takes, in words."""
         if self.schema_listed:
@@ -157,9 +166,28 @@ class Facet:
     options: list[FacetOption] = field(default_factory=list)
     multiple: bool = True
 
+    # A facet with more values than this shows its `TOP` values and folds the rest.
+    LONG = 8
+    TOP = 6
+
     @property
     def selected(self) -> list[FacetOption]:
         return [option for option in self.options if option.selected]
+
+    @property
+    def shown(self) -> list[FacetOption]:
+        """The values a form shows at once: all of a short facet; of a long one, the `TOP`
+        values with the most rows and every chosen one, in the facet's order."""
+        if len(self.options) <= self.LONG:
+            return self.options
+        top = sorted(self.options, key=lambda option: -option.count)[: self.TOP]
+        return [option for option in self.options if option in top or option.selected]
+
+    @property
+    def more(self) -> list[FacetOption]:
+        """The values a form folds under "more" (none for a short facet)."""
+        shown = self.shown
+        return [option for option in self.options if option not in shown]
 
 
 # What a facet's values are read from: a path (`"jurisdiction__code"`) or an expression.
@@ -300,7 +328,13 @@ class FacetedFilterSet(django_filters.FilterSet):
         keys = [key for key, _ in spec.choices] if spec.choices else list(counts)
         # A chosen value stays on the form even when nothing matches it now, so applying the
         # form again keeps it.
-        keys += sorted(key for key in selected if key not in keys)
+        unlisted = sorted(key for key in selected if key not in keys)
+        keys += unlisted
+        # A chosen value no row counts still shows by its name ("China", not "CN").
+        labels_for = getattr(self.filters[name], "labels_for", None)
+        missing = [key for key in unlisted if key not in labels]
+        if missing and labels_for is not None:
+            labels.update(labels_for(missing))
         options = [
             FacetOption(
                 str(key), str(labels.get(key, key)), counts.get(key, 0), str(key) in selected

@@ -92,7 +92,9 @@ SHAPES = {
     "square": "M-7,-7H7V7H-7Z",
     "triangle": "M0,-8.8L8.2,6.2H-8.2Z",
     "triangle-down": "M0,8.8L8.2,-6.2H-8.2Z",
-    "cross": _cross(8.6, 3, 45),
+    # A proposed ban is an octagon (a stop sign's outline), not a cross: a red cross reads as
+    # an error or a deletion.
+    "octagon": _regular(8, 9, rotation=22.5),
     "hexagon": _regular(6, 8.4, rotation=0),
     "plus": _cross(8.2, 3, 0),
     "diamond": "M0,-11L11,0L0,11L-11,0Z",
@@ -118,7 +120,7 @@ EVENT_STYLES = {
     EventKind.CONFERENCE: Style("conference", EventKind.CONFERENCE.label, "square"),
     EventKind.STATEMENT: Style("statement", EventKind.STATEMENT.label, "triangle"),
     EventKind.PROPOSAL: Style("proposal", EventKind.PROPOSAL.label, "triangle-down"),
-    EventKind.PROPOSED_BAN: Style("proposed_ban", EventKind.PROPOSED_BAN.label, "cross"),
+    EventKind.PROPOSED_BAN: Style("proposed_ban", EventKind.PROPOSED_BAN.label, "octagon"),
     EventKind.LEGISLATIVE_ACTION: Style(
         "legislative_action", EventKind.LEGISLATIVE_ACTION.label, "hexagon"
     ),

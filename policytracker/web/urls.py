@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import TemplateView
 
 from policytracker.web.feeds import UpdatesFeed
 from policytracker.web.views import (
@@ -18,6 +19,15 @@ app_name = "web"
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("about/", about.AboutView.as_view(), name="about"),
+    # The API's front page, in the site's look (the API itself is at /api/v1/).
+    path(
+        "api/",
+        TemplateView.as_view(
+            template_name="web/api_home.html",
+            extra_context={"breadcrumbs": [{"label": "API", "url": None}]},
+        ),
+        name="api-home",
+    ),
     path(
         "jurisdictions/",
         jurisdictions.JurisdictionListView.as_view(),

@@ -17,12 +17,27 @@ document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
     });
   });
 });
-// Re-enable fields a previous submit disabled when the page is restored from the back cache.
-window.addEventListener("pageshow", () => {
-  document.querySelectorAll("form[data-autosubmit] :disabled").forEach((field) => {
-    field.disabled = false;
+// A page restored by Back from the browser's cache keeps the form as it was left: boxes ticked
+// since, fields a submit disabled. Put the form back to the filters of the list it shows, so
+// the next click adds to those and nothing hidden.
+window.addEventListener("pageshow", (event) => {
+  document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
+    form.querySelectorAll(":disabled").forEach((field) => {
+      field.disabled = false;
+    });
+    if (event.persisted) {
+      form.reset();
+    }
   });
 });
+// After applying filters (the form's address ends in #result-count), the keyboard and a screen
+// reader start at the new result count.
+if (window.location.hash === "#result-count") {
+  const count = document.getElementById("result-count");
+  if (count) {
+    count.focus();
+  }
+}
 // On a narrow screen the filter panel starts folded, so the results come first; without this
 // script it stays open.
 if (window.matchMedia("(max-width: 48rem)").matches) {

@@ -28,6 +28,8 @@ PAGES = [
     "/events/ai-seoul-summit-2024/",
     "/compare/",
     "/compare/?jurisdiction=CN&jurisdiction=SG&jurisdiction=JP",
+    "/api/",
+    "/sources/?ordering=-citation_count",
     "/search/?q=sandbox",
     "/sources/",
     "/sources/us-asia-ai-governance-2025-08-08/",

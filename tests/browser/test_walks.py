@@ -80,7 +80,7 @@ def test_the_same_filter_as_of_the_article_day_and_today(page, url):
     today = [a.inner_text() for a in page.locator(".record-list h3 a").all()]
     assert today == ["Law on Artificial Intelligence"]
     page.fill("#f-as_of", "2025-08-08")
-    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("button", name="Apply filters").first.click()
     page.wait_for_url(re.compile(r"as_of=2025-08-08"))
     assert result_count(page) == 0
     assert "Removing" in page.locator(".empty").inner_text()
@@ -119,8 +119,8 @@ def test_filter_form_by_keyboard_alone(page, url):
     assert focused == "f-binding-any"
     # Arrow keys move within the radio group; the page does not reload under the reader.
     page.keyboard.press("ArrowDown")
-    assert page.evaluate("document.activeElement.id") == "f-binding-1"
-    assert page.is_checked("#f-binding-1")
+    assert page.evaluate("document.activeElement.id") == "f-binding-true"
+    assert page.is_checked("#f-binding-true")
     assert urlsplit(page.url).query == ""
     while page.evaluate("document.activeElement.textContent") != "Apply filters":
         page.keyboard.press("Tab")
@@ -156,3 +156,55 @@ def test_a_printed_list_keeps_its_active_filters(page, url):
     # Its controls are not printed.
     assert not page.locator(".active-filters .clear-all").is_visible()
     assert not page.locator("form.filters, .filters").first.is_visible()
+
+
+def test_back_shows_the_filters_of_the_page_shown_and_adds_no_hidden_one(page, url):
+    visit(page, url("/instruments/"))
+    page.locator("#f-type-binding_law").click()
+    page.wait_for_url(re.compile(r"type=binding_law"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/instruments/$"))
+    page.wait_for_load_state("networkidle")
+    # The form shows the list shown (no filter), not the box ticked before.
+    assert not page.is_checked("#f-type-binding_law")
+    page.locator("#f-type-declaration").click()
+    page.wait_for_url(re.compile(r"type=declaration"))
+    assert query(page) == {"type": ["declaration"]}
+
+
+def test_skip_to_results_apply_at_the_top_and_focus_on_the_count(page, url):
+    visit(page, url("/instruments/"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to results"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "result-count"
+    # "Apply filters" comes before the first filter of the panel.
+    first_button, first_fieldset = page.evaluate(
+        """() => {
+            const form = document.querySelector("form.filters");
+            const all = [...form.querySelectorAll("button, fieldset")];
+            return [all.findIndex(e => e.tagName === "BUTTON"),
+                    all.findIndex(e => e.tagName === "FIELDSET")];
+        }"""
+    )
+    assert first_button < first_fieldset
+    # Choose by keyboard, apply with the top button: focus lands on the new count.
+    page.locator("#f-type-declaration").focus()
+    page.keyboard.press("Space")
+    page.locator(".filter-actions-top button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"type=declaration"))
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.id") == "result-count"
+    assert "1 instrument" in page.evaluate("document.activeElement.textContent")
+
+
+@pytest.mark.parametrize("path", ["/api/redoc/", "/api/docs/"])
+def test_the_api_documentation_renders_from_this_server_alone(page, url, path):
+    # The page fixture fails the test on any request to another host.
+    visit(page, url(path))
+    selector = "h1" if "redoc" in path else ".swagger-ui .info"
+    page.wait_for_selector(selector, timeout=30_000)
+    assert page.locator(selector).first.inner_text().strip()

@@ -115,6 +115,25 @@ def none_mark():
     return {}
 
 
+@register.inclusion_tag("includes/_sort_header.html", takes_context=True)
+def sort_header(context, label, key, css_class=""):
+    """`{% sort_header "Jurisdiction" "name" %}`: a column heading linking to the list sorted by
+    `key` (an `ordering` value of its FilterSet, as the API takes it), ascending, or descending
+    when it is sorted by it already; `aria-sort` says how it is sorted now. The other
+    parameters are kept; the page number is dropped (a new order starts at page 1)."""
+    query = context["request"].GET.copy()
+    current = query.get("ordering", "")
+    direction = {key: "ascending", f"-{key}": "descending"}.get(current, "")
+    query.pop("page", None)
+    query["ordering"] = f"-{key}" if direction == "ascending" else key
+    return {
+        "label": label,
+        "direction": direction,
+        "query": query.urlencode(),
+        "class": css_class,
+    }
+
+
 @register.inclusion_tag("includes/_approach_dated.html")
 def approach_dated(holds, assessed):
     """`{% approach_dated row.as_of_approach_holds row.as_of_approach_assessed %}`: how an

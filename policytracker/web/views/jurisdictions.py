@@ -34,10 +34,15 @@ class JurisdictionListView(FacetedListView):
         context = super().get_context_data(**kwargs)
         rows = list(context["object_list"])
         order = {value: index for index, value in enumerate(Region.values)}
-        context["regions"] = [
-            {"label": Region(region).label if region in order else region, "rows": list(group)}
-            for region, group in groupby(rows, key=lambda jurisdiction: jurisdiction.region)
-        ]
+        if self.filterset.form.cleaned_data.get("ordering"):
+            # Sorted by a column: one table in that order, each row saying its region.
+            context["sorted"] = True
+            context["regions"] = [{"label": "Sorted by the column marked ▲ or ▼", "rows": rows}]
+        else:
+            context["regions"] = [
+                {"label": Region(region).label if region in order else region, "rows": list(group)}
+                for region, group in groupby(rows, key=lambda jurisdiction: jurisdiction.region)
+            ]
         context["breadcrumbs"] = [{"label": "Jurisdictions", "url": None}]
         return context
 

@@ -6,9 +6,11 @@ from urllib.parse import urlsplit
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from instruments.filters import SourceFilterSet
 from instruments.history import record_history
 from instruments.models import CITED_RECORDS, Source
 from instruments.records import KINDS
+from policytracker.core.params import BadParameters
 from policytracker.web.views.base import StrictPaginationMixin
 
 # The order in which the source page groups the records citing a source: each jurisdiction
@@ -76,8 +78,16 @@ class SourceListView(StrictPaginationMixin, ListView):
     context_object_name = "sources"
     paginate_by = 50
 
+    def get(self, request, *args, **kwargs):
+        # The API list's FilterSet, for its `ordering` (and `q`, `kind`): a bad value is a 400.
+        self.filterset = SourceFilterSet(request.GET, queryset=sources_with_counts())
+        if not self.filterset.is_valid():
+            raise BadParameters(self.filterset.errors)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return sources_with_counts()
+        # Without `ordering`, by title as a reader sorts it (`by_title`, whatever the case).
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
