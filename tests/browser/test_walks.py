@@ -208,3 +208,13 @@ def test_the_api_documentation_renders_from_this_server_alone(page, url, path):
     selector = "h1" if "redoc" in path else ".swagger-ui .info"
     page.wait_for_selector(selector, timeout=30_000)
     assert page.locator(selector).first.inner_text().strip()
+
+
+def test_the_map_links_each_country_to_its_page(page, url):
+    visit(page, url("/map/"))
+    shoot(page, "map", readme=True)
+    china = page.locator('a.tracked[aria-label="China: Binding"]').first
+    assert china.is_visible()
+    china.click()
+    page.wait_for_url(re.compile(r"/jurisdictions/CN/$"))
+    assert "Binding AI law in force" in page.locator("main").inner_text()

@@ -93,6 +93,9 @@ def test_what_happened_in_between_is_one_list_in_date_order_in_plain_words(seede
     assert "Law on Artificial Intelligence</a> (Vietnam) was adopted." in html
     assert "Law on Artificial Intelligence</a> (Vietnam) entered into force." in html
     assert "became" not in html[html.index("What happened in between") :]
+    # A source saying since when an approach held dates a move, not an assessment.
+    assert "Vietnam</a> moved to a" in html
+    assert "assessed <a" not in html[html.index("What happened in between") :]
 
 
 def test_a_status_change_is_told_in_plain_words(empty):
