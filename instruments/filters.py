@@ -20,7 +20,7 @@ from instruments.vocabulary import (
 )
 from jurisdictions.filters import CodeFilter, JurisdictionFilterSet
 from jurisdictions.models import Jurisdiction
-from jurisdictions.querysets import membership_on
+from jurisdictions.querysets import member_of_partial, membership_on
 from jurisdictions.vocabulary import Kind, Region
 from policytracker.core.filters import (
     AsOfFilter,
@@ -262,10 +262,15 @@ class InstrumentFilterSet(AsOfFilterSet):
     def filter_member_of(self, queryset, name, blocs):
         if not blocs:
             return queryset
-        return queryset.filter(
-            membership_on(self.day, "jurisdiction__memberships__"),
-            jurisdiction__memberships__bloc__in=blocs,
-        ).distinct()
+        codes = [bloc.code for bloc in blocs]
+        return (
+            queryset.filter(
+                membership_on(self.day, "jurisdiction__memberships__"),
+                jurisdiction__memberships__bloc__in=blocs,
+            )
+            .distinct()
+            .annotate(member_of_partial=member_of_partial(self.day, codes, "jurisdiction_id"))
+        )
 
 
 class EventJurisdictionFilter(CodeFilter):

@@ -1,10 +1,11 @@
 """Read-side query building for the jurisdictions app."""
 
+from django.apps import apps
 from django.db import models
 from django.db.models.functions import Coalesce
 
 from jurisdictions.vocabulary import Approach, MembershipRole
-from policytracker.core.dates import PARTIAL_PRECISIONS, check_day
+from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
 from policytracker.core.search import text_search
 
 
@@ -22,6 +23,35 @@ def membership_on(day, path="", *, role=MembershipRole.MEMBER):
     return held & models.Q(**{f"{path}role": role}) if role else held
 
 
+def partial_start_on(day, path=""):
+    """Q: a membership (at `path`) whose start is known only to the year or month, with `day`
+    inside that period: it counts from the period's first day, so whether it held on `day`
+    itself is not known."""
+    day = check_day(day)
+    return models.Q(
+        **{f"{path}started_on_precision": DatePrecision.YEAR, f"{path}started_on__year": day.year}
+    ) | models.Q(
+        **{
+            f"{path}started_on_precision": DatePrecision.MONTH,
+            f"{path}started_on__year": day.year,
+            f"{path}started_on__month": day.month,
+        }
+    )
+
+
+def member_of_partial(day, codes, path="pk"):
+    """Exists: the row reached by `path` was selected by `member_of` (`codes`, on `day`)
+    through a membership whose start is partial around `day` (`partial_start_on`). Annotated
+    as `member_of_partial`, it says the row rests on a date known only to the year or month."""
+    memberships = apps.get_model("jurisdictions", "Membership").objects.filter(
+        membership_on(day),
+        partial_start_on(day),
+        member=models.OuterRef(path),
+        bloc__code__in=codes,
+    )
+    return models.Exists(memberships)
+
+
 class JurisdictionQuerySet(models.QuerySet):
     SEARCH_FIELDS = ("name", "local_name", "code", "approach_summary")
 
@@ -30,8 +60,11 @@ class JurisdictionQuerySet(models.QuerySet):
         return text_search(self, q, self.SEARCH_FIELDS)
 
     def member_of(self, codes, day):
-        """Jurisdictions that were full members, on `day`, of any of the blocs `codes`."""
-        return self.filter(membership_on(day, "memberships__"), memberships__bloc__code__in=codes)
+        """Jurisdictions that were full members, on `day`, of any of the blocs `codes`, each
+        annotated with `member_of_partial` (see `member_of_partial`)."""
+        return self.filter(
+            membership_on(day, "memberships__"), memberships__bloc__code__in=codes
+        ).annotate(member_of_partial=member_of_partial(day, codes))
 
     def as_of(self, day):
         """Every jurisdiction, annotated with the approach it had on `day` (a date):

@@ -97,14 +97,20 @@ class AsOfStatusSerializer(serializers.Serializer):
         help_text="Date of the status change the status rests on; null for an undated status.",
     )
     since_precision = VocabularyField(DatePrecision.choices, source="as_of_status_precision")
-    partial = serializers.BooleanField(
-        source="as_of_partial",
-        read_only=True,
-        help_text="True when the answer rests on a date known only to the month or year.",
+    partial = serializers.SerializerMethodField(
+        help_text="True when the answer rests on a date known only to the month or year: the "
+        "status change it reads, the dates that show the instrument existed, or, with "
+        "`member_of`, the start of the membership that selected it."
     )
 
     def get_date(self, instance) -> str:
         return self.context["as_of"].isoformat()
+
+    def get_partial(self, instance) -> bool:
+        return bool(
+            getattr(instance, "as_of_partial", False)
+            or getattr(instance, "member_of_partial", False)
+        )
 
     def to_representation(self, instance):
         if self.context.get("as_of") is None:

@@ -144,6 +144,13 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         help_text="True when the date the approach counts from (`approach_since` where known, "
         "else `approach_assessed_on`) is known only to the month or year.",
     )
+    member_of_partial = serializers.BooleanField(
+        default=False,
+        read_only=True,
+        help_text="With `member_of`: true when the membership that selected the row starts on a "
+        "date known only to the year or month and the day falls in that period (it counts from "
+        "the period's first day, so whether it held on the day itself is not known).",
+    )
     binding_law_in_force = serializers.BooleanField(
         source="binds_by_law",
         read_only=True,
@@ -186,6 +193,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "approach_since",
             "approach_since_precision",
             "approach_partial",
+            "member_of_partial",
             "binding_law_in_force",
             "binding_laws_in_force",
             "binding_law_since",

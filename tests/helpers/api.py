@@ -26,6 +26,7 @@ JURISDICTION_FIELDS = [
     "approach_since",
     "approach_since_precision",
     "approach_partial",
+    "member_of_partial",
     "binding_law_in_force",
     "binding_laws_in_force",
     "binding_law_since",

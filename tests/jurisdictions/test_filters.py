@@ -46,3 +46,42 @@ def test_bad_values_are_named(seeded, query, parameter):
 def test_search(seeded):
     assert codes("q=korea") == ["KR"]
     assert "ASEAN" in codes("q=ASEAN")
+
+
+def test_a_member_by_a_year_only_start_is_flagged_partial_in_that_year(db, client):
+    import datetime
+
+    from django.urls import reverse
+
+    from tests.factories import (
+        BlocFactory,
+        InstrumentFactory,
+        JurisdictionFactory,
+        MembershipFactory,
+    )
+
+    bloc = BlocFactory(code="XBLOC")
+    by_year = JurisdictionFactory(code="XY")
+    by_day = JurisdictionFactory(code="XD")
+    MembershipFactory(member=by_year, bloc=bloc, started_on=datetime.date(2025, 1, 1))
+    MembershipFactory(
+        member=by_day, bloc=bloc, started_on=datetime.date(2020, 3, 4), started_on_precision="day"
+    )
+    InstrumentFactory(
+        jurisdiction=by_year, adopted_on=datetime.date(2019, 1, 1), adopted_on_precision="day"
+    )
+
+    def rows(day):
+        response = client.get(
+            reverse("api:jurisdiction-list"), {"member_of": "XBLOC", "as_of": day}
+        )
+        return {row["code"]: row["member_of_partial"] for row in response.json()["results"]}
+
+    # Inside 2025 the year-only start may or may not have passed: flagged, never silent.
+    assert rows("2025-06-01") == {"XY": True, "XD": False}
+    assert rows("2026-06-01") == {"XY": False, "XD": False}
+    assert rows("2024-12-31") == {"XD": False}
+    instruments = client.get(
+        reverse("api:instrument-list"), {"member_of": "XBLOC", "as_of": "2025-06-01"}
+    ).json()["results"]
+    assert [row["as_of"]["partial"] for row in instruments] == [True]
