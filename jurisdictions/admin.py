@@ -73,7 +73,7 @@ class JurisdictionAdmin(RecordAdmin):
     search_fields = ["code", "name", "local_name"]
     ordering = ["code"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "local_name", "kind", "region"]}),
+        (None, {"fields": ["code", "name", "local_name", "kind", "parent", "region"]}),
         ("Current approach", {"fields": ["approach", "approach_summary"]}),
     ]
     inlines = [ApproachAssessmentInline, MembershipInline, BlocMemberInline]

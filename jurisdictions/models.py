@@ -35,8 +35,9 @@ class JurisdictionManager(models.Manager.from_queryset(JurisdictionQuerySet)):
 class Jurisdiction(models.Model):
     code = models.CharField(
         max_length=16,
-        help_text="ISO 3166-1 alpha-2 code for a state (e.g. SG); an upper-case short code "
-        "for a bloc or international body (ASEAN, EU, OECD, INTL).",
+        help_text="ISO 3166-1 alpha-2 code for a state (e.g. SG); ISO 3166-2 for a sub-national "
+        "one (US-CA); an upper-case short code for a bloc or international body (ASEAN, EU, "
+        "OECD, INTL).",
     )
     name = models.CharField(max_length=200, help_text="English name.")
     local_name = models.CharField(
@@ -47,6 +48,15 @@ class Jurisdiction(models.Model):
     )
     region = models.CharField(
         max_length=32, choices=Region, blank=True, help_text="UN M49 sub-region (or region)."
+    )
+    # PROTECT: a state's provinces are not deleted with it by accident.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subdivisions",
+        help_text="For a sub-national jurisdiction: the national one it belongs to.",
     )
     # Both kept equal to the latest approach assessment by
     # `jurisdictions.services.jurisdiction_sync_approach`, so lists can filter on them.
@@ -72,8 +82,14 @@ class Jurisdiction(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code"], name="jurisdiction_code_unique"),
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,15}$"),
+                condition=Q(code__regex=r"^[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,3})?$"),
                 name="jurisdiction_code_upper_case",
+            ),
+            # A sub-national jurisdiction, and only one, has a parent.
+            models.CheckConstraint(
+                condition=Q(kind=Kind.SUBNATIONAL, parent__isnull=False)
+                | (~Q(kind=Kind.SUBNATIONAL) & Q(parent__isnull=True)),
+                name="jurisdiction_parent_iff_subnational",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=Kind.values), name="jurisdiction_kind_valid"
@@ -136,6 +152,22 @@ class Jurisdiction(models.Model):
             raise ValidationError(
                 {"code": "A national jurisdiction uses its ISO 3166-1 alpha-2 code."}
             )
+        if self.kind == Kind.SUBNATIONAL:
+            if self.parent is None:
+                raise ValidationError(
+                    {"parent": "A sub-national jurisdiction names its national parent."}
+                )
+            if self.parent.kind != Kind.NATIONAL:
+                raise ValidationError({"parent": "The parent is a national jurisdiction."})
+            if self.code and not self.code.startswith(f"{self.parent.code}-"):
+                raise ValidationError(
+                    {
+                        "code": f"A sub-national jurisdiction uses its ISO 3166-2 code, "
+                        f"“{self.parent.code}-…”."
+                    }
+                )
+        elif self.parent_id is not None:
+            raise ValidationError({"parent": "Only a sub-national jurisdiction has a parent."})
 
 
 class MembershipManager(models.Manager):

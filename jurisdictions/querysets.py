@@ -121,7 +121,8 @@ class JurisdictionQuerySet(models.QuerySet):
         members. The layers above add what they keep about it (citations, actors)."""
         assessments = self.model._meta.get_field("approach_assessments").related_model
         memberships = self.model._meta.get_field("memberships").related_model
-        return self.prefetch_related(
+        return self.select_related("parent").prefetch_related(
+            models.Prefetch("subdivisions", queryset=self.model.objects.order_by("name")),
             models.Prefetch(
                 "approach_assessments",
                 queryset=assessments.objects.chronological(newest_first=True),

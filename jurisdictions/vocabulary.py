@@ -10,6 +10,7 @@ class Kind(models.TextChoices):
     """What sort of authority a jurisdiction is. Closed list: a new kind changes the pages."""
 
     NATIONAL = "national", "National"
+    SUBNATIONAL = "subnational", "Sub-national"
     REGIONAL_BLOC = "regional_bloc", "Regional bloc"
     INTERNATIONAL = "international", "International"
 

@@ -117,6 +117,12 @@ class JurisdictionSerializer(serializers.ModelSerializer):
     kind_label = LabelField(Kind.choices, source="kind")
     region = VocabularyField(Region.choices)
     region_label = LabelField(Region.choices, source="region")
+    parent = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="For a sub-national jurisdiction, the code of its national parent; else null.",
+    )
     approach = AsOfVocabularyField(Approach.choices)
     approach_label = AsOfLabelField(Approach.choices, source="approach")
     approach_summary = AsOfCharField(read_only=True)
@@ -185,6 +191,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "kind_label",
             "region",
             "region_label",
+            "parent",
             "approach",
             "approach_label",
             "approach_summary",
@@ -312,7 +319,9 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     citations), the members of a bloc and the citations of its fields. Editors add to the
     timeline at `<code>/approach-assessments/`; jurisdictions are not otherwise written."""
 
-    queryset = Jurisdiction.objects.for_listing().order_by("region", "name", "pk")
+    queryset = (
+        Jurisdiction.objects.for_listing().select_related("parent").order_by("region", "name", "pk")
+    )
     serializer_class = JurisdictionSerializer
     detail_serializer_class = JurisdictionDetailSerializer
     filterset_class = JurisdictionLawFilterSet
@@ -329,7 +338,8 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     def get_detail_queryset(self):
         # Today's approach and laws in force, as the list shows them without `as_of`.
         today = timezone.localdate()
-        return with_binding_laws(Jurisdiction.objects.as_of(today), today).prefetch_related(
+        jurisdictions = Jurisdiction.objects.as_of(today).select_related("parent")
+        return with_binding_laws(jurisdictions, today).prefetch_related(
             Prefetch("memberships", queryset=Membership.objects.select_related("bloc")),
             Prefetch(
                 "member_links",

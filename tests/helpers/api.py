@@ -18,6 +18,7 @@ JURISDICTION_FIELDS = [
     "kind_label",
     "region",
     "region_label",
+    "parent",
     "approach",
     "approach_label",
     "approach_summary",

@@ -76,6 +76,7 @@ CASES = {
     "jurisdiction_kind_valid": lambda: update(JurisdictionFactory, kind="planet"),
     "jurisdiction_approach_valid": lambda: update(JurisdictionFactory, approach="laissez_faire"),
     "jurisdiction_region_valid": lambda: update(JurisdictionFactory, region="atlantis"),
+    "jurisdiction_parent_iff_subnational": lambda: update(JurisdictionFactory, kind="subnational"),
     "membership_unique": lambda: duplicate(MembershipFactory),
     "membership_not_own_bloc": lambda: Membership.objects.create(
         member=(bloc := BlocFactory()), bloc=bloc, started_on=datetime.date(2000, 1, 1)

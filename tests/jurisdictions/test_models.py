@@ -145,3 +145,27 @@ def test_local_language_of_every_seeded_local_name(seeded):
         assert jurisdiction.local_language, jurisdiction.code
     assert Jurisdiction.objects.get(code="TW").local_language == "zh-Hant"
     assert Jurisdiction.objects.get(code="US").local_language == ""
+
+
+def test_a_sub_national_jurisdiction_names_its_national_parent_by_its_code():
+    united_states = JurisdictionFactory(code="XU", kind="national")
+    state = Jurisdiction(code="XU-CA", name="Calstate", kind="subnational", parent=united_states)
+    state.full_clean()
+    state.save()
+    assert list(united_states.subdivisions.all()) == [state]
+    for changes, field in [
+        ({"parent": None}, "parent"),
+        ({"code": "XV-CA"}, "code"),
+        ({"parent": BlocFactory(code="XBLOC")}, "parent"),
+    ]:
+        bad = Jurisdiction(
+            **{"code": "XU-NY", "name": "Newstate", "kind": "subnational", "parent": united_states}
+            | changes
+        )
+        with pytest.raises(ValidationError) as excinfo:
+            bad.full_clean()
+        assert field in excinfo.value.message_dict, changes
+    national_with_parent = Jurisdiction(code="XW", name="W", kind="national", parent=united_states)
+    with pytest.raises(ValidationError) as excinfo:
+        national_with_parent.full_clean()
+    assert "parent" in excinfo.value.message_dict

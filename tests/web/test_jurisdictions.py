@@ -89,7 +89,7 @@ def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_n
         ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
         MembershipFactory(member=jurisdiction, bloc=BlocFactory())
         InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
 
 
@@ -137,3 +137,18 @@ def test_an_approach_with_a_start_says_since_and_one_without_names_its_source(se
         'Assessed as <span class="badge approach-binding">Binding</span> <span class="muted">'
         '(source of <time datetime="2025-08-08">8 August 2025</time>)</span>'
     ) in china
+
+
+def test_a_national_page_lists_its_sub_national_jurisdictions_and_they_name_it(db, client):
+    from jurisdictions.models import Jurisdiction
+    from tests.factories import JurisdictionFactory
+
+    nation = JurisdictionFactory(code="XU", name="Xland", kind="national")
+    Jurisdiction.objects.create(code="XU-CA", name="Calstate", kind="subnational", parent=nation)
+    page = " ".join(client.get("/jurisdictions/XU/").content.decode().split())
+    assert '<h2 id="subdivisions">Sub-national jurisdictions</h2>' in page
+    assert '<a href="/jurisdictions/XU-CA/">Calstate</a>' in page
+    state = " ".join(client.get("/jurisdictions/XU-CA/").content.decode().split())
+    assert 'Sub-national (part of <a href="/jurisdictions/XU/">Xland</a>)' in state
+    row = client.get("/api/v1/jurisdictions/XU-CA/").json()
+    assert (row["kind"], row["parent"]) == ("subnational", "XU")
