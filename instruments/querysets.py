@@ -229,7 +229,9 @@ def with_binding_laws(jurisdictions, day):
     - `binding_law_since`, `binding_law_since_precision`: the earliest day one of those laws
       came into effect (its first "in effect" step on or before `day`, or, for a law without
       a timeline, its own "in effect from" date), at its precision; None and "" when no date
-      says so.
+      says so;
+    - `subdivisions_binding_by_law`: how many of its sub-national jurisdictions have a binding
+      law of their own in force on `day` (a federation with no federal law may have some).
 
     Correlated subqueries: one query in all."""
     day = check_day(day)
@@ -254,7 +256,21 @@ def with_binding_laws(jurisdictions, day):
         laws.annotate(group=Value(1)).values("group").annotate(n=models.Count("pk")).values("n")
     )
     earliest = laws.filter(entered_on__isnull=False).order_by("entered_on", "pk")
+    # Its sub-national jurisdictions (a state's provinces) with a binding law of their own in
+    # force: `laws` read from inside this subquery names the sub-national one (`pk`).
+    bound_subdivisions = (
+        jurisdictions.model.objects.filter(parent=OuterRef("pk"))
+        .filter(Exists(laws))
+        .order_by()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
     return jurisdictions.annotate(
+        subdivisions_binding_by_law=Coalesce(
+            Subquery(bound_subdivisions, output_field=models.IntegerField()), 0
+        ),
         binding_laws_in_force=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0),
         binding_law_since=Subquery(earliest.values("entered_on")[:1]),
         binding_law_since_precision=Coalesce(

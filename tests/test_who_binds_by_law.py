@@ -111,3 +111,37 @@ def test_a_bad_value_names_the_parameter(seeded, client):
     assert "binding_law_in_force" in response.json()["errors"]
     page = client.get(reverse("web:jurisdiction-list"), {"binding_law_in_force": "yes"})
     assert page.status_code == 400
+
+
+def test_a_federation_without_a_federal_law_counts_its_states_that_have_one(empty):
+    nation = JurisdictionFactory(code="XF", kind="national")
+    bound = Jurisdiction.objects.create(code="XF-A", name="A", kind="subnational", parent=nation)
+    Jurisdiction.objects.create(code="XF-B", name="B", kind="subnational", parent=nation)
+    law = InstrumentFactory(jurisdiction=bound, type="binding_law")
+    StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2026, 1, 1))
+
+    def read(day):
+        return with_binding_laws(Jurisdiction.objects.filter(pk=nation.pk), day).get()
+
+    before, after = read(datetime.date(2025, 12, 31)), read(datetime.date(2026, 1, 2))
+    assert (before.binds_by_law, before.subdivisions_binding_by_law) == (False, 0)
+    assert (after.binds_by_law, after.subdivisions_binding_by_law) == (False, 1)
+
+
+def test_the_home_page_says_a_federation_binds_in_its_states_not_nationally(empty, client):
+    nation = JurisdictionFactory(code="XF", name="Fedland", kind="national")
+    state = Jurisdiction.objects.create(
+        code="XF-A", name="Astate", kind="subnational", parent=nation
+    )
+    law = InstrumentFactory(jurisdiction=state, type="binding_law")
+    StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2024, 1, 1))
+    response = client.get(reverse("web:home"))
+    (today,) = response.context["bound_by_law"]
+    assert today["jurisdictions"] == []
+    assert [row.code for row in today["federations"]] == ["XF"]
+    html = " ".join(response.content.decode().split())
+    assert (
+        'Fedland</a> <span class="muted">(no national law; binding laws in force in 1 of its '
+        "sub-national jurisdiction)</span>"
+    ) in html
+    assert "Astate" not in html.split("Who binds AI by law")[1].split("</section>")[0]

@@ -1,10 +1,11 @@
+from django.db.models import Q
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from instruments.models import Event, Instrument, Source, StatusChange
 from instruments.querysets import with_binding_laws, with_instrument_counts
 from jurisdictions.models import ApproachAssessment, Jurisdiction
-from jurisdictions.vocabulary import Approach
+from jurisdictions.vocabulary import Approach, Kind
 from policytracker.web.views.about import data_last_updated
 
 
@@ -35,7 +36,7 @@ class HomeView(TemplateView):
         ]
         founding = Source.objects.founding_date()
         context["bound_by_law"] = [
-            {"day": day, "is_today": day == today, "jurisdictions": self.bound_by_law(day)}
+            {"day": day, "is_today": day == today, **self.bound_by_law(day)}
             for day in ([today, founding] if founding and founding < today else [today])
         ]
         context["last_updated"] = data_last_updated()
@@ -45,13 +46,20 @@ class HomeView(TemplateView):
 
     @staticmethod
     def bound_by_law(day):
-        """The jurisdictions with a binding AI law of their own in force on `day`, by name,
-        each with `binding_law_since`: the answer `?binding_law_in_force=true` gives."""
-        return list(
-            with_binding_laws(Jurisdiction.objects.all(), day)
-            .filter(binds_by_law=True)
+        """{"jurisdictions", "federations"} on `day`: the jurisdictions with a binding AI law of
+        their own in force, by name, each with `binding_law_since` (the answer
+        `?binding_law_in_force=true` gives, sub-national ones left to their country's line); and
+        the countries with no such law of their own whose sub-national jurisdictions have some
+        (`subdivisions_binding_by_law`)."""
+        rows = list(
+            with_binding_laws(Jurisdiction.objects.exclude(kind=Kind.SUBNATIONAL), day)
+            .filter(Q(binds_by_law=True) | Q(subdivisions_binding_by_law__gt=0))
             .order_by("name")
         )
+        return {
+            "jurisdictions": [row for row in rows if row.binds_by_law],
+            "federations": [row for row in rows if not row.binds_by_law],
+        }
 
     def then_and_now(self, then, today):
         """Each assessed jurisdiction's approach on the founding article's day beside today's,
