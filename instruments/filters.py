@@ -18,7 +18,7 @@ from instruments.vocabulary import (
     InstrumentType,
     SourceKind,
 )
-from jurisdictions.filters import CodeFilter, JurisdictionFilterSet
+from jurisdictions.filters import CodeFilter, IncludeSubnationalFilter, JurisdictionFilterSet
 from jurisdictions.models import Jurisdiction
 from jurisdictions.querysets import member_of_partial, membership_on
 from jurisdictions.vocabulary import Kind, Region
@@ -191,6 +191,7 @@ class InstrumentFilterSet(AsOfFilterSet):
         help_text="The issuing jurisdiction was a full member of the bloc on the `as_of` day "
         "(today without it).",
     )
+    include_subnational = IncludeSubnationalFilter(path="jurisdiction__")
     topic = TopicFilter(field_name="topics__slug", label="Topic")
     party = CodeFilter(
         field_name="parties__code",

@@ -14,6 +14,7 @@ from policytracker.core.filters import (
     KeyFilter,
     NullsLastOrderingFilter,
     SearchFilter,
+    TrueFalseFilter,
     UpdatedSinceFilter,
     VocabularyFilter,
 )
@@ -64,6 +65,25 @@ class CodeFilter(KeyFilter):
         return value.strip().upper()
 
 
+class IncludeSubnationalFilter(TrueFalseFilter):
+    """`include_subnational=false`: leave out sub-national jurisdictions (reached by `path`, e.g.
+    "jurisdiction__" on a list of instruments) and what they issued; `true`, the default, keeps
+    them."""
+
+    def __init__(self, *args, path="", **kwargs):
+        kwargs.setdefault("label", "Sub-national")
+        kwargs.setdefault(
+            "help_text",
+            "false: leave out sub-national jurisdictions (states, provinces) and what they "
+            "issued; true (the default): keep them.",
+        )
+        super().__init__(*args, labels=("Sub-national included", "Sub-national left out"), **kwargs)
+        self.path = path
+
+    def apply(self, qs, value):
+        return qs if value else qs.exclude(**{f"{self.path}kind": Kind.SUBNATIONAL})
+
+
 def _restrict_memberships(path):
     def restrict(queryset, filterset):
         return queryset.filter(membership_on(filterset.day, path))
@@ -88,6 +108,7 @@ class JurisdictionFilterSet(AsOfFilterSet):
         label="Member of",
         help_text="Full members of the bloc on the `as_of` day (today without it).",
     )
+    include_subnational = IncludeSubnationalFilter()
     q = SearchFilter()
     as_of = AsOfFilter()
     updated_since = UpdatedSinceFilter()

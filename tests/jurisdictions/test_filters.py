@@ -85,3 +85,30 @@ def test_a_member_by_a_year_only_start_is_flagged_partial_in_that_year(db, clien
         reverse("api:instrument-list"), {"member_of": "XBLOC", "as_of": "2025-06-01"}
     ).json()["results"]
     assert [row["as_of"]["partial"] for row in instruments] == [True]
+
+
+def test_sub_national_jurisdictions_are_kept_unless_left_out(db, client):
+    from django.urls import reverse
+
+    from jurisdictions.models import Jurisdiction
+    from tests.factories import InstrumentFactory, JurisdictionFactory
+
+    nation = JurisdictionFactory(code="XU", kind="national")
+    state = Jurisdiction.objects.create(code="XU-CA", name="Cal", kind="subnational", parent=nation)
+    InstrumentFactory(jurisdiction=nation, slug="federal")
+    InstrumentFactory(jurisdiction=state, slug="state-law")
+
+    def codes(url, **params):
+        response = client.get(url, {"page_size": 200, **params})
+        assert response.status_code == 200, response.content
+        return {row.get("code") or row["slug"] for row in response.json()["results"]}
+
+    jurisdictions, instruments = reverse("api:jurisdiction-list"), reverse("api:instrument-list")
+    assert {"XU", "XU-CA"} <= codes(jurisdictions)
+    assert "XU-CA" not in codes(jurisdictions, include_subnational="false")
+    ours = {"jurisdiction": ["XU", "XU-CA"]}
+    assert codes(instruments, **ours) == {"federal", "state-law"}
+    assert codes(instruments, include_subnational="false", **ours) == {"federal"}
+    bad = client.get(instruments, {"include_subnational": "no"})
+    assert bad.status_code == 400
+    assert "include_subnational" in bad.json()["errors"]
