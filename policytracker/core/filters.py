@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol, TypeAlias, cast
 
 import django_filters
@@ -174,7 +175,7 @@ class Facet:
     def selected(self) -> list[FacetOption]:
         return [option for option in self.options if option.selected]
 
-    @property
+    @cached_property
     def shown(self) -> list[FacetOption]:
         """The values a form shows at once: all of a short facet; of a long one, the `TOP`
         values with the most rows and every chosen one, in the facet's order."""
@@ -183,7 +184,7 @@ class Facet:
         top = sorted(self.options, key=lambda option: -option.count)[: self.TOP]
         return [option for option in self.options if option in top or option.selected]
 
-    @property
+    @cached_property
     def more(self) -> list[FacetOption]:
         """The values a form folds under "more" (none for a short facet)."""
         shown = self.shown

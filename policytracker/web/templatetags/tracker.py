@@ -47,6 +47,15 @@ def event_kind_label(value):
 
 
 @register.filter
+def as_of_param(day, is_today=False):
+    """`{{ as_of|as_of_param }}`: "&as_of=YYYY-MM-DD" to add to a link's query string for a
+    list as of `day`; "" for none, or for today (`{{ day|as_of_param:is_today }}`)."""
+    if not day or is_today:
+        return ""
+    return f"&as_of={day.isoformat()}"
+
+
+@register.filter
 def backed_fields(citation):
     """The fields a citation backs, by the names its record's page gives them ("In effect
     from", not `effective_on`), each once, in the citation's order."""

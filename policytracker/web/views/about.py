@@ -24,11 +24,6 @@ def data_version():
         return ""
 
 
-def data_last_updated():
-    """When any record last changed (its latest history entry), or None with no history."""
-    return last_change_time()
-
-
 class AboutView(TemplateView):
     """`/about/`: the methodology. What is tracked, every label defined from the vocabularies the
     data uses, how approaches are assessed, `as_of` and partial dates, sources and citations,
@@ -56,7 +51,7 @@ class AboutView(TemplateView):
                 "quotes": quotes,
                 "references": citations - quotes,
             },
-            last_updated=data_last_updated(),
+            last_updated=last_change_time(),
             version=data_version(),
             report_errors_to=settings.REPORT_ERRORS_TO,
             breadcrumbs=[{"label": "About and methodology", "url": None}],

@@ -2,11 +2,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from instruments.history import last_change_time
 from instruments.models import Event, Instrument, Source, StatusChange
 from instruments.querysets import with_binding_laws, with_instrument_counts
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.vocabulary import Approach, Kind
-from policytracker.web.views.about import data_last_updated
 
 
 class HomeView(TemplateView):
@@ -39,7 +39,7 @@ class HomeView(TemplateView):
             {"day": day, "is_today": day == today, **self.bound_by_law(day)}
             for day in ([today, founding] if founding and founding < today else [today])
         ]
-        context["last_updated"] = data_last_updated()
+        context["last_updated"] = last_change_time()
         context["events"] = Event.objects.select_related("host").chronological()[:5]
         context["then_and_now"] = self.then_and_now(founding, today)
         return context
