@@ -16,8 +16,8 @@ from instruments.models import (
 )
 from instruments.services import instrument_sync_status
 from instruments.vocabulary import FORCE_PLURALS, Force
-from jurisdictions.admin import ApproachAssessmentAdmin, JurisdictionAdmin
-from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.admin import ApproachAssessmentAdmin, CoverageReviewAdmin, JurisdictionAdmin
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction
 from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
 
 
@@ -251,6 +251,7 @@ class CitationAdmin(RecordAdmin):
         *CITED_RECORDS,
         "status_change__instrument",
         "approach_assessment__jurisdiction",
+        "coverage_review__jurisdiction",
     ]
     search_fields = ["quote", "note", "locator", "source__title"]
     autocomplete_fields = ["source", *CITED_RECORDS]
@@ -280,3 +281,8 @@ class JurisdictionWithCitationsAdmin(JurisdictionAdmin):
 @admin.register(ApproachAssessment)
 class ApproachAssessmentWithCitationsAdmin(ApproachAssessmentAdmin):
     inlines = [*ApproachAssessmentAdmin.inlines, CitationInline]
+
+
+@admin.register(CoverageReview)
+class CoverageReviewWithCitationsAdmin(CoverageReviewAdmin):
+    inlines = [*CoverageReviewAdmin.inlines, CitationInline]

@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from instruments.coverage import review_contradictions
 from instruments.models import CITED_RECORDS, Citation, Instrument, StatusChange
 from instruments.models.citations import citable_fields, record_fields
-from instruments.vocabulary import SourceKind, timeline_status_conflict, type_status_conflict
+from instruments.vocabulary import (
+    STATUS_WORDS,
+    SourceKind,
+    timeline_status_conflict,
+    type_status_conflict,
+)
 from jurisdictions.models import Jurisdiction
+from jurisdictions.vocabulary import COVERAGE_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -233,13 +240,17 @@ def _value_words(record, name, field):
                     words |= _words(other.name) | _words(other.code)
         return words
     value = getattr(record, field.name)
-    if value in (None, ""):
-        return set()
+    if value in (None, "") or isinstance(value, bool):
+        return set()  # a yes/no (which kinds of source a review checked) has no words to share
     words = _words(value)
+    # A coverage review's finding is read with its note: "found" says little, the note says what.
+    words |= _words(getattr(record, f"{name}_note", "") or "")
     if isinstance(value, datetime.date):
         words |= _date_words(value)
     if field.choices:
         words |= _words(dict(field.flatchoices).get(value, ""))
+    if field.name == "status":
+        words |= set(STATUS_WORDS.get(value, ()))
     if field.is_relation and value is not None:
         for attribute in ("name", "title", "code"):
             words |= _words(getattr(value, attribute, ""))
@@ -297,6 +308,31 @@ def _date_words_in(text):
     }
 
 
+def references_without_reason():
+    """Citations without a quote whose note does not say why: a quote is the rule, and a
+    reference (a code list's row, a page with no sentence stating the fact) says why it is
+    the exception."""
+    citations = Citation.objects.filter(quote="", note="").select_related("source")
+    for citation in citations.order_by("pk"):
+        yield Problem(
+            "reference-without-reason",
+            f"citation {citation.pk} of {citation.source.slug}",
+            f"has no quote and no note saying why (backs {citation.record})",
+        )
+
+
+def coverage_contradictions():
+    """Coverage reviews that found nothing in a category where the tracker holds records of it
+    (see `instruments.coverage`)."""
+    for review, category, count in review_contradictions():
+        yield Problem(
+            "coverage-contradiction",
+            _label(review),
+            f"finds nothing for {COVERAGE_CATEGORIES[category].lower()}, but the tracker holds "
+            f"{count} such record{'s' if count != 1 else ''} on its day",
+        )
+
+
 def run_checks(source_texts=None):
     """All checks; `source_texts` maps a source slug to its full text."""
     problems = [
@@ -308,6 +344,8 @@ def run_checks(source_texts=None):
         *type_status_contradictions(),
         *stale_statuses(),
         *stale_approaches(),
+        *references_without_reason(),
+        *coverage_contradictions(),
     ]
     for slug, text in (source_texts or {}).items():
         problems.extend(quotes_not_in(slug, text))

@@ -146,6 +146,43 @@ class JurisdictionLawFilterSet(JurisdictionFilterSet):
         return with_binding_laws(super().prepare(queryset), self.day)
 
 
+class IssuerFilter(CodeFilter):
+    """The issuing jurisdiction of an instrument; a country's code also selects what its
+    sub-national jurisdictions issued, so `US` is the federal texts and the states' (which
+    `include_subnational=false` takes out again)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Q(jurisdiction__in=value) | Q(jurisdiction__parent__in=value))
+
+
+def _count_issuers(instruments, filterset):
+    """(code, name, count) of the instruments each jurisdiction issued, a country's count
+    including its sub-national jurisdictions' (as `IssuerFilter` selects them). A sub-national
+    one is named after its country ("United States: California"), so that, ordered by name, it
+    follows the country."""
+    issued = dict(
+        instruments.order_by()
+        .values_list("jurisdiction_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("jurisdiction_id", "n")
+    )
+    rows = Jurisdiction.objects.filter(
+        Q(pk__in=issued.keys()) | Q(subdivisions__in=issued.keys())
+    ).distinct()
+    counts = {}
+    for pk, code, name, parent_id, parent_name in rows.values_list(
+        "pk", "code", "name", "parent_id", "parent__name"
+    ):
+        label = f"{parent_name}: {name}" if parent_id else name
+        counts[pk] = [code, label, issued.get(pk, 0)]
+    for pk, parent_id in rows.filter(parent__isnull=False).values_list("pk", "parent_id"):
+        if parent_id in counts:
+            counts[parent_id][2] += issued.get(pk, 0)
+    return [tuple(row) for row in counts.values()]
+
+
 class InstrumentFilterSet(AsOfFilterSet):
     """Filters of `/instruments/` and `/api/v1/instruments/`. Repeat a parameter for several
     values (any of them matches); different parameters all apply."""
@@ -173,10 +210,10 @@ class InstrumentFilterSet(AsOfFilterSet):
         label="Status",
         help_text="The status on the `as_of` day (the recorded status without it).",
     )
-    jurisdiction = CodeFilter(
-        field_name="jurisdiction__code",
+    jurisdiction = IssuerFilter(
         label="Jurisdiction",
-        help_text="The issuing jurisdiction.",
+        help_text="The issuing jurisdiction; a country's code also selects what its sub-national "
+        "jurisdictions issued (`US` includes `US-CA`) unless `include_subnational=false`.",
     )
     region = VocabularyFilter(
         field_name="jurisdiction__region",
@@ -236,7 +273,7 @@ class InstrumentFilterSet(AsOfFilterSet):
         "force": FacetSpec("type", choices=FORCE_CHOICES, fold=_force_fold),
         "type": FacetSpec("type", choices=tuple(InstrumentType.choices)),
         "status": FacetSpec(_status_column, choices=tuple(InstrumentStatus.choices)),
-        "jurisdiction": FacetSpec("jurisdiction__code", label="jurisdiction__name", order="label"),
+        "jurisdiction": FacetSpec(None, counter=_count_issuers, order="label"),
         "region": FacetSpec("jurisdiction__region", choices=tuple(Region.choices)),
         "member_of": FacetSpec(
             "jurisdiction__memberships__bloc__code",

@@ -53,7 +53,7 @@ from instruments.models import (
     Topic,
 )
 from instruments.records import KINDS as RECORDS
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 from policytracker.core.dates import partial_date
 from policytracker.core.records import RecordKind, ShownOnParentPage, parent_page
 
@@ -305,6 +305,20 @@ _DESCRIBED = [
             f"{_choice(ApproachAssessment, 'approach', row.approach)} ({_when(row)})"
         ),
         _parent_page(ApproachAssessment),
+        _parent_resource("jurisdiction_id", Jurisdiction),
+    ),
+    _Kind(
+        RECORDS["coverage_review"],
+        lambda row: [(Jurisdiction, row.jurisdiction_id)],
+        lambda row, names: (
+            *names.key(Jurisdiction, row.jurisdiction_id),
+            row.reviewed_on.isoformat(),
+        ),
+        lambda row, names: (
+            f"{names.title(Jurisdiction, row.jurisdiction_id)}: coverage reviewed "
+            f"{row.reviewed_on.day} {row.reviewed_on:%B %Y}"
+        ),
+        _parent_page(CoverageReview),
         _parent_resource("jurisdiction_id", Jurisdiction),
     ),
     _Kind(

@@ -195,13 +195,16 @@ class InstrumentQuerySet(models.QuerySet):
 def with_instrument_counts(jurisdictions, day=None):
     """`jurisdictions` (a Jurisdiction queryset) annotated with `binding_count`,
     `pending_count` and `voluntary_count`: the instruments of each legal force each one issued,
-    or, given `day`, those that existed on that day (see `InstrumentQuerySet.as_of`).
-    Correlated subqueries: one query in all."""
+    a country's counts including its sub-national jurisdictions' (as the `jurisdiction` filter
+    selects them), or, given `day`, those that existed on that day (see
+    `InstrumentQuerySet.as_of`). Correlated subqueries: one query in all."""
     instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
     issued = instrument_model.objects.all()
     if day is not None:
         issued = issued.as_of(day)
-    issued = issued.filter(jurisdiction=OuterRef("pk")).order_by()
+    issued = issued.filter(
+        Q(jurisdiction=OuterRef("pk")) | Q(jurisdiction__parent=OuterRef("pk"))
+    ).order_by()
 
     def count(queryset):
         counted = (

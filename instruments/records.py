@@ -17,7 +17,7 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 from policytracker.core.records import RecordKind, RecordKinds
 
 # In the order the change history lists kinds that changed at the same instant.
@@ -34,6 +34,13 @@ KINDS = RecordKinds(
         RecordKind(
             "approach_assessment",
             ApproachAssessment,
+            related=("jurisdiction",),
+            parent="jurisdiction",
+            list_url_name="web:jurisdiction-list",
+        ),
+        RecordKind(
+            "coverage_review",
+            CoverageReview,
             related=("jurisdiction",),
             parent="jurisdiction",
             list_url_name="web:jurisdiction-list",

@@ -7,18 +7,20 @@ from django.db import models
 
 
 class InstrumentType(models.TextChoices):
-    """The four kinds of text the product is built around. Closed list: `binding` depends on it."""
+    """The five kinds of text the product is built around. Closed list: `binding` depends on it."""
 
     BINDING_LAW = "binding_law", "Binding law"
     VOLUNTARY_FRAMEWORK = "voluntary_framework", "Voluntary framework"
     DRAFT_BILL = "draft_bill", "Draft bill"
     DECLARATION = "declaration", "Declaration"
+    POLICY = "policy", "Government policy"
 
 
 class Force(models.TextChoices):
     """An instrument's legal force, derived from its type and never stored: a binding law binds;
-    a draft bill is pending (it binds only if enacted); frameworks and declarations are
-    voluntary (soft law). Whether a text is in force is its status on a day, not its force.
+    a draft bill is pending (it binds only if enacted); frameworks, declarations and
+    government policies are voluntary (soft law: a policy binds only the government's own
+    work). Whether a text is in force is its status on a day, not its force.
     Closed list."""
 
     BINDING = "binding", "Binding law"
@@ -31,6 +33,7 @@ FORCE_OF_TYPE = {
     InstrumentType.DRAFT_BILL: Force.PENDING,
     InstrumentType.VOLUNTARY_FRAMEWORK: Force.VOLUNTARY,
     InstrumentType.DECLARATION: Force.VOLUNTARY,
+    InstrumentType.POLICY: Force.VOLUNTARY,
 }
 
 # How lists and facets name the instruments of each force, counted together.
@@ -56,6 +59,9 @@ TYPE_DEFINITIONS = {
     "only if enacted, and then continues as a binding law.",
     InstrumentType.DECLARATION: "A statement of principles adopted by a group of states or "
     "bodies: voluntary.",
+    InstrumentType.POLICY: "A government's strategy, plan, roadmap, executive order or policy "
+    "statement: it directs the government's own work and imposes no duties on anyone outside "
+    "it, so it counts with the voluntary texts.",
 }
 
 
@@ -84,6 +90,42 @@ STATUS_DEFINITIONS = {
     InstrumentStatus.SUPERSEDED: "Replaced by a later text (linked from it where recorded).",
     InstrumentStatus.REPEALED: "Revoked after having been in effect.",
     InstrumentStatus.WITHDRAWN: "Abandoned before adoption.",
+}
+
+
+# Words a source uses to state each status ("signed into law" states adoption, "came into
+# force" that it is in effect): the data check reads a quote backing a status with them.
+STATUS_WORDS = {
+    InstrumentStatus.PROPOSED: ("proposed", "introduced", "filed", "tabled", "submitted"),
+    InstrumentStatus.DRAFT: ("draft", "drafting", "consultation", "comment", "comments"),
+    InstrumentStatus.ADOPTED: (
+        "adopted",
+        "signed",
+        "enacted",
+        "passed",
+        "approved",
+        "promulgated",
+        "issued",
+        "published",
+        "released",
+        "notified",
+        "endorsed",
+    ),
+    InstrumentStatus.IN_EFFECT: (
+        "effect",
+        "effective",
+        "force",
+        "applies",
+        "apply",
+        "applicable",
+        "launched",
+        "published",
+        "released",
+        "issued",
+    ),
+    InstrumentStatus.SUPERSEDED: ("superseded", "replaced", "replaces", "repealed", "replace"),
+    InstrumentStatus.REPEALED: ("repealed", "revoked", "rescinded"),
+    InstrumentStatus.WITHDRAWN: ("withdrawn", "died", "lapsed", "abandoned", "dropped"),
 }
 
 
@@ -204,3 +246,4 @@ class CitedRecordKind(models.TextChoices):
     ACTOR = "actor", "Actor"
     STATUS_CHANGE = "status_change", "Status change"
     APPROACH_ASSESSMENT = "approach_assessment", "Approach assessment"
+    COVERAGE_REVIEW = "coverage_review", "Coverage review"

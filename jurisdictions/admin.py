@@ -9,6 +9,7 @@ from django.db import models
 
 from jurisdictions.models import ApproachAssessment, Membership
 from jurisdictions.services import jurisdiction_sync_approach
+from jurisdictions.vocabulary import COVERAGE_CATEGORIES
 from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
 
 
@@ -112,6 +113,27 @@ class ApproachAssessmentAdmin(TimelineStepAdmin):
 
     def sync_parent(self, parent):
         jurisdiction_sync_approach(jurisdiction=parent)
+
+
+class CoverageReviewAdmin(RecordAdmin):
+    list_display = ["jurisdiction", "reviewed_on", *COVERAGE_CATEGORIES]
+    list_filter = ["reviewed_on", "jurisdiction__kind", *COVERAGE_CATEGORIES]
+    search_fields = ["jurisdiction__code", "jurisdiction__name", "note"]
+    autocomplete_fields = ["jurisdiction"]
+    list_select_related = ["jurisdiction"]
+    date_hierarchy = "reviewed_on"
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+    fieldsets = [
+        (None, {"fields": ["jurisdiction", "reviewed_on", "note"]}),
+        (
+            "Kinds of source checked",
+            {"fields": ["checked_legislature", "checked_government", "checked_tracker"]},
+        ),
+        *(
+            (label, {"fields": [(name, f"{name}_note")]})
+            for name, label in COVERAGE_CATEGORIES.items()
+        ),
+    ]
 
 
 @admin.register(Membership)

@@ -4,12 +4,16 @@ dated assessments of their approach to AI governance."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from jurisdictions.querysets import ApproachAssessmentQuerySet, JurisdictionQuerySet
 from jurisdictions.vocabulary import (
     ASSESSED_APPROACHES,
+    COVERAGE_CATEGORIES,
+    COVERAGE_SOURCE_KINDS,
     Approach,
+    CoverageResult,
     Kind,
     MembershipRole,
     Region,
@@ -422,3 +426,141 @@ class ApproachAssessment(ShownOnParentPage, TimelineStep):
     def save(self, *args, **kwargs):
         self.derive_date()
         super().save(*args, **kwargs)
+
+
+def _result_field(label):
+    return models.CharField(
+        max_length=16,
+        choices=CoverageResult,
+        default=CoverageResult.NOT_REVIEWED,
+        help_text=f"{label}: found, nothing found (searched, none exists) or not reviewed.",
+    )
+
+
+def _result_note(label):
+    return models.TextField(
+        blank=True,
+        help_text=f"{label}: what was found (naming the records) or what was searched.",
+    )
+
+
+class CoverageReviewManager(models.Manager):
+    def get_by_natural_key(self, code, reviewed_on):
+        return self.get(jurisdiction__code=code, reviewed_on=reviewed_on)
+
+
+class CoverageReview(ShownOnParentPage, models.Model):
+    """One dated, cited review of how completely the tracker covers a jurisdiction: which kinds
+    of source were checked and, per category (`COVERAGE_CATEGORIES`), whether anything was
+    found. "Nothing found" is a result, distinct from "not reviewed". The latest review is the
+    one pages show; earlier ones stay as the record of what was checked when."""
+
+    page_parent = "jurisdiction"
+    page_anchor = "coverage-heading"
+
+    # CASCADE: a review is of its jurisdiction and goes with it.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        on_delete=models.CASCADE,
+        related_name="coverage_reviews",
+        help_text="The jurisdiction reviewed.",
+    )
+    reviewed_on = models.DateField(help_text="When the review was done.")
+    checked_legislature = models.BooleanField(
+        default=False, help_text="The official gazette or the legislature's pages were checked."
+    )
+    checked_government = models.BooleanField(
+        default=False, help_text="The ministry's or regulator's pages were checked."
+    )
+    checked_tracker = models.BooleanField(
+        default=False, help_text="A reputable law-firm or research tracker was checked."
+    )
+    law_in_force = _result_field(COVERAGE_CATEGORIES["law_in_force"])
+    law_in_force_note = _result_note(COVERAGE_CATEGORIES["law_in_force"])
+    law_adopted = _result_field(COVERAGE_CATEGORIES["law_adopted"])
+    law_adopted_note = _result_note(COVERAGE_CATEGORIES["law_adopted"])
+    bills = _result_field(COVERAGE_CATEGORIES["bills"])
+    bills_note = _result_note(COVERAGE_CATEGORIES["bills"])
+    strategy = _result_field(COVERAGE_CATEGORIES["strategy"])
+    strategy_note = _result_note(COVERAGE_CATEGORIES["strategy"])
+    voluntary = _result_field(COVERAGE_CATEGORIES["voluntary"])
+    voluntary_note = _result_note(COVERAGE_CATEGORIES["voluntary"])
+    sector_rules = _result_field(COVERAGE_CATEGORIES["sector_rules"])
+    sector_rules_note = _result_note(COVERAGE_CATEGORIES["sector_rules"])
+    international = _result_field(COVERAGE_CATEGORIES["international"])
+    international_note = _result_note(COVERAGE_CATEGORIES["international"])
+    note = models.TextField(
+        blank=True, help_text="What was searched, in the reviewer's words, and anything open."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
+    history = HistoricalRecords()
+    objects = CoverageReviewManager()
+
+    class Meta:
+        ordering = ["jurisdiction", "reviewed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "reviewed_on"], name="coverage_review_one_per_day"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__in": CoverageResult.values}),
+                    name=f"coverage_review_{name}_valid",
+                )
+                for name in COVERAGE_CATEGORIES
+            ),
+            # A finding, even "nothing found", needs a kind of source that was checked.
+            models.CheckConstraint(
+                condition=Q(**dict.fromkeys(COVERAGE_CATEGORIES, CoverageResult.NOT_REVIEWED))
+                | Q(checked_legislature=True)
+                | Q(checked_government=True)
+                | Q(checked_tracker=True),
+                name="coverage_review_findings_need_sources",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction.code}: coverage reviewed {self.reviewed_on:%-d %B %Y}"
+
+    def natural_key(self):
+        return (self.jurisdiction.code, self.reviewed_on.isoformat())
+
+    natural_key.dependencies = ["jurisdictions.jurisdiction"]
+
+    def clean(self):
+        if self.reviewed_on and self.reviewed_on > timezone.localdate():
+            raise ValidationError(
+                {
+                    "reviewed_on": f"{self.reviewed_on.isoformat()} is in the future: a review "
+                    "records what was checked."
+                }
+            )
+        unreviewed = CoverageResult.NOT_REVIEWED
+        reviewed = [name for name in COVERAGE_CATEGORIES if getattr(self, name) != unreviewed]
+        if reviewed and not any(getattr(self, name) for name in COVERAGE_SOURCE_KINDS):
+            raise ValidationError(
+                "Say which kinds of source were checked: a finding, even “nothing found”, "
+                "rests on them."
+            )
+
+    @property
+    def findings(self):
+        """The categories in page order: (name, label, result, result label, note)."""
+        return [
+            (
+                name,
+                label,
+                getattr(self, name),
+                CoverageResult(getattr(self, name)).label,
+                getattr(self, f"{name}_note"),
+            )
+            for name, label in COVERAGE_CATEGORIES.items()
+        ]
+
+    @property
+    def sources_checked(self):
+        """Labels of the kinds of source checked."""
+        return [label for name, label in COVERAGE_SOURCE_KINDS.items() if getattr(self, name)]

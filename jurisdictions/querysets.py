@@ -112,17 +112,29 @@ class JurisdictionQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Everything a list of jurisdictions shows, in a fixed number of queries."""
-        return self.prefetch_related("memberships__bloc")
+        """Everything a list of jurisdictions shows, in a fixed number of queries: memberships
+        with their blocs, and `coverage_reviewed_on`, the day of its latest coverage review
+        (None: never reviewed)."""
+        return self.prefetch_related("memberships__bloc").with_coverage_reviewed_on()
+
+    def with_coverage_reviewed_on(self):
+        """Annotated with `coverage_reviewed_on`: the day of its latest coverage review (None:
+        never reviewed)."""
+        reviews = self.model._meta.get_field("coverage_reviews").related_model
+        latest = reviews.objects.filter(jurisdiction=models.OuterRef("pk")).order_by("-reviewed_on")
+        return self.annotate(coverage_reviewed_on=models.Subquery(latest.values("reviewed_on")[:1]))
 
     def for_page(self):
         """What a jurisdiction's page shows of this app, in a fixed number of queries: its
+        sub-national jurisdictions; its coverage reviews newest first; its
         approach timeline newest first, its memberships in blocs with the blocs, and a bloc's
         members. The layers above add what they keep about it (citations, actors)."""
         assessments = self.model._meta.get_field("approach_assessments").related_model
         memberships = self.model._meta.get_field("memberships").related_model
+        reviews = self.model._meta.get_field("coverage_reviews").related_model
         return self.select_related("parent").prefetch_related(
             models.Prefetch("subdivisions", queryset=self.model.objects.order_by("name")),
+            models.Prefetch("coverage_reviews", queryset=reviews.objects.order_by("-reviewed_on")),
             models.Prefetch(
                 "approach_assessments",
                 queryset=assessments.objects.chronological(newest_first=True),

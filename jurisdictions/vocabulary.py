@@ -51,6 +51,35 @@ APPROACH_DEFINITIONS = {
 ASSESSED_APPROACHES = [value for value in Approach.values if value != Approach.NOT_ASSESSED]
 
 
+class CoverageResult(models.TextChoices):
+    """What a coverage review found in one category. "Nothing found" is a finding (the category
+    was searched and holds nothing); "not reviewed" is the absence of one. Closed list."""
+
+    FOUND = "found", "Found"
+    NOTHING_FOUND = "nothing_found", "Nothing found"
+    NOT_REVIEWED = "not_reviewed", "Not reviewed"
+
+
+# The categories a coverage review answers for, in the order pages list them: each is a result
+# field of `CoverageReview` (with a `<name>_note` beside it) and a name its citations may back.
+COVERAGE_CATEGORIES = {
+    "law_in_force": "AI-specific law in force",
+    "law_adopted": "AI law adopted, not yet in force",
+    "bills": "Bills and drafts",
+    "strategy": "National strategy or plan",
+    "voluntary": "Voluntary frameworks and guidance",
+    "sector_rules": "Sector rules (finance, health, …)",
+    "international": "International commitments",
+}
+
+# The kinds of source a review may have checked: each a yes/no field of `CoverageReview`.
+COVERAGE_SOURCE_KINDS = {
+    "checked_legislature": "Official gazette or legislature",
+    "checked_government": "Ministry or regulator",
+    "checked_tracker": "Law-firm or research tracker",
+}
+
+
 class Region(models.TextChoices):
     """UN M49 sub-regions (plus the regions "Europe" and "World" for blocs and international
     bodies). New M49 names may be added as the data set grows."""

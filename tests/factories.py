@@ -13,7 +13,7 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 
 FREE_CODES = [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "DEFGHIJKLMNOPQRSTUVWXYZ"]
 
@@ -61,6 +61,17 @@ class ApproachAssessmentFactory(factory.django.DjangoModelFactory):
     # gives only `date` gets an assessment made that day.
     assessed_on = factory.LazyAttribute(lambda step: step.date)
     assessed_on_precision = factory.LazyAttribute(lambda step: step.date_precision)
+
+
+class CoverageReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoverageReview
+
+    jurisdiction = factory.SubFactory(JurisdictionFactory)
+    reviewed_on = datetime.date(2026, 12, 1)
+    checked_government = True
+    law_in_force = "nothing_found"
+    law_in_force_note = "No AI-specific law found on the ministry's pages."
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -147,5 +158,9 @@ class CitationFactory(factory.django.DjangoModelFactory):
 
     source = factory.SubFactory(SourceFactory)
     quote = factory.Sequence(lambda n: f"Quoted sentence number {n}.")
+    # A citation without a quote says why (check_data's rule); one with a quote needs no note.
+    note = factory.LazyAttribute(
+        lambda citation: "" if citation.quote else "A code list: no sentence states the value."
+    )
     instrument = factory.SubFactory(InstrumentFactory)
     fields = factory.LazyFunction(lambda: ["type"])

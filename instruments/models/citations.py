@@ -9,7 +9,7 @@ from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
 from instruments.querysets import CitationQuerySet, SourceQuerySet
 from instruments.vocabulary import CitedRecordKind, SourceKind
-from jurisdictions.models import ApproachAssessment, Jurisdiction
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction
 from policytracker.core.addresses import reverse_key
 
 
@@ -71,6 +71,7 @@ CITED_RECORDS = {
     CitedRecordKind.ACTOR: Actor,
     CitedRecordKind.STATUS_CHANGE: StatusChange,
     CitedRecordKind.APPROACH_ASSESSMENT: ApproachAssessment,
+    CitedRecordKind.COVERAGE_REVIEW: CoverageReview,
 }
 
 # Bookkeeping columns that no source states.
@@ -191,6 +192,14 @@ class Citation(models.Model):
         related_name="citations",
         help_text="The approach assessment this backs.",
     )
+    coverage_review = models.ForeignKey(
+        CoverageReview,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+        help_text="The coverage review this backs.",
+    )
 
     history = HistoricalRecords()
     objects = CitationManager()
@@ -243,6 +252,7 @@ class Citation(models.Model):
         "instruments.event",
         "instruments.actor",
         "jurisdictions.approachassessment",
+        "jurisdictions.coveragereview",
     ]
 
     def clean(self):

@@ -4,15 +4,24 @@ on the `as_of` day, and the approach assessments editors add to their timelines.
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from instruments.filters import JurisdictionLawFilterSet
 from instruments.models import citations_prefetch
 from instruments.querysets import with_binding_laws
-from jurisdictions.models import ApproachAssessment, Jurisdiction, Membership
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 from jurisdictions.services import jurisdiction_change_approach
-from jurisdictions.vocabulary import Approach, Kind, MembershipRole, Region
+from jurisdictions.vocabulary import (
+    COVERAGE_CATEGORIES,
+    COVERAGE_SOURCE_KINDS,
+    Approach,
+    CoverageResult,
+    Kind,
+    MembershipRole,
+    Region,
+)
 from policytracker.api.references import CitationRefSerializer
 from policytracker.core.api.fields import (
     AsOfCharField,
@@ -109,6 +118,51 @@ class ApproachStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CoverageFindingSerializer(serializers.Serializer):
+    """What a coverage review found in one category."""
+
+    category = serializers.ChoiceField(list(COVERAGE_CATEGORIES.items()), read_only=True)
+    category_label = serializers.CharField(read_only=True)
+    result = serializers.ChoiceField(CoverageResult.choices, read_only=True)
+    result_label = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True)
+
+
+class CoverageReviewSerializer(serializers.ModelSerializer):
+    """One coverage review: when, which kinds of source were checked, and per category whether
+    anything was found (`nothing_found`: searched, none exists; `not_reviewed`: not searched)."""
+
+    sources_checked = serializers.SerializerMethodField(
+        help_text="The kinds of source checked: legislature (official gazette or legislature), "
+        "government (ministry or regulator), tracker (law-firm or research tracker)."
+    )
+    findings = serializers.SerializerMethodField()
+    citations = CitationRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CoverageReview
+        fields = ["reviewed_on", "sources_checked", "findings", "note", "citations"]
+        read_only_fields = fields
+
+    def get_sources_checked(self, review) -> list[str]:
+        return [
+            name.removeprefix("checked_") for name in COVERAGE_SOURCE_KINDS if getattr(review, name)
+        ]
+
+    @extend_schema_field(CoverageFindingSerializer(many=True))
+    def get_findings(self, review):
+        return [
+            {
+                "category": name,
+                "category_label": label,
+                "result": result,
+                "result_label": result_label,
+                "note": note,
+            }
+            for name, label, result, result_label, note in review.findings
+        ]
+
+
 class JurisdictionSerializer(serializers.ModelSerializer):
     """A jurisdiction as a list shows it. The approach is the one it had on the day the list
     describes (`as_of`, today without it), which the list's rows carry as annotations."""
@@ -173,6 +227,17 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         "when none is in effect or no date says so.",
     )
     binding_law_since_precision = VocabularyField(DatePrecision.choices, default="")
+    subnational_binding_law_in_force = serializers.IntegerField(
+        source="subdivisions_binding_by_law",
+        read_only=True,
+        help_text="How many of its sub-national jurisdictions had a binding AI law of their own "
+        "in effect on the day: a federation without a national law may have some.",
+    )
+    coverage_reviewed_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The day of its latest coverage review; null: never reviewed.",
+    )
     memberships = MembershipSerializer(
         many=True,
         read_only=True,
@@ -205,6 +270,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
             "binding_laws_in_force",
             "binding_law_since",
             "binding_law_since_precision",
+            "subnational_binding_law_in_force",
+            "coverage_reviewed_on",
             "memberships",
             "url",
             "html_url",
@@ -228,12 +295,18 @@ class JurisdictionDetailSerializer(JurisdictionSerializer):
         source="member_links",
         help_text="For a bloc or body: the jurisdictions that belong or belonged to it.",
     )
+    coverage_reviews = CoverageReviewSerializer(
+        many=True,
+        read_only=True,
+        help_text="Its coverage reviews, newest first (empty: never reviewed).",
+    )
     citations = CitationRefSerializer(many=True, read_only=True)
 
     class Meta(JurisdictionSerializer.Meta):
         fields = [
             *JurisdictionSerializer.Meta.fields,
             "approach_timeline",
+            "coverage_reviews",
             "members",
             "citations",
         ]
@@ -338,8 +411,12 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     def get_detail_queryset(self):
         # Today's approach and laws in force, as the list shows them without `as_of`.
         today = timezone.localdate()
-        jurisdictions = Jurisdiction.objects.as_of(today).select_related("parent")
+        jurisdictions = (
+            Jurisdiction.objects.as_of(today).with_coverage_reviewed_on().select_related("parent")
+        )
         return with_binding_laws(jurisdictions, today).prefetch_related(
+            Prefetch("coverage_reviews", queryset=CoverageReview.objects.order_by("-reviewed_on")),
+            citations_prefetch("coverage_reviews__"),
             Prefetch("memberships", queryset=Membership.objects.select_related("bloc")),
             Prefetch(
                 "member_links",

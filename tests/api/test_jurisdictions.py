@@ -163,7 +163,13 @@ def test_json_query_count_does_not_depend_on_page_size(client, seeded, django_as
 
 # -- a jurisdiction's own address ---------------------------------------------------------------
 
-DETAIL_FIELDS = [*JURISDICTION_FIELDS, "approach_timeline", "members", "citations"]
+DETAIL_FIELDS = [
+    *JURISDICTION_FIELDS,
+    "approach_timeline",
+    "coverage_reviews",
+    "members",
+    "citations",
+]
 STEP_FIELDS = [
     "date",
     "date_precision",

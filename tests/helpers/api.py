@@ -32,6 +32,8 @@ JURISDICTION_FIELDS = [
     "binding_laws_in_force",
     "binding_law_since",
     "binding_law_since_precision",
+    "subnational_binding_law_in_force",
+    "coverage_reviewed_on",
     "memberships",
     "url",
     "html_url",

@@ -18,10 +18,12 @@ from instruments.models import (
     Topic,
 )
 from jurisdictions.models import Jurisdiction, Membership
+from jurisdictions.vocabulary import COVERAGE_CATEGORIES
 from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,
     BlocFactory,
+    CoverageReviewFactory,
     CitationFactory,
     EventFactory,
     IdentifierFactory,
@@ -65,6 +67,7 @@ TARGETS = {
     "actor": ActorFactory,
     "status_change": StatusChangeFactory,
     "approach_assessment": ApproachAssessmentFactory,
+    "coverage_review": CoverageReviewFactory,
 }
 
 CASES = {
@@ -104,6 +107,17 @@ CASES = {
     ),
     "approach_assessment_approach_valid": lambda: update(
         ApproachAssessmentFactory, approach="not_assessed"
+    ),
+    "coverage_review_one_per_day": lambda: duplicate(CoverageReviewFactory),
+    **{
+        f"coverage_review_{name}_valid": (
+            lambda name=name: update(CoverageReviewFactory, **{name: "maybe"})
+        )
+        for name in COVERAGE_CATEGORIES
+    },
+    # A finding with no kind of source checked.
+    "coverage_review_findings_need_sources": lambda: update(
+        CoverageReviewFactory, checked_government=False
     ),
     # instruments
     "topic_slug_unique": lambda: Topic.objects.create(slug=TopicFactory().slug, name="Twin"),

@@ -12,6 +12,7 @@ from tests.conftest import ARTICLE_PATH, ARTICLE_SLUG
 from tests.factories import (
     ApproachAssessmentFactory,
     CitationFactory,
+    CoverageReviewFactory,
     InstrumentFactory,
     JurisdictionFactory,
     RelationFactory,
@@ -327,3 +328,33 @@ def test_a_date_the_sources_own_date_states_needs_no_word(empty, capsys):
         fields=["adopted_on"],
     )
     assert run(capsys) == (0, "No problems found.\n")
+
+
+def test_a_reference_without_a_reason_is_reported(empty, capsys):
+    CitationFactory(source__kind="reference", quote="", note="")
+    code, out = run(capsys)
+    assert code == 1
+    assert "[reference-without-reason]" in out
+    assert "has no quote and no note saying why" in out
+
+
+def test_a_review_that_found_nothing_where_the_tracker_holds_records_is_reported(empty, capsys):
+    law = InstrumentFactory(type="binding_law", status="in_effect")
+    StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2025, 1, 1))
+    CitationFactory(instrument=law)
+    review = CoverageReviewFactory(jurisdiction=law.jurisdiction, law_in_force="nothing_found")
+    CitationFactory(
+        instrument=None,
+        coverage_review=review,
+        quote="No AI-specific law found on the ministry's pages.",
+        fields=["law_in_force"],
+    )
+    code, out = run(capsys)
+    assert code == 1
+    assert "[coverage-contradiction]" in out
+    assert "finds nothing for ai-specific law in force, but the tracker holds 1 such record" in out
+
+    # "Found" agrees with the record: nothing to report.
+    type(review).objects.filter(pk=review.pk).update(law_in_force="found")
+    code, out = run(capsys)
+    assert "[coverage-contradiction]" not in out

@@ -1,6 +1,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from django.conf import settings
+from django.db.models import Max
 from django.views.generic import TemplateView
 
 from instruments.history import last_change_time
@@ -12,8 +13,14 @@ from instruments.vocabulary import (
     InstrumentStatus,
     InstrumentType,
 )
-from jurisdictions.models import Jurisdiction
-from jurisdictions.vocabulary import APPROACH_DEFINITIONS, Approach
+from jurisdictions.models import CoverageReview, Jurisdiction
+from jurisdictions.vocabulary import (
+    APPROACH_DEFINITIONS,
+    COVERAGE_CATEGORIES,
+    COVERAGE_SOURCE_KINDS,
+    Approach,
+    Kind,
+)
 
 
 def data_version():
@@ -50,6 +57,15 @@ class AboutView(TemplateView):
                 "citations": citations,
                 "quotes": quotes,
                 "references": citations - quotes,
+                "subnational": Jurisdiction.objects.filter(kind=Kind.SUBNATIONAL).count(),
+            },
+            coverage_categories=list(COVERAGE_CATEGORIES.values()),
+            coverage_sources=list(COVERAGE_SOURCE_KINDS.values()),
+            coverage={
+                "reviewed": Jurisdiction.objects.filter(coverage_reviews__isnull=False)
+                .distinct()
+                .count(),
+                "latest": CoverageReview.objects.aggregate(latest=Max("reviewed_on"))["latest"],
             },
             last_updated=last_change_time(),
             version=data_version(),

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from instruments.coverage import recorded_counts
 from instruments.filters import JurisdictionLawFilterSet
 from instruments.history import record_history
 from instruments.models import Actor, Event, Instrument, citations_prefetch
@@ -60,6 +61,7 @@ class JurisdictionDetailView(DetailView):
         jurisdictions = Jurisdiction.objects.for_page().prefetch_related(
             citations_prefetch(),
             citations_prefetch("approach_assessments__"),
+            citations_prefetch("coverage_reviews__"),
             Prefetch("actors", queryset=Actor.objects.order_by("name")),
         )
         return get_object_or_404(jurisdictions, code=self.kwargs["code"].upper())
@@ -76,6 +78,11 @@ class JurisdictionDetailView(DetailView):
         jurisdiction = self.object
         record = provenance(jurisdiction.citations.all())
         number = len(record.citations) + 1
+        reviews = list(jurisdiction.coverage_reviews.all())
+        review = reviews[0] if reviews else None
+        review_provenance = provenance(review.citations.all(), start=number) if review else None
+        if review_provenance:
+            number += len(review_provenance.citations)
         assessments = []
         for assessment in jurisdiction.approach_assessments.all():
             cited = provenance(assessment.citations.all(), start=number)
@@ -97,13 +104,35 @@ class JurisdictionDetailView(DetailView):
         )
         for event in events:
             event.hosted_here = event.host_id == jurisdiction.pk
-        every_citation = record.citations + [
-            cited for item in assessments for cited in item["provenance"].citations
-        ]
+        every_citation = (
+            record.citations
+            + [cited for item in assessments for cited in item["provenance"].citations]
+            + (review_provenance.citations if review_provenance else [])
+        )
+        subnational = list(
+            Instrument.objects.for_listing()
+            .filter(jurisdiction__parent=jurisdiction)
+            .order_by("jurisdiction__name", "title")
+        )
+        today = timezone.localdate()
+        subdivisions = with_binding_laws(
+            jurisdiction.subdivisions.order_by("name"), today
+        ).order_by("name")
         context.update(
             bound_by_law=with_binding_laws(
-                Jurisdiction.objects.filter(pk=jurisdiction.pk), timezone.localdate()
+                Jurisdiction.objects.filter(pk=jurisdiction.pk), today
             ).get(),
+            review=review,
+            earlier_reviews=reviews[1:],
+            review_provenance=review_provenance,
+            coverage_rows=_coverage_rows(jurisdiction, review, review_provenance),
+            subdivisions=[
+                {
+                    "jurisdiction": subdivision,
+                    "instruments": [i for i in subnational if i.jurisdiction_id == subdivision.pk],
+                }
+                for subdivision in subdivisions
+            ],
             provenance=record,
             assessments=assessments,
             current=assessments[0] if assessments else None,
@@ -119,3 +148,24 @@ class JurisdictionDetailView(DetailView):
             ],
         )
         return context
+
+
+def _coverage_rows(jurisdiction, review, cited):
+    """The latest review's findings, one row per category, each with the citations backing it
+    and how many records of that category the tracker holds today (None for sector rules,
+    which no type of instrument stands for)."""
+    if review is None:
+        return []
+    recorded = recorded_counts([jurisdiction])[jurisdiction.pk]
+    return [
+        {
+            "name": name,
+            "label": label,
+            "result": result,
+            "result_label": result_label,
+            "note": note,
+            "cites": cited.fields.get(name, []),
+            "recorded": recorded[name],
+        }
+        for name, label, result, result_label, note in review.findings
+    ]
