@@ -11,13 +11,14 @@ from instruments.coverage import review_contradictions
 from instruments.models import CITED_RECORDS, Citation, Instrument, StatusChange
 from instruments.models.citations import citable_fields, record_fields
 from instruments.vocabulary import (
-    STATUS_WORDS,
+    TYPE_WORDS,
     SourceKind,
+    status_words,
     timeline_status_conflict,
     type_status_conflict,
 )
 from jurisdictions.models import Jurisdiction
-from jurisdictions.vocabulary import COVERAGE_CATEGORIES
+from jurisdictions.vocabulary import APPROACH_WORDS, COVERAGE_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,33 @@ def _words(text):
     }
 
 
+# Endings a word sheds to meet its other forms: "ethical" and "ethics", "labeling" and "label".
+_SUFFIXES = ("ations", "ation", "ical", "ings", "ing", "ies", "ed", "es", "al", "s")
+
+
+def _stem(word):
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _share(value_words, quote_words):
+    """Whether a quote's words meet a value's, in any of their forms ("China" and "Chinese")."""
+    if value_words & quote_words:
+        return True
+    if {_stem(w) for w in value_words} & {_stem(w) for w in quote_words}:
+        return True
+    roots = {w[:-1] for w in value_words if len(w) >= 5 and w.isalpha()}
+    return any(q.startswith(root) for q in quote_words for root in roots)
+
+
+def _codes_in(text):
+    """Upper-case two-letter words in `text` ("EU", "CN"), lower-cased: jurisdiction codes a
+    quote may name a jurisdiction by."""
+    return {word.casefold() for word in re.findall(r"\b[A-Z]{2}\b", text)}
+
+
 def _date_words(value):
     return {str(value.year), value.strftime("%B").casefold(), value.isoformat(), str(value.day)}
 
@@ -250,10 +278,18 @@ def _value_words(record, name, field):
     if field.choices:
         words |= _words(dict(field.flatchoices).get(value, ""))
     if field.name == "status":
-        words |= set(STATUS_WORDS.get(value, ()))
+        instrument = getattr(record, "instrument", record)
+        words |= set(status_words(value, getattr(instrument, "type", "")))
+    if field.name == "approach":
+        words |= set(APPROACH_WORDS.get(value, ()))
+    if field.name == "type":
+        words |= set(TYPE_WORDS.get(value, ()))
     if field.is_relation and value is not None:
-        for attribute in ("name", "title", "code"):
+        for attribute in ("name", "title"):
             words |= _words(getattr(value, attribute, ""))
+        code = getattr(value, "code", "")
+        if code:
+            words.add(code.casefold())
     return words
 
 
@@ -268,7 +304,7 @@ def quotes_sharing_no_word():
     for citation in citations:
         kind, record = citation.record_kind, citation.record
         fields = models[kind]
-        quote = _words(citation.quote) | _date_words_in(citation.quote)
+        quote = _words(citation.quote) | _date_words_in(citation.quote) | _codes_in(citation.quote)
         names = citation.fields if isinstance(citation.fields, list) else []
         unrelated = []
         for name in names:
@@ -280,7 +316,7 @@ def quotes_sharing_no_word():
             if isinstance(value, datetime.date) and value == citation.source.published_on:
                 continue
             words = _value_words(record, name, field)
-            if words and not words & quote:
+            if words and not _share(words, quote):
                 unrelated.append(name)
         if unrelated:
             yield Problem(
@@ -306,6 +342,38 @@ def _date_words_in(text):
         for word in re.findall(r"[a-z]+", text.casefold())
         if word in _MONTHS
     }
+
+
+# The dates and statuses each kind of record states, which a citation must name in its `fields`.
+_STATED = {
+    "instrument": ("introduced_on", "adopted_on", "effective_on"),
+    "event": ("date",),
+    "status_change": ("status", "date"),
+    "approach_assessment": ("assessed_on", "holds_from"),
+}
+
+
+def uncited_dates_and_statuses():
+    """Dates and statuses no citation names: each one must be backed by a quote (or a
+    reference) that states it. A citation with empty `fields` backs the whole record."""
+    for kind, names in _STATED.items():
+        model = CITED_RECORDS[kind]
+        for record in model._default_manager.prefetch_related("citations").order_by("pk"):
+            citations = list(record.citations.all())
+            if any(not citation.fields for citation in citations):
+                continue
+            named = {name for citation in citations for name in citation.fields}
+            missing = [
+                name
+                for name in names
+                if getattr(record, name) not in (None, "") and name not in named
+            ]
+            if missing:
+                yield Problem(
+                    "uncited-date",
+                    _label(record),
+                    f"no citation backs its {', '.join(missing)}",
+                )
 
 
 def references_without_reason():
@@ -344,6 +412,7 @@ def run_checks(source_texts=None):
         *type_status_contradictions(),
         *stale_statuses(),
         *stale_approaches(),
+        *uncited_dates_and_statuses(),
         *references_without_reason(),
         *coverage_contradictions(),
     ]

@@ -1,6 +1,7 @@
 """Read-side query building for the instruments app: every list calls its `for_listing()`."""
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
@@ -10,7 +11,6 @@ from instruments.vocabulary import (
     CitedRecordKind,
     Force,
     InstrumentStatus,
-    SourceKind,
     types_of_force,
 )
 from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
@@ -416,11 +416,12 @@ class SourceQuerySet(models.QuerySet):
         return self.order_by(Lower("title"), "title", "pk")
 
     def founding_date(self):
-        """Publication date of the earliest dated article: the day the data set was first
-        built from, which the home page compares today with. None without one."""
+        """Publication date of the founding article (`settings.FOUNDING_SOURCE`, the source
+        the data set was first built from), which the home page and the map compare today with.
+        None when that source is absent or undated. (Not the earliest article: sources added
+        later may be older.)"""
         return (
-            self.filter(kind=SourceKind.ARTICLE, published_on__isnull=False)
-            .order_by("published_on")
+            self.filter(slug=settings.FOUNDING_SOURCE, published_on__isnull=False)
             .values_list("published_on", flat=True)
             .first()
         )

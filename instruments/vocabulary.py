@@ -44,6 +44,39 @@ FORCE_PLURALS = {
 }
 
 
+# Words a source uses to state each type ("a regulation", "a bill", "guidelines"): the data check
+# reads a quote backing a type with them.
+TYPE_WORDS = {
+    InstrumentType.BINDING_LAW: (
+        "law",
+        "act",
+        "regulation",
+        "regulations",
+        "measures",
+        "rules",
+        "decree",
+        "mandates",
+        "binding",
+        "statute",
+        "amendment",
+        "amendments",
+    ),
+    InstrumentType.DRAFT_BILL: ("bill", "draft", "legislation", "proposal", "proposes"),
+    InstrumentType.VOLUNTARY_FRAMEWORK: (
+        "framework",
+        "guidelines",
+        "guide",
+        "guidance",
+        "code",
+        "toolkit",
+        "voluntary",
+        "principles",
+    ),
+    InstrumentType.DECLARATION: ("declaration", "statement", "principles", "agreement"),
+    InstrumentType.POLICY: ("strategy", "plan", "roadmap", "order", "policy", "agenda"),
+}
+
+
 def types_of_force(*forces):
     """The instrument types of the given forces, in vocabulary order."""
     return [value for value in InstrumentType.values if FORCE_OF_TYPE[value] in forces]
@@ -94,22 +127,46 @@ STATUS_DEFINITIONS = {
 
 
 # Words a source uses to state each status ("signed into law" states adoption, "came into
-# force" that it is in effect): the data check reads a quote backing a status with them.
+# force" that it is in effect), in English and in the other languages the seed quotes: the data
+# check reads a quote backing a status with them (see `status_words`).
 STATUS_WORDS = {
-    InstrumentStatus.PROPOSED: ("proposed", "introduced", "filed", "tabled", "submitted"),
-    InstrumentStatus.DRAFT: ("draft", "drafting", "consultation", "comment", "comments"),
+    InstrumentStatus.PROPOSED: (
+        "proposed",
+        "introduced",
+        "filed",
+        "tabled",
+        "submitted",
+        "presented",
+        "began",  # "the parliamentary process began"
+        "gesetzentwurf",  # de: bill
+    ),
+    InstrumentStatus.DRAFT: (
+        "draft",
+        "drafting",
+        "consultation",
+        "comment",
+        "comments",
+        "rancangan",  # id: draft
+    ),
     InstrumentStatus.ADOPTED: (
         "adopted",
         "signed",
         "enacted",
         "passed",
         "approved",
+        "approving",
         "promulgated",
         "issued",
         "published",
         "released",
         "notified",
         "endorsed",
+        "signature",
+        "became",  # "became law"
+        "beschlossen",  # de: adopted
+        "verabschiedet",  # de: passed
+        "legge",  # it: (dated) law
+        "pubblicata",  # it: published
     ),
     InstrumentStatus.IN_EFFECT: (
         "effect",
@@ -123,10 +180,51 @@ STATUS_WORDS = {
         "released",
         "issued",
     ),
-    InstrumentStatus.SUPERSEDED: ("superseded", "replaced", "replaces", "repealed", "replace"),
+    InstrumentStatus.SUPERSEDED: (
+        "superseded",
+        "replaced",
+        "replaces",
+        "repealed",
+        "replace",
+        "repeals",
+        "reenacts",
+    ),
     InstrumentStatus.REPEALED: ("repealed", "revoked", "rescinded"),
     InstrumentStatus.WITHDRAWN: ("withdrawn", "died", "lapsed", "abandoned", "dropped"),
 }
+
+
+# A voluntary text or a policy is in effect once published and in use, so the words that state
+# its adoption or launch state that too (never for a binding law: adopted is not in force).
+_PUBLICATION_WORDS = (
+    "adopted",
+    "adoption",
+    "approved",
+    "approving",
+    "launched",
+    "launch",
+    "announced",
+    "introduced",
+    "signed",
+    "available",
+    "beschlossen",  # de: adopted
+    "verabschiedeten",  # de: adopted
+    "lancée",  # fr: launched
+    "luncurkan",  # id: launch
+    "menantandatangani",  # id: signed (as the source spells it)
+    "disponibile",  # it: available
+)
+
+
+def status_words(status, instrument_type):
+    """The words that state `status` for an instrument of `instrument_type`."""
+    words = STATUS_WORDS.get(status, ())
+    if (
+        status == InstrumentStatus.IN_EFFECT
+        and FORCE_OF_TYPE.get(instrument_type) == Force.VOLUNTARY
+    ):
+        words = (*words, *_PUBLICATION_WORDS)
+    return words
 
 
 # Order of statuses that fall on the same day in a timeline (adopted and in effect on one date).

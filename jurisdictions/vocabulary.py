@@ -47,6 +47,17 @@ APPROACH_DEFINITIONS = {
     "never guesses one.",
 }
 
+# Words a source uses to state each approach ("stringent regulations", "sandbox-driven"): the
+# data check reads a quote backing an approach with them.
+APPROACH_WORDS = {
+    Approach.BINDING: ("binding", "regulation", "regulations", "rules", "mandates", "law"),
+    Approach.RISK_BASED: ("risk", "risks", "tiered", "high-risk"),
+    Approach.TRANSITIONING: ("transitioning", "moving", "toward", "towards", "shift"),
+    Approach.VOLUNTARY: ("voluntary", "guidelines", "guidance", "soft", "sandbox"),
+    Approach.LIGHT_TOUCH: ("light", "touch", "light-touch", "innovation-first", "minimal"),
+    Approach.HYBRID: ("hybrid", "mix", "combines"),
+}
+
 # What an assessment may conclude: "not assessed" is the absence of one, never its finding.
 ASSESSED_APPROACHES = [value for value in Approach.values if value != Approach.NOT_ASSESSED]
 
@@ -71,6 +82,9 @@ COVERAGE_CATEGORIES = {
     "sector_rules": "Sector rules (finance, health, …)",
     "international": "International commitments",
 }
+
+# The same as choices (value, label), for fields and the API schema.
+COVERAGE_CATEGORY_CHOICES = tuple(COVERAGE_CATEGORIES.items())
 
 # The kinds of source a review may have checked: each a yes/no field of `CoverageReview`.
 COVERAGE_SOURCE_KINDS = {

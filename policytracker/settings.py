@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "ApproachEnum": "jurisdictions.vocabulary.Approach",
         "RegionEnum": "jurisdictions.vocabulary.Region",
         "MembershipRoleEnum": "jurisdictions.vocabulary.MembershipRole",
+        "CoverageResultEnum": "jurisdictions.vocabulary.CoverageResult",
+        "CoverageCategoryEnum": "jurisdictions.vocabulary.COVERAGE_CATEGORY_CHOICES",
         "DatePrecisionEnum": "policytracker.core.dates.DatePrecision",
         "InstrumentTypeEnum": "instruments.vocabulary.InstrumentType",
         "InstrumentStatusEnum": "instruments.vocabulary.InstrumentStatus",
@@ -305,6 +307,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The source the data set was first built from (its slug): the home page and the map set the
+# picture on its publication day beside today's.
+FOUNDING_SOURCE = "us-asia-ai-governance-2025-08-08"
 
 # Where readers report an error in the data: an email address or a web address, shown on the
 # methodology page (/about/). Empty: the page says no address is set for this installation.

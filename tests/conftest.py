@@ -79,6 +79,9 @@ def seeded(db):
 def empty(db):
     """A database with no records at all (the deletions are rolled back after the test)."""
     for model in reversed(RECORD_MODELS):
+        # A country cannot go before its sub-national jurisdictions (PROTECT).
+        if model._meta.get_field("id") and hasattr(model, "subdivisions"):
+            model._default_manager.filter(parent__isnull=False).delete()
         model._default_manager.all().delete()
     for label in ("jurisdictions", "instruments"):
         for model in apps.get_app_config(label).get_models():

@@ -13,8 +13,15 @@ from tests.factories import InstrumentFactory, JurisdictionFactory, StatusChange
 pytestmark = pytest.mark.django_db
 
 ARTICLE_DAY = "2025-08-08"
-TODAY = {"CN", "EU", "JP", "KR", "TW", "VN"}
-ON_ARTICLE_DAY = {"CN", "EU", "JP", "KR"}
+# The jurisdictions with a binding law of their own in effect on the day, read from the seed's
+# status timelines: the US by the TAKE IT DOWN Act (19 May 2025), Utah by its AI Policy Act and
+# amendments; since then India (IT Rules amendment, 20 February 2026), Italy (Law 132/2025,
+# 10 October 2025), Taiwan, Vietnam, and California, Connecticut, Illinois and Texas.
+TODAY = {
+    *("CN", "EU", "IN", "IT", "JP", "KR", "TW", "US", "VN"),
+    *("US-CA", "US-CT", "US-IL", "US-TX", "US-UT"),
+}
+ON_ARTICLE_DAY = {"CN", "EU", "JP", "KR", "US", "US-UT"}
 
 
 def _api_codes(client, **params):
@@ -51,17 +58,30 @@ def test_one_answer_everywhere(seeded, client, as_of, expected):
         answer["day"].isoformat() if not answer["is_today"] else None: answer
         for answer in home.context["bound_by_law"]
     }
-    assert {j.code for j in answers[as_of]["jurisdictions"]} == expected
+    # The home page lists a sub-national jurisdiction on its country's line: the US has a
+    # law of its own, so it is no federation bound only in its states.
+    subnational = set(
+        Jurisdiction.objects.filter(code__in=expected, kind="subnational").values_list(
+            "code", flat=True
+        )
+    )
+    assert {j.code for j in answers[as_of]["jurisdictions"]} == expected - subnational
+    assert answers[as_of]["federations"] == []
     html = home.content.decode()
     assert "Who binds AI by law" in html
+    # One answer: the number the home page gives is the number of rows its "These
+    # jurisdictions" link (`?binding_law_in_force=true`) lists.
     assert f"{len(expected)} jurisdictions" in html
 
 
 def test_the_approach_label_does_not_decide_it(seeded):
-    # Japan is labelled "transitioning", the US "light touch": the laws decide, not the label.
-    japan = with_binding_laws(Jurisdiction.objects.filter(code="JP"), datetime.date(2025, 8, 8))
-    assert japan.get().binds_by_law
-    assert Jurisdiction.objects.get(code="JP").approach == "transitioning"
+    # Japan and the US are labelled "light touch" (Japan "transitioning" on 8 August 2025):
+    # the laws decide, not the label.
+    day = datetime.date(2025, 8, 8)
+    for code in ("JP", "US"):
+        assert with_binding_laws(Jurisdiction.objects.filter(code=code), day).get().binds_by_law
+        assert Jurisdiction.objects.get(code=code).approach == "light_touch"
+    assert Jurisdiction.objects.as_of(day).get(code="JP").as_of_approach == "transitioning"
 
 
 def test_since_is_the_first_day_a_law_in_force_took_effect(empty):
@@ -142,6 +162,6 @@ def test_the_home_page_says_a_federation_binds_in_its_states_not_nationally(empt
     html = " ".join(response.content.decode().split())
     assert (
         'Fedland</a> <span class="muted">(no national law; binding laws in force in 1 of its '
-        "sub-national jurisdiction)</span>"
+        "sub-national jurisdictions)</span>"
     ) in html
     assert "Astate" not in html.split("Who binds AI by law")[1].split("</section>")[0]

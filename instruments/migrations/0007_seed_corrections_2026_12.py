@@ -1,9 +1,10 @@
 """Seed corrections of 4 December 2026, for a database seeded before them (the seed adds and
 updates, never deletes): two status steps the sources date otherwise (the AI Guidelines for
 Business took effect on 19 April 2024, not "2024"; the LDP draft was a draft from 16 February
-2024, not "proposed" in February), and the citations the new quoted citations replace:
-references without a quote, and the article's citations of fields its words do not state.
-Rows already absent are skipped; the seed run that follows re-syncs each instrument's status."""
+2024, not "proposed" in February), the citations that quoted citations replace (references
+without a quote, and the article's citations of fields its words do not state), and the sources
+no citation is left to. Rows already absent are skipped; the seed run that follows re-syncs each
+instrument's status."""
 
 from django.db import migrations
 
@@ -120,12 +121,6 @@ CITATIONS = [
         ["seoul-declaration-2024", "adopted", "2024-05-21"],
         "",
     ],
-    [
-        "us-asia-ai-governance-2025-08-08",
-        "instrument",
-        ["eu-ai-act"],
-        "urged Asian partners to reject the EU’s stringent AI regulations",
-    ],
     ["eur-lex-ai-act", "instrument", ["eu-ai-act"], ""],
     ["futureprep-digital-omnibus", "instrument", ["eu-ai-act"], ""],
     ["eur-lex-ai-act", "status_change", ["eu-ai-act", "adopted", "2024-06-13"], ""],
@@ -186,18 +181,19 @@ CITATIONS = [
         "",
     ],
     [
-        "us-asia-ai-governance-2025-08-08",
-        "actor",
-        ["li-qiang"],
-        "Chinese leaders push for international governance structures",
-    ],
-    [
         "wam-china-global-ai-cooperation",
         "event",
         ["li-qiang-calls-for-international-ai-governance-body"],
         "",
     ],
     ["korea-net-seoul-declaration", "event", ["ai-seoul-summit-2024"], ""],
+]
+
+# Sources left without a citation by the removals above (removed only if nothing cites them).
+SOURCES = [
+    "cac-interim-measures",
+    "ec-glossary-european-union",
+    "wam-china-global-ai-cooperation",
 ]
 
 LOOKUPS = {
@@ -219,11 +215,13 @@ LOOKUPS = {
 
 def remove_corrected_rows(apps, schema_editor):
     Citation = apps.get_model("instruments", "Citation")
+    Source = apps.get_model("instruments", "Source")
     StatusChange = apps.get_model("instruments", "StatusChange")
     for source, kind, key, quote in CITATIONS:
         Citation.objects.filter(source__slug=source, quote=quote, **LOOKUPS[kind](key)).delete()
     for slug, status, date in STEPS:
         StatusChange.objects.filter(instrument__slug=slug, status=status, date=date).delete()
+    Source.objects.filter(slug__in=SOURCES, citations__isnull=True).delete()
 
 
 class Migration(migrations.Migration):

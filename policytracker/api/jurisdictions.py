@@ -14,7 +14,7 @@ from instruments.querysets import with_binding_laws
 from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 from jurisdictions.services import jurisdiction_change_approach
 from jurisdictions.vocabulary import (
-    COVERAGE_CATEGORIES,
+    COVERAGE_CATEGORY_CHOICES,
     COVERAGE_SOURCE_KINDS,
     Approach,
     CoverageResult,
@@ -121,11 +121,14 @@ class ApproachStepSerializer(serializers.ModelSerializer):
 class CoverageFindingSerializer(serializers.Serializer):
     """What a coverage review found in one category."""
 
-    category = serializers.ChoiceField(list(COVERAGE_CATEGORIES.items()), read_only=True)
+    category = serializers.ChoiceField(COVERAGE_CATEGORY_CHOICES, read_only=True)
     category_label = serializers.CharField(read_only=True)
     result = serializers.ChoiceField(CoverageResult.choices, read_only=True)
     result_label = serializers.CharField(read_only=True)
     note = serializers.CharField(read_only=True)
+    citations = CitationRefSerializer(
+        many=True, read_only=True, help_text="The citations that back this finding."
+    )
 
 
 class CoverageReviewSerializer(serializers.ModelSerializer):
@@ -151,16 +154,19 @@ class CoverageReviewSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CoverageFindingSerializer(many=True))
     def get_findings(self, review):
-        return [
+        citations = list(review.citations.all())
+        findings = [
             {
                 "category": name,
                 "category_label": label,
                 "result": result,
                 "result_label": result_label,
                 "note": note,
+                "citations": [c for c in citations if name in c.fields],
             }
             for name, label, result, result_label, note in review.findings
         ]
+        return CoverageFindingSerializer(findings, many=True).data
 
 
 class JurisdictionSerializer(serializers.ModelSerializer):

@@ -60,13 +60,54 @@ def test_actor_record(client, seeded):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"jurisdiction": "us"}, ["michael-kratsios", "us-congress"]),
-        ({"kind": "organisation"}, ["us-congress"]),
+        ({"jurisdiction": "us"}, ["michael-kratsios", "us-congress", "xai"]),
+        (
+            {"kind": "organisation"},
+            [
+                "gb-ai-security-institute",
+                "au-ai-safety-institute",
+                "jp-ai-safety-institute",
+                "kr-national-ai-strategy-committee",
+                "us-congress",
+                "xai",
+            ],
+        ),
         ({"q": "Premier"}, ["li-qiang"]),
         ({"jurisdiction": "US", "kind": "person"}, ["michael-kratsios"]),
-        ({"jurisdiction": ["CN", "US"], "kind": "person"}, ["li-qiang", "michael-kratsios"]),
-        ({"ordering": "-name"}, ["us-congress", "michael-kratsios", "li-qiang"]),
-        ({"ordering": "jurisdiction"}, ["li-qiang", "michael-kratsios", "us-congress"]),
+        (
+            {"jurisdiction": ["CN", "US"], "kind": "person"},
+            ["li-qiang", "michael-kratsios", "xi-jinping"],
+        ),
+        (
+            {"ordering": "-name"},
+            [
+                "xai",
+                "xi-jinping",
+                "us-congress",
+                "kr-national-ai-strategy-committee",
+                "michael-kratsios",
+                "li-qiang",
+                "jp-ai-safety-institute",
+                "ca-evan-solomon",
+                "au-ai-safety-institute",
+                "gb-ai-security-institute",
+            ],
+        ),
+        (
+            {"ordering": "jurisdiction"},
+            [
+                "au-ai-safety-institute",
+                "ca-evan-solomon",
+                "li-qiang",
+                "xi-jinping",
+                "jp-ai-safety-institute",
+                "kr-national-ai-strategy-committee",
+                "gb-ai-security-institute",
+                "michael-kratsios",
+                "us-congress",
+                "xai",
+            ],
+        ),
     ],
 )
 def test_actor_filters(client, seeded, params, expected):
@@ -76,10 +117,11 @@ def test_actor_filters(client, seeded, params, expected):
 def test_actor_facets(client, seeded):
     facets = get_json(client, ACTORS, facet=["kind", "jurisdiction"], kind="person")["facets"]
     assert facets["kind"] == [
-        {"value": "person", "label": "Person", "count": 2, "selected": True},
-        {"value": "organisation", "label": "Organisation", "count": 1, "selected": False},
+        {"value": "person", "label": "Person", "count": 4, "selected": True},
+        {"value": "organisation", "label": "Organisation", "count": 6, "selected": False},
     ]
     assert facets["jurisdiction"] == [
-        {"value": "CN", "label": "China", "count": 1, "selected": False},
+        {"value": "CA", "label": "Canada", "count": 1, "selected": False},
+        {"value": "CN", "label": "China", "count": 2, "selected": False},
         {"value": "US", "label": "United States", "count": 1, "selected": False},
     ]

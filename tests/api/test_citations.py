@@ -84,21 +84,34 @@ def test_citation_records_of_every_kind(client, seeded):
             {"source": "korea-net-seoul-declaration"},
             [
                 ("instrument", "seoul-declaration-2024"),
+                ("instrument", "seoul-declaration-2024"),
                 ("status_change", "seoul-declaration-2024/adopted/2024-05-21"),
+                ("event", "ai-seoul-summit-2024"),
                 ("event", "ai-seoul-summit-2024"),
             ],
         ),
         (
             {"source": "korea-net-seoul-declaration", "record": "event"},
-            [("event", "ai-seoul-summit-2024")],
+            [("event", "ai-seoul-summit-2024"), ("event", "ai-seoul-summit-2024")],
         ),
         (
             {"source": "korea-net-seoul-declaration", "record": ["event", "instrument"]},
-            [("instrument", "seoul-declaration-2024"), ("event", "ai-seoul-summit-2024")],
+            [
+                ("instrument", "seoul-declaration-2024"),
+                ("instrument", "seoul-declaration-2024"),
+                ("event", "ai-seoul-summit-2024"),
+                ("event", "ai-seoul-summit-2024"),
+            ],
         ),
         (
             {"q": "sandbox"},
             [
+                ("instrument", "eu-digital-omnibus-ai"),
+                ("instrument", "cn-anthropomorphic-ai-measures"),
+                ("instrument", "us-tx-hb-149"),
+                ("instrument", "in-ai-governance-guidelines"),
+                ("instrument", "us-fy2026-ndaa-ai-provisions"),
+                ("instrument", "th-draft-ai-law-principles"),
                 ("approach_assessment", "SG/2025-08-08"),
                 ("instrument", "sg-model-ai-governance-framework"),
                 ("instrument", "sg-ai-verify-toolkit"),
@@ -134,8 +147,8 @@ def test_citation_facets(client, seeded):
         client, CITATIONS, facet=["record", "source"], source="korea-net-seoul-declaration"
     )["facets"]
     assert facets["record"] == [
-        {"value": "instrument", "label": "Instrument", "count": 1, "selected": False},
-        {"value": "event", "label": "Event", "count": 1, "selected": False},
+        {"value": "instrument", "label": "Instrument", "count": 2, "selected": False},
+        {"value": "event", "label": "Event", "count": 2, "selected": False},
         {"value": "status_change", "label": "Status change", "count": 1, "selected": False},
     ]
     chosen = [option for option in facets["source"] if option["selected"]]
@@ -143,7 +156,7 @@ def test_citation_facets(client, seeded):
         {
             "value": "korea-net-seoul-declaration",
             "label": "AI Seoul Summit adopts the Seoul Declaration (news report)",
-            "count": 3,
+            "count": 5,
             "selected": True,
         }
     ]

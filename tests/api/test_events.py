@@ -60,7 +60,9 @@ def test_event_list_shape_and_values(client, seeded):
         "web:event-detail", args=["ai-seoul-summit-2024"]
     )
     assert rows["kratsios-urges-asia-to-reject-eu-regulation"]["actors"] == ["michael-kratsios"]
-    undated = rows["us-congress-push-to-ban-chinese-ai-from-federal-use"]
+    # Every event of the seed is dated; one without a date gives nulls.
+    event = EventFactory(date=None, date_precision="")
+    undated = by_slug(all_rows(client, EVENTS))[event.slug]
     assert (undated["date"], undated["date_precision"]) == (None, None)
 
 
@@ -75,23 +77,64 @@ def test_event_without_host_and_partial_date(client, seeded):
 
 
 def test_event_default_order_is_newest_first_undated_last(client, seeded):
+    # Every event of the seed is dated: an undated one is added to show where it goes.
+    undated = EventFactory(date=None, date_precision="", title="An undated event")
     assert slugs(get_json(client, EVENTS)) == [
+        "un-global-dialogue-geneva-2026",
+        "eu-omnibus-ai-parliament-vote-2026",
+        "tw-national-ai-strategy-special-committee-2026",
+        "cn-state-council-2026-legislative-plan-ai-law",
+        "eu-omnibus-ai-provisional-agreement-2026",
+        "jp-ldp-ai-penalty-proposal-2026",
+        "us-co-court-stays-ai-act",
+        "us-co-doj-intervenes-xai-v-weiser",
+        "us-co-xai-v-weiser-filed",
+        "eu-omnibus-ai-council-position-2026",
+        "us-ca-xai-v-bonta-injunction-denied",
+        "in-ai-impact-summit-2026",
+        "un-scientific-panel-appointment-2026",
+        "asean-adgmin-6-2026",
+        "us-doj-ai-litigation-task-force-2026-01-09",
+        "us-fy2026-ndaa-signed-2025-12-18",
+        "cn-xi-proposes-waico-apec-2025",
         "timor-leste-joins-asean-2025",
+        "un-global-dialogue-launch-2025",
+        "jp-ai-strategy-headquarters-2025",
         "kratsios-urges-asia-to-reject-eu-regulation",
         "li-qiang-calls-for-international-ai-governance-body",
+        "us-congress-push-to-ban-chinese-ai-from-federal-use",
+        "gb-ai-safety-institute-renamed-2025",
+        "intl-ai-action-summit-paris-2025",
+        "fr-ai-action-summit-2025",
         "ai-seoul-summit-2024",
         "asean-digital-ministers-meeting-2024",
-        "us-congress-push-to-ban-chinese-ai-from-federal-use",
+        "intl-ai-safety-summit-2023",
+        undated.slug,
     ]
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"kind": "summit"}, ["timor-leste-joins-asean-2025", "ai-seoul-summit-2024"]),
+        (
+            {"kind": "summit"},
+            [
+                "in-ai-impact-summit-2026",
+                "timor-leste-joins-asean-2025",
+                "intl-ai-action-summit-paris-2025",
+                "fr-ai-action-summit-2025",
+                "ai-seoul-summit-2024",
+                "intl-ai-safety-summit-2023",
+            ],
+        ),
         (
             {"jurisdiction": "SG"},
-            ["ai-seoul-summit-2024", "asean-digital-ministers-meeting-2024"],
+            [
+                "in-ai-impact-summit-2026",
+                "intl-ai-action-summit-paris-2025",
+                "ai-seoul-summit-2024",
+                "asean-digital-ministers-meeting-2024",
+            ],
         ),
         ({"year": "2024"}, ["ai-seoul-summit-2024", "asean-digital-ministers-meeting-2024"]),
         (
@@ -105,9 +148,17 @@ def test_event_default_order_is_newest_first_undated_last(client, seeded):
         (
             {"ordering": "date", "year": "2025"},
             [
+                "fr-ai-action-summit-2025",
+                "intl-ai-action-summit-paris-2025",
+                "gb-ai-safety-institute-renamed-2025",
+                "us-congress-push-to-ban-chinese-ai-from-federal-use",
                 "li-qiang-calls-for-international-ai-governance-body",
                 "kratsios-urges-asia-to-reject-eu-regulation",
+                "jp-ai-strategy-headquarters-2025",
+                "un-global-dialogue-launch-2025",
                 "timor-leste-joins-asean-2025",
+                "cn-xi-proposes-waico-apec-2025",
+                "us-fy2026-ndaa-signed-2025-12-18",
             ],
         ),
     ],

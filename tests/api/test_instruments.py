@@ -98,7 +98,9 @@ def test_instrument_values(client, seeded):
     assert rows["sg-ai-verify-toolkit"]["adopted_on"] == "2022-05"
     assert rows["sg-ai-verify-toolkit"]["adopted_on_precision"] == "month"
     assert rows["sg-ai-verify-toolkit"]["topics"] == ["sandboxes", "testing-and-assurance"]
-    assert rows["jp-ai-guidelines-for-business-2024"]["adopted_on"] == "2024"
+    assert rows["sg-mas-feat-principles"]["adopted_on"] == "2018"
+    assert rows["sg-mas-feat-principles"]["adopted_on_precision"] == "year"
+    assert rows["jp-ai-guidelines-for-business-2024"]["adopted_on"] == "2024-04-19"
     assert rows["seoul-declaration-2024"]["binding"] is False
     assert "KR" in rows["seoul-declaration-2024"]["parties"]
     assert {"kind": "aligned_with", "direction": "out", "slug": "oecd-ai-principles"} in rows[
@@ -120,15 +122,25 @@ def test_instrument_citation_names_its_source(client, seeded):
 
 def test_instrument_as_of_block(client, seeded):
     rows = by_slug(all_rows(client, INSTRUMENTS, as_of="2024-06-01"))
+    bill = rows["ca-aida-bill-c27"]
+    assert bill["status"] == "withdrawn"
+    assert bill["as_of"] == {
+        "date": "2024-06-01",
+        "status": "proposed",
+        "status_label": "Proposed",
+        "since": "2022-06",
+        "since_precision": "month",
+        "partial": True,
+    }
     draft = rows["jp-basic-law-responsible-ai-draft"]
     assert draft["status"] == "superseded"
     assert draft["as_of"] == {
         "date": "2024-06-01",
-        "status": "proposed",
-        "status_label": "Proposed",
-        "since": "2024-02",
-        "since_precision": "month",
-        "partial": True,
+        "status": "draft",
+        "status_label": "Draft",
+        "since": "2024-02-16",
+        "since_precision": "day",
+        "partial": False,
     }
     # Not yet adopted on that day, so not listed.
     assert "vn-law-on-artificial-intelligence" not in rows
@@ -145,29 +157,85 @@ def test_instrument_default_order(client, seeded):
 
 def test_binding_member_of(client, seeded):
     data = get_json(client, INSTRUMENTS, binding="true", member_of="ASEAN")
-    assert slugs(data) == ["vn-law-on-artificial-intelligence"]
+    assert slugs(data) == [
+        "vn-decree-142-2026",
+        "vn-law-on-artificial-intelligence",
+        "vn-law-digital-technology-industry",
+    ]
 
 
 def test_voluntary_member_of_as_of(client, seeded):
     data = get_json(client, INSTRUMENTS, binding="false", member_of="ASEAN", as_of="2025-08-08")
-    assert slugs(data) == ["sg-ai-verify-toolkit", "sg-model-ai-governance-framework"]
-    assert [row["as_of"]["status"] for row in data["results"]] == ["in_effect", "in_effect"]
+    assert [(row["slug"], row["as_of"]["status"]) for row in data["results"]] == [
+        ("bn-guide-ai-governance-ethics", "in_effect"),
+        ("kh-draft-national-ai-strategy", "draft"),
+        ("id-se-9-2023-ai-ethics", "in_effect"),
+        ("id-stranas-ka", "in_effect"),
+        ("my-ai-roadmap-2021-2025", "in_effect"),
+        ("my-aige-guidelines", "in_effect"),
+        ("mm-national-ai-strategy-policy-draft", "draft"),
+        ("ph-naisr-2", "in_effect"),
+        ("ph-nais", "adopted"),
+        ("sg-ai-verify-toolkit", "in_effect"),
+        ("sg-model-ai-governance-framework", "in_effect"),
+        ("sg-mgf-generative-ai", "in_effect"),
+        ("sg-nais-2", "in_effect"),
+        ("sg-mas-feat-principles", "in_effect"),
+        ("th-nais-2022-2027", "in_effect"),
+        ("vn-national-ai-strategy-2030", "in_effect"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"type": "declaration"}, ["seoul-declaration-2024"]),
+        (
+            {"type": "declaration"},
+            [
+                "asean-ai-safe-declaration",
+                "asean-hanoi-digital-declaration",
+                "intl-apec-digital-ai-ministerial-statement-2025",
+                "intl-apec-ai-initiative-2025",
+                "intl-bletchley-declaration",
+                "intl-new-delhi-declaration-ai-impact",
+                "seoul-declaration-2024",
+                "intl-paris-ai-action-statement-2025",
+                "un-global-digital-compact",
+                "un-ares-78-265",
+                "un-ares-79-325",
+            ],
+        ),
         ({"type": ["declaration", "draft_bill"]}, None),
-        ({"status": "proposed"}, ["us-ban-chinese-ai-federal-use"]),
-        ({"status": "proposed", "as_of": "2024-06-01"}, ["jp-basic-law-responsible-ai-draft"]),
-        ({"region": "northern_america"}, ["us-ban-chinese-ai-federal-use"]),
+        (
+            {"status": "proposed"},
+            [
+                "ph-sb-25-aira",
+                "sg-mas-ai-risk-management-guidelines",
+                "us-hr-5388-ai-leadership-uniformity-act",
+                "us-ban-chinese-ai-federal-use",
+            ],
+        ),
+        ({"status": "proposed", "as_of": "2024-06-01"}, ["ca-aida-bill-c27", "it-law-132-2025"]),
+        (
+            {"region": "southern_asia"},
+            ["in-ai-governance-guidelines", "in-indiaai-mission", "in-it-rules-amendment-sgi-2026"],
+        ),
         ({"year": "2019"}, ["oecd-ai-principles", "sg-model-ai-governance-framework"]),
         (
             {"adopted_after": "2025-12-01", "adopted_before": "2025-12-31"},
-            ["tw-ai-basic-act", "vn-law-on-artificial-intelligence"],
+            [
+                "au-national-ai-plan",
+                "jp-ai-basic-plan",
+                "jp-ai-appropriateness-guideline-2025",
+                "us-ny-raise-act",
+                "kr-ai-basic-act-amendment-2025",
+                "tw-ai-basic-act",
+                "us-eo-14365-national-ai-policy-framework",
+                "us-fy2026-ndaa-ai-provisions",
+                "vn-law-on-artificial-intelligence",
+            ],
         ),
-        ({"q": "Verify"}, ["sg-ai-verify-toolkit"]),
+        ({"q": "Verify"}, ["sg-ai-verify-toolkit", "sg-mgf-generative-ai"]),
     ],
 )
 def test_instrument_filters(client, seeded, params, expected):
@@ -182,9 +250,41 @@ def test_instrument_filters(client, seeded, params, expected):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"jurisdiction": "SG"}, ["sg-ai-verify-toolkit", "sg-model-ai-governance-framework"]),
-        ({"party": "GB"}, ["seoul-declaration-2024"]),
-        ({"topic": "testing-and-assurance"}, ["sg-ai-verify-toolkit"]),
+        (
+            {"jurisdiction": "SG"},
+            [
+                "sg-ai-verify-toolkit",
+                "sg-mas-ai-risk-management-guidelines",
+                "sg-model-ai-governance-framework",
+                "sg-mgf-agentic-ai",
+                "sg-mgf-generative-ai",
+                "sg-nais-2",
+                "sg-mas-feat-principles",
+            ],
+        ),
+        (
+            {"party": "GB"},
+            [
+                "intl-bletchley-declaration",
+                "intl-coe-framework-convention-ai",
+                "intl-new-delhi-declaration-ai-impact",
+                "seoul-declaration-2024",
+            ],
+        ),
+        (
+            {"topic": "testing-and-assurance"},
+            [
+                "au-guidance-for-ai-adoption",
+                "au-voluntary-ai-safety-standard",
+                "sg-ai-verify-toolkit",
+                "sg-mgf-agentic-ai",
+                "sg-mgf-generative-ai",
+                "us-nist-ai-rmf",
+                "us-great-american-ai-act-draft",
+                "us-fy2026-ndaa-ai-provisions",
+                "us-eo-advanced-ai-innovation-security-2026",
+            ],
+        ),
     ],
 )
 def test_instrument_filters_by_code_and_slug(client, seeded, params, expected):

@@ -5,7 +5,7 @@ resource where it differs)."""
 import pytest
 from django.urls import reverse
 
-from jurisdictions.models import Jurisdiction
+from jurisdictions.models import ApproachAssessment, Jurisdiction
 from tests.factories import ApproachAssessmentFactory, JurisdictionFactory
 from tests.helpers.api import (
     JURISDICTION_FIELDS,
@@ -113,11 +113,19 @@ def test_filter_member_of_on_a_day(client, seeded):
 
 
 def test_filter_approach_kind_region_q(client, seeded):
-    assert codes(get_json(client, URL, approach="voluntary")) == ["ASEAN", "ID", "SG", "TH"]
+    assert codes(get_json(client, URL, approach="voluntary")) == [
+        "ASEAN",
+        "ID",
+        "LA",
+        "MY",
+        "SG",
+        "TH",
+    ]
     assert codes(get_json(client, URL, approach="voluntary", as_of="2025-08-08")) == [
         "TW",
         "ASEAN",
         "ID",
+        "MY",
         "SG",
         "TH",
         "VN",
@@ -129,7 +137,7 @@ def test_filter_approach_kind_region_q(client, seeded):
 
 def test_ordering(client, seeded):
     rows = get_json(client, URL, ordering="-code", page_size=3)["results"]
-    assert [row["code"] for row in rows] == ["VN", "US", "TW"]
+    assert [row["code"] for row in rows] == ["VN", "US-WA", "US-UT"]
 
 
 @pytest.mark.parametrize(
@@ -199,15 +207,17 @@ def test_detail_is_the_list_row_and_more(client, seeded):
 
 def test_detail_approach_timeline_oldest_first_with_citations(client, seeded):
     timeline = get_json(client, detail_url("VN"))["approach_timeline"]
-    assert [list(step) for step in timeline] == [STEP_FIELDS] * 2
+    assert [list(step) for step in timeline] == [STEP_FIELDS] * 3
     assert [(step["date"], step["approach"], step["approach_label"]) for step in timeline] == [
         ("2025-08-08", "voluntary", "Voluntary"),
+        ("2026-01-01", "risk_based", "Risk-based"),
         ("2026-03-01", "risk_based", "Risk-based"),
     ]
     assert timeline[0]["date_precision"] == "day"
-    # The article made the first assessment; a source says since when the second has held.
+    # The article made the first assessment; sources say since when the later ones have held.
     assert (timeline[0]["assessed_on"], timeline[0]["holds_from"]) == ("2025-08-08", None)
-    assert (timeline[1]["assessed_on"], timeline[1]["holds_from"]) == (None, "2026-03-01")
+    assert (timeline[1]["assessed_on"], timeline[1]["holds_from"]) == (None, "2026-01-01")
+    assert (timeline[2]["assessed_on"], timeline[2]["holds_from"]) == (None, "2026-03-01")
     assert timeline[0]["summary"].startswith("Favours voluntary guidelines")
     (quote,) = timeline[0]["citations"]
     assert list(quote) == ["source", "quote", "locator"]
@@ -281,11 +291,13 @@ def test_detail_ignores_the_list_filters(client, seeded):
 
 
 def test_detail_query_count_is_fixed(client, seeded, django_assert_num_queries):
-    # The row (today's approach in it), memberships with their blocs, members, assessments,
-    # their citations, its own citations; whatever the number of each.
-    for code in ("VN", "ASEAN", "SG", "EU"):
-        with django_assert_num_queries(6):
+    # The row (today's approach in it), coverage reviews, their citations, memberships with
+    # their blocs, members, assessments, their citations, its own citations; whatever the
+    # number of each.
+    for code in ("VN", "ASEAN", "SG", "EU", "US"):
+        with django_assert_num_queries(8):
             client.get(detail_url(code))
     # Without assessments there are no assessment citations to read.
-    with django_assert_num_queries(5):
+    assert not ApproachAssessment.objects.filter(jurisdiction__code="TL").exists()
+    with django_assert_num_queries(7):
         client.get(detail_url("TL"))

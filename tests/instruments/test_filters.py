@@ -11,6 +11,7 @@ from instruments.filters import EventFilterSet, InstrumentFilterSet
 from instruments.models import Event, Instrument
 from tests.factories import (
     BlocFactory,
+    EventFactory,
     InstrumentFactory,
     JurisdictionFactory,
     MembershipFactory,
@@ -18,13 +19,39 @@ from tests.factories import (
 )
 from tests.helpers.filters import instruments, slugs
 
+VIETNAMS_LAWS = [
+    "vn-decree-142-2026",
+    "vn-law-digital-technology-industry",
+    "vn-law-on-artificial-intelligence",
+]
+
 
 def test_binding_instruments_of_asean_members_today_and_on_the_article_day(seeded):
-    assert slugs("binding=true&member_of=ASEAN") == ["vn-law-on-artificial-intelligence"]
-    assert slugs("binding=true&member_of=ASEAN&as_of=2025-08-08") == []
+    assert slugs("binding=true&member_of=ASEAN") == VIETNAMS_LAWS
+    assert slugs("binding=true&in_force=true&member_of=ASEAN") == VIETNAMS_LAWS
+    # On the article day only the Law on Digital Technology Industry existed (adopted on
+    # 14 June 2025, in effect from 1 January 2026): no binding law was in force.
+    assert slugs("binding=true&member_of=ASEAN&as_of=2025-08-08") == [
+        "vn-law-digital-technology-industry"
+    ]
+    assert slugs("binding=true&in_force=true&member_of=ASEAN&as_of=2025-08-08") == []
     assert slugs("binding=false&member_of=asean&as_of=2025-08-08") == [
+        "bn-guide-ai-governance-ethics",
+        "id-se-9-2023-ai-ethics",
+        "id-stranas-ka",
+        "kh-draft-national-ai-strategy",
+        "mm-national-ai-strategy-policy-draft",
+        "my-ai-roadmap-2021-2025",
+        "my-aige-guidelines",
+        "ph-nais",
+        "ph-naisr-2",
         "sg-ai-verify-toolkit",
+        "sg-mas-feat-principles",
+        "sg-mgf-generative-ai",
         "sg-model-ai-governance-framework",
+        "sg-nais-2",
+        "th-nais-2022-2027",
+        "vn-national-ai-strategy-2030",
     ]
 
 
@@ -99,7 +126,26 @@ def test_a_bad_value_names_the_parameter_and_what_it_takes(seeded, query, parame
 def test_event_jurisdiction_matches_host_co_host_and_participant(seeded):
     filterset = EventFilterSet(QueryDict("jurisdiction=GB"), queryset=Event.objects.all())
     assert filterset.is_valid()
-    assert [event.slug for event in filterset.qs] == ["ai-seoul-summit-2024"]
+    found = {event.slug: event for event in filterset.qs}
+    assert list(found) == [
+        "in-ai-impact-summit-2026",
+        "gb-ai-safety-institute-renamed-2025",
+        "ai-seoul-summit-2024",
+        "intl-ai-safety-summit-2023",
+    ]
+
+    def roles(slug):
+        event = found[slug]
+        return (
+            event.host is not None and event.host.code == "GB",
+            event.co_hosts.filter(code="GB").exists(),
+            event.participants.filter(code="GB").exists(),
+        )
+
+    # (host, co-host, participant): each role alone is enough to match.
+    assert roles("gb-ai-safety-institute-renamed-2025") == (True, False, False)
+    assert roles("ai-seoul-summit-2024") == (False, True, True)
+    assert roles("in-ai-impact-summit-2026") == (False, False, True)
 
 
 def test_events_as_of_a_day_leave_out_what_had_not_happened(seeded):
@@ -110,6 +156,12 @@ def test_events_as_of_a_day_leave_out_what_had_not_happened(seeded):
 
     assert "kratsios-urges-asia-to-reject-eu-regulation" not in slugs_on("2025-08-04")
     assert "kratsios-urges-asia-to-reject-eu-regulation" in slugs_on("2025-08-05")
-    # Undated, but reported on 8 August 2025.
-    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" not in slugs_on("2025-08-07")
-    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" in slugs_on("2025-08-08")
+    # Reported on 8 August 2025, but dated: it counts from its date.
+    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" not in slugs_on("2025-06-24")
+    assert "us-congress-push-to-ban-chinese-ai-from-federal-use" in slugs_on("2025-06-25")
+    # Undated, but reported on 8 August 2025 (the seed holds no undated event any more).
+    undated = EventFactory(
+        date=None, date_precision="", reported_on=datetime.date(2025, 8, 8), host=None
+    )
+    assert undated.slug not in slugs_on("2025-08-07")
+    assert undated.slug in slugs_on("2025-08-08")

@@ -19,6 +19,7 @@ from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,
     CitationFactory,
+    CoverageReviewFactory,
     EventFactory,
     IdentifierFactory,
     InstrumentFactory,
@@ -99,6 +100,7 @@ def test_in_force_reads_the_status_on_the_day(empty):
 FACTORIES = [
     JurisdictionFactory,
     ApproachAssessmentFactory,
+    CoverageReviewFactory,
     MembershipFactory,
     TopicFactory,
     InstrumentFactory,
@@ -109,6 +111,7 @@ FACTORIES = [
     EventFactory,
     SourceFactory,
     CitationFactory,
+    CoverageReviewFactory,
 ]
 
 

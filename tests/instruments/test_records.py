@@ -14,6 +14,7 @@ from tests.factories import (
     ActorFactory,
     ApproachAssessmentFactory,
     CitationFactory,
+    CoverageReviewFactory,
     EventFactory,
     IdentifierFactory,
     InstrumentFactory,
@@ -122,6 +123,7 @@ def test_every_section_a_record_links_to_is_on_its_parents_page(client):
         ActorFactory(jurisdiction=jurisdiction),
         MembershipFactory(member=jurisdiction),
         ApproachAssessmentFactory(jurisdiction=jurisdiction),
+        CoverageReviewFactory(jurisdiction=jurisdiction),
     ]
     kinds = {type(child) for child in children}
     assert kinds == {kind.model for kind in KINDS if issubclass(kind.model, ShownOnParentPage)}

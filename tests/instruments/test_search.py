@@ -35,20 +35,43 @@ def ranked(queryset):
 # The models' search ------------------------------------------------------------------------
 
 
+# The seed's instruments with the topic Sandboxes or "sandbox" in their own text.
+SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
+    "cn-anthropomorphic-ai-measures",
+    "de-ki-mig",
+    "gb-ai-regulation-white-paper-2023",
+    "in-ai-governance-guidelines",
+    "th-draft-ai-law-principles",
+    "us-ct-sb-5",
+    "us-fy2026-ndaa-ai-provisions",
+    "us-tx-hb-149",
+    "us-ut-sb-149",
+    "us-ut-sb-332",
+}
+
+
 def test_sandbox_finds_singapore_its_frameworks_and_the_quotes(seeded):
     assert [j.code for j in Jurisdiction.objects.search("sandbox")] == ["SG"]
-    # The frameworks say "sandbox" only through their topic, Sandboxes.
-    assert {i.slug for i in Instrument.objects.search("sandbox")} == SG_FRAMEWORKS
+    # Singapore's frameworks say "sandbox" only through their topic, Sandboxes.
+    assert {i.slug for i in Instrument.objects.search("sandbox")} == SANDBOX_INSTRUMENTS
     quotes = Citation.objects.search("sandbox")
-    assert quotes.count() == 3
-    assert all("sandbox-driven" in citation.quote for citation in quotes)
+    assert quotes.count() == 9
+    assert all("sandbox" in citation.quote.lower() for citation in quotes)
+    # The article's "sandbox-driven" backs Singapore's approach and both its frameworks.
+    driven = [citation for citation in quotes if "sandbox-driven" in citation.quote]
+    assert {c.source.slug for c in driven} == {"us-asia-ai-governance-2025-08-08"}
+    assert sorted(str(c.record) for c in driven if c.record_kind == "instrument") == [
+        "AI Verify Toolkit",
+        "Model AI Governance Framework",
+    ]
+    assert [c.record.jurisdiction.code for c in driven if c.record_kind != "instrument"] == ["SG"]
     assert {citation.record_kind for citation in quotes} == {"instrument", "approach_assessment"}
     assert not Event.objects.search("sandbox").exists()
     assert not Actor.objects.search("sandbox").exists()
 
 
 def test_other_forms_of_a_word_match(seeded):
-    assert {i.slug for i in Instrument.objects.search("sandboxes")} == SG_FRAMEWORKS
+    assert {i.slug for i in Instrument.objects.search("sandboxes")} == SANDBOX_INSTRUMENTS
     assert [j.code for j in Jurisdiction.objects.search("Sandboxes")] == ["SG"]
 
 

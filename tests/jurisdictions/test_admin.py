@@ -41,7 +41,11 @@ def test_jurisdiction_page_shows_the_approach_timeline_and_locks_the_approach(se
         for formset in response.context["inline_admin_formsets"]
         if formset.formset.prefix == "approach_assessments"
     ]
-    assert [f.instance.approach for f in timeline.formset.forms] == ["voluntary", "risk_based"]
+    assert [(f.instance.approach, f.instance.date.isoformat()) for f in timeline.formset.forms] == [
+        ("voluntary", "2025-08-08"),
+        ("risk_based", "2026-01-01"),  # the AI chapter of its digital technology law
+        ("risk_based", "2026-03-01"),  # its AI law
+    ]
 
 
 def test_posted_approach_is_ignored_and_an_inline_assessment_moves_it(seeded, admin_client):

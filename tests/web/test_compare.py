@@ -109,30 +109,60 @@ def test_cn_sg_jp_side_by_side(seeded, client):
     assert {code: c.jurisdiction.as_of_approach for code, c in by_code.items()} == {
         "CN": "binding",
         "SG": "voluntary",
-        "JP": "transitioning",
+        "JP": "light_touch",
     }
-    assert str(by_code["JP"].jurisdiction.as_of_approach_when) == "8 August 2025"
+    # Japan's latest assessment is known only to the month.
+    assert str(by_code["CN"].jurisdiction.as_of_approach_when) == "8 August 2025"
+    assert str(by_code["JP"].jurisdiction.as_of_approach_when) == "May 2026"
 
     assert counts(response, "Instruments issued") == {
-        "All": [1, 2, 3],
-        "Binding laws": [1, 0, 1],
+        "All": [11, 7, 5],
+        "Binding laws": [8, 0, 1],
         "Bills (bind if enacted)": [0, 0, 1],
-        "Voluntary texts": [0, 2, 1],
+        "Voluntary texts": [3, 7, 3],
     }
     assert counts(response, "By type") == {
-        "Binding law": [1, 0, 1],
-        "Voluntary framework": [0, 2, 1],
+        "Binding law": [8, 0, 1],
+        "Voluntary framework": [1, 6, 2],
         "Draft bill": [0, 0, 1],
         "Declaration": [0, 0, 0],
+        "Government policy": [2, 1, 1],
     }
-    # Recorded statuses: the Japanese draft was superseded by the act.
+    # Recorded statuses: the Japanese draft was superseded by the act; Singapore's
+    # proposed text has no dated step; no source states the status of Japan's 2025
+    # appropriateness guideline.
     assert counts(response, "By status (as recorded)") == {
-        "In effect": [1, 2, 2],
+        "Proposed": [0, 1, 0],
+        "Adopted": [1, 0, 1],
+        "In effect": [10, 6, 2],
         "Superseded": [0, 0, 1],
+        "Not stated": [0, 0, 1],
     }
-    assert [text.slug for text in by_code["JP"].parties] == ["seoul-declaration-2024"]
-    assert [text.slug for text in by_code["SG"].parties] == ["seoul-declaration-2024"]
-    assert by_code["CN"].parties == []
+    # Multilateral texts each is a party to, by title.
+    assert [text.slug for text in by_code["JP"].parties] == [
+        "intl-apec-digital-ai-ministerial-statement-2025",
+        "intl-apec-ai-initiative-2025",
+        "intl-bletchley-declaration",
+        "intl-coe-framework-convention-ai",
+        "intl-new-delhi-declaration-ai-impact",
+        "seoul-declaration-2024",
+        "intl-paris-ai-action-statement-2025",
+    ]
+    assert [text.slug for text in by_code["SG"].parties] == [
+        "intl-apec-digital-ai-ministerial-statement-2025",
+        "intl-apec-ai-initiative-2025",
+        "intl-new-delhi-declaration-ai-impact",
+        "seoul-declaration-2024",
+        "intl-paris-ai-action-statement-2025",
+    ]
+    # China is no party to the Seoul Declaration nor to the Council of Europe convention.
+    assert [text.slug for text in by_code["CN"].parties] == [
+        "intl-apec-digital-ai-ministerial-statement-2025",
+        "intl-apec-ai-initiative-2025",
+        "intl-bletchley-declaration",
+        "intl-new-delhi-declaration-ai-impact",
+        "intl-paris-ai-action-statement-2025",
+    ]
     assert [(m.bloc.code, m.role) for m in by_code["SG"].memberships] == [("ASEAN", "member")]
     assert by_code["CN"].memberships == []
 
@@ -170,10 +200,18 @@ def test_as_of_reads_the_approach_instruments_and_statuses_of_that_day(seeded, c
     assert vietnam_then.jurisdiction.as_of_approach == "voluntary"
     assert vietnam_now.jurisdiction.as_of_approach == "risk_based"
     assert str(vietnam_now.jurisdiction.as_of_approach_when) == "1 March 2026"
-    # Vietnam's AI law was adopted in December 2025: not there on 8 August 2025.
-    assert counts(then, "Instruments issued")["All"] == [0, 3]
-    assert counts(now, "Instruments issued")["All"] == [1, 3]
-    assert counts(then, "By status that day") == {"In effect": [0, 2], "Superseded": [0, 1]}
+    assert columns(then)["JP"].jurisdiction.as_of_approach == "transitioning"
+    assert columns(now)["JP"].jurisdiction.as_of_approach == "light_touch"
+    # Vietnam's AI law was adopted in December 2025, its decree in April 2026: not there on
+    # 8 August 2025, when it had its 2021 strategy and the Law on Digital Technology Industry
+    # (adopted in June 2025, in force from January 2026).
+    assert counts(then, "Instruments issued")["All"] == [2, 3]
+    assert counts(now, "Instruments issued")["All"] == [4, 5]
+    assert counts(then, "By status that day") == {
+        "Adopted": [1, 0],
+        "In effect": [1, 2],
+        "Superseded": [0, 1],
+    }
     then_html = then.content.decode()
     assert 'As of <time datetime="2025-08-08">8 August 2025</time>' in then_html
     assert "Voluntary</span>" in then_html
@@ -216,19 +254,27 @@ def test_topic_matrix_rows_and_links(seeded, client):
     comparison = response.context["comparison"]
     rows = {row.label: [cell.count for cell in row.cells] for row in comparison.topic_rows}
     assert rows == {
-        "Automated-decision rights": [0, 1, 0],
-        "Content labelling": [1, 0, 0],
-        "Data security": [1, 0, 0],
-        "Ethics principles": [0, 0, 1],
+        "AI safety": [4, 0, 2],
+        "Automated-decision rights": [1, 1, 0],
+        "Content labelling": [4, 2, 0],
+        "Data security": [2, 0, 0],
+        "Ethics principles": [2, 0, 1],
         "Human oversight": [0, 1, 0],
-        "Licensing": [1, 0, 0],
-        "Risk tiers": [0, 1, 1],
-        "Transparency": [0, 1, 0],
+        "International cooperation": [2, 0, 1],
+        "Licensing": [2, 0, 0],
+        "Risk tiers": [1, 2, 1],
+        "Sandboxes": [1, 0, 0],
+        "Transparency": [3, 3, 1],
     }
     party_rows = {
         row.label: [cell.count for cell in row.cells] for row in comparison.party_topic_rows
     }
-    assert party_rows == {"AI safety": [0, 1, 1], "International cooperation": [0, 1, 1]}
+    assert party_rows == {
+        "AI safety": [2, 2, 3],
+        "Ethics principles": [1, 0, 1],
+        "International cooperation": [5, 4, 7],
+        "Risk tiers": [0, 0, 1],
+    }
     html = response.content.decode()
     assert 'href="/instruments/?jurisdiction=CN&amp;topic=licensing"' in html
     assert 'href="/instruments/?party=KR&amp;topic=ai-safety"' in html

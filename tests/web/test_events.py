@@ -21,12 +21,39 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SEED_EVENTS = {
+    # 2026
+    "un-global-dialogue-geneva-2026",
+    "eu-omnibus-ai-parliament-vote-2026",
+    "tw-national-ai-strategy-special-committee-2026",
+    "cn-state-council-2026-legislative-plan-ai-law",
+    "eu-omnibus-ai-provisional-agreement-2026",
+    "jp-ldp-ai-penalty-proposal-2026",
+    "us-co-court-stays-ai-act",
+    "us-co-doj-intervenes-xai-v-weiser",
+    "us-co-xai-v-weiser-filed",
+    "eu-omnibus-ai-council-position-2026",
+    "us-ca-xai-v-bonta-injunction-denied",
+    "in-ai-impact-summit-2026",
+    "un-scientific-panel-appointment-2026",
+    "asean-adgmin-6-2026",
+    "us-doj-ai-litigation-task-force-2026-01-09",
+    # 2025
+    "us-fy2026-ndaa-signed-2025-12-18",
+    "cn-xi-proposes-waico-apec-2025",
+    "timor-leste-joins-asean-2025",
+    "un-global-dialogue-launch-2025",
+    "jp-ai-strategy-headquarters-2025",
     "kratsios-urges-asia-to-reject-eu-regulation",
-    "us-congress-push-to-ban-chinese-ai-from-federal-use",
     "li-qiang-calls-for-international-ai-governance-body",
+    "us-congress-push-to-ban-chinese-ai-from-federal-use",
+    "gb-ai-safety-institute-renamed-2025",
+    "intl-ai-action-summit-paris-2025",
+    "fr-ai-action-summit-2025",
+    # 2024
     "ai-seoul-summit-2024",
     "asean-digital-ministers-meeting-2024",
-    "timor-leste-joins-asean-2025",
+    # 2023
+    "intl-ai-safety-summit-2023",
 }
 LIST = reverse("web:event-list")
 SCRIPT = "<script>alert(1)</script>"
@@ -57,17 +84,28 @@ def detail(slug):
 def test_list_shows_the_seed_newest_first_grouped_by_year(seeded, client):
     response = client.get(LIST)
     assert response.status_code == 200
-    assert set(listed(response)) == SEED_EVENTS
-    assert [year for year, _ in response.context["groups"]] == [2025, 2024, None]
+    # 29 events: 25 on the first page, the rest on the second; every seed event once.
+    second = client.get(LIST, {"page": "2"})
+    assert second.status_code == 200
+    assert len(listed(response)) == 25
+    assert sorted(listed(response) + listed(second)) == sorted(SEED_EVENTS)
+    assert [year for year, _ in response.context["groups"]] == [2026, 2025]
+    assert [year for year, _ in second.context["groups"]] == [2025, 2024, 2023]
     html = response.content.decode()
     headings = re.findall(r'<h2 id="year-[^"]+" class="year-heading">([^<]+)</h2>', html)
-    assert headings == ["2025", "2024", "Date not stated"]
+    assert headings == ["2026", "2025"]
+    headings = re.findall(
+        r'<h2 id="year-[^"]+" class="year-heading">([^<]+)</h2>', second.content.decode()
+    )
+    assert headings == ["2025", "2024", "2023"]
     assert listed(response)[:3] == [
-        "timor-leste-joins-asean-2025",
-        "kratsios-urges-asia-to-reject-eu-regulation",
-        "li-qiang-calls-for-international-ai-governance-body",
+        "un-global-dialogue-geneva-2026",
+        "eu-omnibus-ai-parliament-vote-2026",
+        "tw-national-ai-strategy-special-committee-2026",
     ]
-    assert "date not stated</span> (reported" in html
+    assert listed(second)[-1] == "intl-ai-safety-summit-2023"
+    # Every seed event is dated; the undated ones' group is in test_detail_of_an_undated_event.
+    assert "Date not stated" not in html + second.content.decode()
     assert response.context["breadcrumbs"] == [{"label": "Events", "url": None}]
     assert 'href="/api/v1/events/?format=csv"' in html
 
@@ -75,17 +113,41 @@ def test_list_shows_the_seed_newest_first_grouped_by_year(seeded, client):
 def test_kind_filter(seeded, client):
     response = client.get(LIST, {"kind": "summit"})
     assert response.status_code == 200
-    assert set(listed(response)) == {"ai-seoul-summit-2024", "timor-leste-joins-asean-2025"}
+    assert set(listed(response)) == {
+        "intl-ai-safety-summit-2023",
+        "ai-seoul-summit-2024",
+        "fr-ai-action-summit-2025",
+        "intl-ai-action-summit-paris-2025",
+        "timor-leste-joins-asean-2025",
+        "in-ai-impact-summit-2026",
+    }
     assert "Kind: Summit" in response.content.decode()
+
+
+KR_EVENTS = {
+    "kratsios-urges-asia-to-reject-eu-regulation",  # host
+    "cn-xi-proposes-waico-apec-2025",  # host
+    "in-ai-impact-summit-2026",  # participant
+    "ai-seoul-summit-2024",  # host and participant
+}
 
 
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        # host of one, host and participant of the other (counted once)
-        ("KR", {"kratsios-urges-asia-to-reject-eu-regulation", "ai-seoul-summit-2024"}),
-        ("kr", {"kratsios-urges-asia-to-reject-eu-regulation", "ai-seoul-summit-2024"}),
-        ("GB", {"ai-seoul-summit-2024"}),  # co-host
+        # host of two, participant of one, host and participant of another (counted once)
+        ("KR", KR_EVENTS),
+        ("kr", KR_EVENTS),
+        # co-host and participant of Seoul (counted once), host of two, participant of one
+        (
+            "GB",
+            {
+                "ai-seoul-summit-2024",
+                "intl-ai-safety-summit-2023",
+                "gb-ai-safety-institute-renamed-2025",
+                "in-ai-impact-summit-2026",
+            },
+        ),
         ("TL", {"timor-leste-joins-asean-2025"}),  # participant
     ],
 )
@@ -94,6 +156,15 @@ def test_jurisdiction_filter_reads_host_co_hosts_and_participants(seeded, client
     assert response.status_code == 200
     assert set(listed(response)) == expected
     assert len(listed(response)) == len(expected)
+
+
+def test_jurisdiction_filter_reads_a_co_host_alone(seeded, client):
+    # No seed jurisdiction is a co-host only (GB also took part in Seoul): one made here is.
+    co_host = JurisdictionFactory(code="QC")
+    EventFactory(slug="co-hosted").co_hosts.add(co_host)
+    response = client.get(LIST, {"jurisdiction": "QC"})
+    assert response.status_code == 200
+    assert listed(response) == ["co-hosted"]
 
 
 def test_search_and_date_range_filters(seeded, client):
@@ -146,11 +217,12 @@ def test_sorting_by_title_drops_the_year_headings(seeded, client):
 
 
 def test_an_empty_result_says_which_filter_emptied_it(seeded, client):
-    response = client.get(LIST, {"kind": "summit", "year": "2023"})
+    # No summit, and no event at all, in 2022: only removing the year brings results back.
+    response = client.get(LIST, {"kind": "summit", "year": "2022"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "No event matches these filters." in html
-    assert re.search(r"Removing <a href=\"\?kind=summit\">Year: 2023</a>", html)
+    assert re.search(r"Removing <a href=\"\?kind=summit\">Year: 2022</a>", html)
     assert "tl-canvas" not in html
 
 
@@ -187,17 +259,18 @@ def test_timeline_has_a_mark_per_dated_event_and_the_instrument_milestones(seede
     assert 'aria-labelledby="timeline-svg-title"' in svg
     assert '<title id="timeline-svg-title">' in svg
     assert "is the text version of it" in svg
-    # five dated events; the undated one is said to be in the list only
-    assert sorted(event_links(svg)) == sorted(SEED_EVENTS - {
-        "us-congress-push-to-ban-chinese-ai-from-federal-use"
-    })  # fmt: skip
-    assert "1 event has no stated date and is listed below only." in response.content.decode()
+    # every seed event is dated: each has its mark, and none is said to be in the list only
+    # (an undated one is: test_detail_of_an_undated_event)
+    assert sorted(event_links(svg)) == sorted(SEED_EVENTS)
+    assert "has no stated date" not in response.content.decode()
     # milestones: own dates and status changes, each step once (the AI Act's adoption is both)
     assert svg.count('href="/instruments/eu-ai-act/"') == 2
     assert "EU Artificial Intelligence Act" in svg or "eu-ai-act" in svg
-    # one axis with a tick label per year
-    for year in range(2019, 2027):
+    # one axis with a tick label per year: from the first event (2023) to the last milestone
+    # drawn (2027); the milestones drawn are the 200 most recent, which begin after 2022
+    for year in range(2023, 2028):
         assert f">{year}</text>" in svg
+    assert ">2022</text>" not in svg
     # shapes differ by kind, not only colours
     assert EVENT_STYLES["summit"].path in svg
     assert EVENT_STYLES["statement"].path in svg
@@ -295,10 +368,27 @@ def test_detail_shows_every_field_with_its_citations(seeded, client):
 
 
 def test_detail_of_an_undated_event(seeded, client):
-    html = client.get(detail("us-congress-push-to-ban-chinese-ai-from-federal-use")).content
-    html = html.decode()
+    # Every seed event is dated now (the proposed ban the article reported on 8 August 2025
+    # is dated 25 June 2025): an undated one, known from a report of that day, is added.
+    EventFactory(
+        slug="undated-ban",
+        kind="proposed_ban",
+        date=None,
+        date_precision="",
+        reported_on=datetime.date(2025, 8, 8),
+    )
+    html = client.get(detail("undated-ban")).content.decode()
     assert re.search(r"<dt>Date</dt><dd><span class=\"not-stated\">not stated", html)
     assert '<time datetime="2025-08-08">8 August 2025</time>' in html
+    # In the list it comes last, under its own heading, with the day it was reported.
+    response = client.get(LIST, {"page": "last"})
+    assert listed(response)[-1] == "undated-ban"
+    assert response.context["groups"][-1][0] is None
+    html = response.content.decode()
+    headings = re.findall(r'<h2 id="year-[^"]+" class="year-heading">([^<]+)</h2>', html)
+    assert headings[-1] == "Date not stated"
+    assert "date not stated</span> (reported" in html
+    assert "1 event has no stated date and is listed below only." in html
 
 
 def test_unknown_slug_is_a_404(seeded, client):

@@ -1,5 +1,7 @@
 """The site-wide pages: home, errors."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -27,13 +29,24 @@ def test_home_shows_counts_approaches_then_and_now(seeded, client):
     assert rows["VN"]["changed"]
     assert rows["TW"]["changed"]
     assert not rows["CN"]["changed"]
-    assert "MY" not in rows  # never assessed, then or now
+    assert "PH" not in rows  # never assessed, then or now
+    assert "US-CA" not in rows  # nor is a sub-national jurisdiction
     assert "Then and now: 8 August 2025 and today" in html
     in_between = response.context["then_and_now"]["in_between"]
     changed = {item["step"].instrument.slug for item in in_between if item["is_status_change"]}
     assert {"vn-law-on-artificial-intelligence", "tw-ai-basic-act"} <= changed
-    # Dates at their precision, never a made-up day.
-    assert "1 January" not in html
+    # Dates at their precision, never a made-up day: what is known only to the month or year
+    # (Japan's assessment of May 2026, Malaysia's of June 2026) shows as such. "1 January"
+    # alone no longer tells: many laws took effect on 1 January 2026, to the day.
+    partial = [item["step"] for item in in_between if item["step"].date_precision != "day"]
+    assert {step.date.isoformat() for step in partial} >= {"2026-05-01", "2026-06-01"}
+    for step in partial:
+        shown = step.date.strftime("%Y-%m" if step.date_precision == "month" else "%Y")
+        assert f'<time datetime="{shown}">' in html
+    assert '<time datetime="2026-05">May 2026</time>' in html
+    for shown, label in re.findall(r'<time datetime="([-0-9]{4,10})">([^<]+)</time>', html):
+        # "2026-05-01": "1 May 2026"; "2026-05": "May 2026"; "2026": "2026"
+        assert len(label.split()) == {10: 3, 7: 2, 4: 1}[len(shown)], (shown, label)
 
 
 def test_home_counts_binding_and_voluntary(empty, client):
@@ -92,10 +105,15 @@ def test_what_happened_in_between_is_one_list_in_date_order_in_plain_words(seede
     # Vietnam's AI law was adopted, then entered into force (a law; a framework takes effect).
     assert "Law on Artificial Intelligence</a> (Vietnam) was adopted." in html
     assert "Law on Artificial Intelligence</a> (Vietnam) entered into force." in html
-    assert "became" not in html[html.index("What happened in between") :]
+    in_between_html = html[html.index("What happened in between") :]
+    assert "became" not in in_between_html
     # A source saying since when an approach held dates a move, not an assessment.
     assert "Vietnam</a> moved to a" in html
-    assert "assessed <a" not in html[html.index("What happened in between") :]
+    assert "Taiwan</a> moved to a" in html
+    assert 'assessed <a href="/jurisdictions/VN/">' not in in_between_html
+    assert 'assessed <a href="/jurisdictions/TW/">' not in in_between_html
+    # One that does not say since when is an assessment (the US, 26 March 2026).
+    assert 'a source assessed <a href="/jurisdictions/US/">United States</a> as' in in_between_html
 
 
 def test_a_status_change_is_told_in_plain_words(empty):

@@ -29,9 +29,27 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
     response = get(client, "instrument-list", query="binding=false&member_of=ASEAN")
     assert response.status_code == 200
     html = response.content.decode()
+    # Voluntary frameworks, declarations and policies of ASEAN members, by issuer then title.
     assert [i.slug for i in response.context["object_list"]] == [
+        "bn-guide-ai-governance-ethics",
+        "kh-draft-national-ai-strategy",
+        "id-se-9-2023-ai-ethics",
+        "id-stranas-ka",
+        "la-national-ai-strategy",
+        "my-ai-roadmap-2021-2025",
+        "my-aige-guidelines",
+        "mm-national-ai-strategy-policy-draft",
+        "ph-naisr-2",
+        "ph-nais",
         "sg-ai-verify-toolkit",
+        "sg-mas-ai-risk-management-guidelines",
         "sg-model-ai-governance-framework",
+        "sg-mgf-agentic-ai",
+        "sg-mgf-generative-ai",
+        "sg-nais-2",
+        "sg-mas-feat-principles",
+        "th-nais-2022-2027",
+        "vn-national-ai-strategy-2030",
     ]
     assert "<span>Voluntary texts</span>" in html
     assert "Issued by members of: Association" in html
@@ -60,13 +78,18 @@ def test_a_binding_list_holds_laws_and_points_at_the_bills(seeded, client):
 def test_instrument_list_as_of_reads_statuses_of_that_day(seeded, client):
     response = get(client, "instrument-list", query="jurisdiction=JP&as_of=2025-05-01")
     statuses = {i.slug: i.as_of_status for i in response.context["object_list"]}
-    assert statuses["jp-basic-law-responsible-ai-draft"] == "proposed"
-    assert "jp-ai-promotion-act" not in statuses  # adopted on 28 May 2025
+    assert statuses == {
+        "jp-basic-law-responsible-ai-draft": "draft",  # superseded on 28 May 2025
+        "jp-ai-promotion-act": "proposed",  # the Cabinet's bill; adopted on 28 May 2025
+        "jp-ai-guidelines-for-business-2024": "in_effect",
+    }
+    assert "jp-ai-basic-plan" not in statuses  # adopted on 23 December 2025
     assert "as of 1 May 2025" in response.content.decode()
 
 
 def test_an_empty_list_says_which_filter_emptied_it(seeded, client):
-    response = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2025-08-08")
+    # ASEAN's first binding law is Vietnam's Law on Digital Technology Industry (14 June 2025).
+    response = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2025-06-01")
     assert response.context["paginator"].count == 0
     assert response.context["empty_by"].name in {"binding", "as_of", "member_of"}
     assert "would bring results back" in response.content.decode()
@@ -105,8 +128,9 @@ def test_instrument_list_query_count_does_not_grow(empty, client, django_assert_
         instrument = InstrumentFactory()
         instrument.topics.add(topic)
         instrument.parties.add(JurisdictionFactory())
-    # count, page (+topics, +parties), ten facets
-    with django_assert_num_queries(14):
+    # count, page (+topics, +parties), ten facets; the jurisdiction facet takes three (counts
+    # by issuer, the issuers with their countries' names, the sub-national ones' countries)
+    with django_assert_num_queries(16):
         assert get(client, "instrument-list", query="binding=true").status_code == 200
 
 

@@ -1,11 +1,15 @@
 """Jurisdiction pages: the list by region with its counts, and each jurisdiction's page."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import (
     ApproachAssessmentFactory,
     BlocFactory,
+    CitationFactory,
+    CoverageReviewFactory,
     InstrumentFactory,
     JurisdictionFactory,
     MembershipFactory,
@@ -26,19 +30,26 @@ def test_jurisdiction_list_groups_by_region_with_counts(seeded, client):
             j.code: (j.binding_count, j.pending_count, j.voluntary_count) for j in regions[region]
         }
 
-    # Japan: the AI Promotion Act, the superseded draft Basic Law, the business guidelines.
-    assert counts("Eastern Asia")["JP"] == (1, 1, 1)
-    assert counts("South-eastern Asia")["SG"] == (0, 0, 2)
+    # Japan: the AI Promotion Act, the superseded draft Basic Law; the business guidelines of
+    # 2024, the appropriateness guideline of 2025 and the AI Basic Plan.
+    assert counts("Eastern Asia")["JP"] == (1, 1, 3)
+    assert counts("South-eastern Asia")["SG"] == (0, 0, 7)
+    # A country counts its sub-national jurisdictions' texts: the United States' own 2 binding
+    # laws, 3 bills and 7 voluntary texts, and its states' 18 binding laws (California's 4).
+    assert counts("Northern America")["US"] == (20, 3, 7)
+    assert counts("Northern America")["US-CA"] == (4, 0, 0)
 
 
 def test_jurisdiction_list_as_of_counts_what_existed_then(seeded, client):
     then = get(client, "jurisdiction-list", query="member_of=ASEAN&as_of=2025-08-08")
     rows = {j.code: j for region in then.context["regions"] for j in region["rows"]}
-    assert rows["VN"].binding_count == 0
+    # The Law on Digital Technology Industry (adopted 14 June 2025); not yet the AI law
+    # (10 December 2025) nor its decree (30 April 2026).
+    assert rows["VN"].binding_count == 1
     assert rows["VN"].as_of_approach == "voluntary"
     today = get(client, "jurisdiction-list", query="member_of=ASEAN")
     rows = {j.code: j for region in today.context["regions"] for j in region["rows"]}
-    assert rows["VN"].binding_count == 1
+    assert rows["VN"].binding_count == 3
     assert rows["VN"].as_of_approach == "risk_based"
 
 
@@ -47,12 +58,16 @@ def test_jurisdiction_page(seeded, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert [i.slug for i in response.context["binding_instruments"]] == [
-        "vn-law-on-artificial-intelligence"
+        "vn-decree-142-2026",
+        "vn-law-on-artificial-intelligence",
+        "vn-law-digital-technology-industry",
     ]
     assert [a["assessment"].approach for a in response.context["assessments"]] == [
         "risk_based",
+        "risk_based",
         "voluntary",
     ]
+    assert '<h2 id="coverage-heading">Coverage</h2>' in html
     assert 'member since <time datetime="1995-07-28">28 July 1995</time>' in " ".join(html.split())
     assert 'lang="vi"' in html
 
@@ -89,8 +104,23 @@ def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_n
         ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
         MembershipFactory(member=jurisdiction, bloc=BlocFactory())
         InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_a_federation_page_query_count_does_not_grow(db, client, django_assert_num_queries, size):
+    """With sub-national jurisdictions and their laws, and coverage reviews with citations."""
+    nation = JurisdictionFactory(code="XU", kind="national")
+    for index in range(size):
+        state = JurisdictionFactory(code=f"XU-S{index}", kind="subnational", parent=nation)
+        InstrumentFactory(jurisdiction=state).topics.add(TopicFactory())
+        review = CoverageReviewFactory(
+            jurisdiction=nation, reviewed_on=datetime.date(2026, 1, 1 + index)
+        )
+        CitationFactory(instrument=None, coverage_review=review, fields=["law_in_force"])
+    with django_assert_num_queries(19):
+        assert get(client, "jurisdiction-detail", nation.code).status_code == 200
 
 
 @pytest.mark.parametrize("size", [2, 20])
@@ -146,7 +176,7 @@ def test_a_national_page_lists_its_sub_national_jurisdictions_and_they_name_it(d
     nation = JurisdictionFactory(code="XU", name="Xland", kind="national")
     Jurisdiction.objects.create(code="XU-CA", name="Calstate", kind="subnational", parent=nation)
     page = " ".join(client.get("/jurisdictions/XU/").content.decode().split())
-    assert '<h2 id="subdivisions">Sub-national jurisdictions</h2>' in page
+    assert '<h2 id="subdivisions">Sub-national jurisdictions and their laws</h2>' in page
     assert '<a href="/jurisdictions/XU-CA/">Calstate</a>' in page
     state = " ".join(client.get("/jurisdictions/XU-CA/").content.decode().split())
     assert 'Sub-national (part of <a href="/jurisdictions/XU/">Xland</a>)' in state

@@ -37,12 +37,14 @@ def test_today_beside_the_article_day(seeded, client):
     for code in ("CN", "VN", "SG"):
         assert f'<a href="/jurisdictions/{code}/" class="tracked"' in html
     assert 'fill="url(#fill-risk_based)"' in html
-    # Not drawn but listed: blocs and international bodies.
+    # Not drawn but listed: blocs and international bodies (the section's heading says so;
+    # the US states are neither, and have no shape of their own).
     assert {row["jurisdiction"].code for row in response.context["other_rows"]} == {
         "ASEAN",
         "EU",
         "OECD",
         "INTL",
+        "UN",
     }
     assert len(response.context["national_rows"]) == nationals
     # Nothing the browser must fetch: the shapes are in the page.

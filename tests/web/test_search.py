@@ -23,6 +23,22 @@ from tests.helpers.search import AWKWARD, SG_FRAMEWORKS
 pytestmark = pytest.mark.django_db
 
 
+# What a search for "sandbox" finds among the instruments of the seed: Singapore's two
+# frameworks (`SG_FRAMEWORKS`, filed under Sandboxes) and the texts that name a sandbox.
+SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
+    "cn-anthropomorphic-ai-measures",
+    "de-ki-mig",
+    "gb-ai-regulation-white-paper-2023",
+    "in-ai-governance-guidelines",
+    "th-draft-ai-law-principles",
+    "us-ct-sb-5",
+    "us-fy2026-ndaa-ai-provisions",
+    "us-tx-hb-149",
+    "us-ut-sb-149",
+    "us-ut-sb-332",
+}
+
+
 def search_url(q=None):
     url = reverse("web:search")
     return url if q is None else f"{url}?{urlencode({'q': q})}"
@@ -35,7 +51,7 @@ def groups(response):
 def test_the_search_filter_of_the_lists_is_the_same_search(seeded, client):
     response = client.get(reverse("web:instrument-list"), {"q": "sandbox"})
     assert response.status_code == 200
-    assert {i.slug for i in response.context["object_list"]} == SG_FRAMEWORKS
+    assert {i.slug for i in response.context["object_list"]} == SANDBOX_INSTRUMENTS
 
 
 def test_sandbox_page_groups_the_results_by_kind(seeded, client):
@@ -44,19 +60,32 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
     found = groups(response)
     assert list(found) == ["jurisdictions", "instruments", "events", "actors", "quotes"]
     assert [hit.record.code for hit in found["jurisdictions"].hits] == ["SG"]
-    assert {hit.record.slug for hit in found["instruments"].hits} == SG_FRAMEWORKS
-    assert (found["events"].total, found["actors"].total, found["quotes"].total) == (0, 0, 3)
-    # The sentence cited for both frameworks is shown once, linking to both.
+    assert {hit.record.slug for hit in found["instruments"].hits} == SANDBOX_INSTRUMENTS
+    assert (found["events"].total, found["actors"].total, found["quotes"].total) == (0, 0, 9)
+    # The sentence cited for both frameworks is shown once, linking to both; each other quote
+    # backs one record.
     backs = [hit.backs for hit in found["quotes"].hits]
-    assert sorted(len(b) for b in backs) == [1, 2]
+    assert sorted(len(b) for b in backs) == [1, 1, 1, 1, 1, 1, 1, 2]
     urls = {url for b in backs for _, url in b}
     assert urls == {
         reverse("web:jurisdiction-detail", args=["SG"]) + "#approach-heading",
-        reverse("web:instrument-detail", args=["sg-model-ai-governance-framework"]),
-        reverse("web:instrument-detail", args=["sg-ai-verify-toolkit"]),
+        *(
+            reverse("web:instrument-detail", args=[slug])
+            for slug in (
+                "sg-model-ai-governance-framework",
+                "sg-ai-verify-toolkit",
+                "cn-anthropomorphic-ai-measures",
+                "eu-digital-omnibus-ai",
+                "in-ai-governance-guidelines",
+                "th-draft-ai-law-principles",
+                "us-fy2026-ndaa-ai-provisions",
+                "us-tx-hb-149",
+            )
+        ),
     }
     html = response.content.decode()
-    assert "6 results for “sandbox”" in html
+    # 1 jurisdiction, 12 instruments, 9 quotes
+    assert "22 results for “sandbox”" in html
     assert "with <mark>sandboxes</mark> to encourage innovation" in html
     assert "voluntary, <mark>sandbox</mark>-driven approach" in html
     assert "Topic: <mark>Sandboxes</mark>" in html

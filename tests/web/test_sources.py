@@ -42,20 +42,28 @@ def cite_everything(source, count):
 def test_source_list_shows_every_source_with_its_counts(seeded, client):
     response = client.get(reverse("web:source-list"))
     assert response.status_code == 200
-    sources = list(response.context["sources"])
+    # 462 sources, fifty a page: every one of them once, over the ten pages.
+    assert response.context["paginator"].num_pages == 10
+    pages = [response] + [
+        client.get(reverse("web:source-list"), {"page": page}) for page in range(2, 11)
+    ]
+    assert all(page.status_code == 200 for page in pages)
+    sources = [source for page in pages for source in page.context["sources"]]
     # By title whatever the case, ties broken by the title as written.
     assert [source.title for source in sources] == sorted(
         Source.objects.values_list("title", flat=True), key=lambda title: (title.lower(), title)
-    )[: len(sources)]
+    )
     article = next(source for source in sources if source.slug == ARTICLE)
-    assert article.citation_count == article.citations.count()
+    assert article.citation_count == article.citations.count() == 38
     records = {(c.record_kind, c.record.pk) for c in article.citations.all()}
     assert article.record_count == len(records) < article.citation_count
-    html = response.content.decode()
+    (html,) = [page.content.decode() for page in pages if article in page.context["sources"]]
     assert "U.S.–Asia AI Tug-of-War: Flexible Governance vs. Over-Regulation" in html
     assert f'href="{detail_url(ARTICLE)}"' in html
     # The article names no publisher or address; the M49 reference does.
     assert "not stated" in html
+    m49 = next(source for source in sources if source.slug == "un-m49")
+    (html,) = [page.content.decode() for page in pages if m49 in page.context["sources"]]
     assert 'href="https://unstats.un.org/unsd/methodology/m49/"' in html
     assert ">unstats.un.org<" in html
     assert "United Nations Statistics Division" in html
@@ -101,13 +109,28 @@ def test_source_page_shows_every_field_and_every_citing_record(seeded, client):
     # Neither publisher nor address is given in the article.
     assert html.count('<span class="not-stated">not stated</span>') >= 2
     groups = {group.kind: group for group in response.context["groups"]}
-    assert {"jurisdiction", "instrument", "status_change", "event"} <= set(groups)
-    assert response.context["citation_count"] == source.citations.count()
+    # The article backs the approaches, texts, events and people it names; no status change.
+    assert set(groups) == {"jurisdiction", "approach_assessment", "instrument", "event", "actor"}
+    assert {kind: len(group.records) for kind, group in groups.items()} == {
+        "jurisdiction": 1,
+        "approach_assessment": 11,
+        "instrument": 11,
+        "event": 4,
+        "actor": 3,
+    }
+    assert response.context["citation_count"] == source.citations.count() == 38
     # Every citation appears once, under its record.
     shown = [c for group in groups.values() for r in group.records for c in r.citations]
     assert sorted(c.pk for c in shown) == sorted(source.citations.values_list("pk", flat=True))
-    # A status change links to its instrument's page.
-    step = next(r for r in groups["status_change"].records)
+    # A status change links to its instrument's page: a report of a court ruling backs one.
+    report = client.get(detail_url("us-ca-iapp-xai-v-bonta"))
+    report_groups = {group.kind: group for group in report.context["groups"]}
+    assert {"instrument", "status_change", "event", "actor"} <= set(report_groups)
+    shown = [c for group in report_groups.values() for r in group.records for c in r.citations]
+    assert sorted(c.pk for c in shown) == sorted(
+        report.context["source"].citations.values_list("pk", flat=True)
+    )
+    step = next(r for r in report_groups["status_change"].records)
     assert step.url.startswith("/instruments/")
     assert response.context["breadcrumbs"] == [
         {"label": "Sources", "url": reverse("web:source-list")},

@@ -7,7 +7,7 @@ carry the instrument list's own parameters, and a count here is what that list c
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -99,12 +99,17 @@ class Comparison:
         self.span = len(self.columns) + 1
         base = Instrument.objects.as_of(self.as_of) if self.as_of else Instrument.objects.all()
         self.status_column = "as_of_status" if self.as_of else "status"
-        issued = base.filter(jurisdiction__in=order).order_by()
+        # A country's column counts what its sub-national jurisdictions issued too, as the
+        # list its cells link to (`?jurisdiction=US`) selects them.
+        issued = base.filter(Q(jurisdiction__in=order) | Q(jurisdiction__parent__in=order))
+        issued = issued.order_by()
         party_to = base.filter(parties__in=order).order_by()
         self.count_groups = self._count_groups(issued)
         self._add_parties(party_to)
-        self.topic_rows = self._topic_rows(issued, "jurisdiction_id", "jurisdiction")
-        self.party_topic_rows = self._topic_rows(party_to, "parties", "party", "as a party")
+        self.topic_rows = self._topic_rows(
+            issued, ("jurisdiction_id", "jurisdiction__parent_id"), "jurisdiction"
+        )
+        self.party_topic_rows = self._topic_rows(party_to, ("parties",), "party", "as a party")
 
     def list_url(self, **params):
         """The instrument list filtered by `params` (and `as_of`, when given)."""
@@ -128,9 +133,18 @@ class Comparison:
     def _count_groups(self, issued):
         """Instruments issued, by binding, type and status. One grouped query."""
         counts = {pk: {} for pk in (item.pk for item in self.jurisdictions)}
-        rows = issued.values("jurisdiction_id", "type", status_then=F(self.status_column))
+        rows = issued.values(
+            "jurisdiction_id",
+            "jurisdiction__parent_id",
+            "type",
+            status_then=F(self.status_column),
+        )
         for row in rows.annotate(n=Count("pk")):
-            counts[row["jurisdiction_id"]][row["type"], row["status_then"] or ""] = row["n"]
+            key = row["type"], row["status_then"] or ""
+            # Its own column, and its country's when that is a column too.
+            for column in (row["jurisdiction_id"], row["jurisdiction__parent_id"]):
+                if column in counts:
+                    counts[column][key] = counts[column].get(key, 0) + row["n"]
 
         def count(jurisdiction, kinds=None, status=None):
             return sum(
@@ -199,19 +213,23 @@ class Comparison:
         for text in texts:
             columns[text.party_id].parties.append(text)
 
-    def _topic_rows(self, queryset, group, parameter, role=""):
+    def _topic_rows(self, queryset, groups, parameter, role=""):
         """Topic × jurisdiction counts: one row per topic that any column's texts cover, each
         cell linking to the instrument list with `parameter` (jurisdiction or party) and the
-        topic. One grouped query."""
+        topic. A text counts in the column of each of `groups` (paths to a jurisdiction: the
+        issuer and its country, or a party). One grouped query."""
         counts = {}
         names = {}
         rows = (
             queryset.filter(topics__isnull=False)
-            .values(column_id=F(group), topic_slug=F("topics__slug"), topic_name=F("topics__name"))
+            .values(*groups, topic_slug=F("topics__slug"), topic_name=F("topics__name"))
             .annotate(n=Count("pk", distinct=True))
         )
         for row in rows:
-            counts[row["topic_slug"], row["column_id"]] = row["n"]
+            for column in {row[group] for group in groups}:
+                if column is not None:
+                    key = row["topic_slug"], column
+                    counts[key] = counts.get(key, 0) + row["n"]
             names[row["topic_slug"]] = row["topic_name"]
         return [
             self._row(

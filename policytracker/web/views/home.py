@@ -46,19 +46,29 @@ class HomeView(TemplateView):
 
     @staticmethod
     def bound_by_law(day):
-        """{"jurisdictions", "federations"} on `day`: the jurisdictions with a binding AI law of
-        their own in force, by name, each with `binding_law_since` (the answer
-        `?binding_law_in_force=true` gives, sub-national ones left to their country's line); and
-        the countries with no such law of their own whose sub-national jurisdictions have some
-        (`subdivisions_binding_by_law`)."""
-        rows = list(
-            with_binding_laws(Jurisdiction.objects.exclude(kind=Kind.SUBNATIONAL), day)
-            .filter(Q(binds_by_law=True) | Q(subdivisions_binding_by_law__gt=0))
-            .order_by("name")
+        """The answer `?binding_law_in_force=true` gives on `day`, grouped for reading:
+        `count` jurisdictions with a binding AI law of their own in force (`subnational` of
+        them sub-national), and `entries`, by name, one per country, bloc or body that has
+        such a law or whose sub-national jurisdictions do: the jurisdiction (annotated by
+        `with_binding_laws`), whether it binds by law itself, and its sub-national jurisdictions
+        that do."""
+        rows = with_binding_laws(Jurisdiction.objects.all(), day).filter(
+            Q(binds_by_law=True) | Q(subdivisions_binding_by_law__gt=0)
         )
+        rows = sorted(rows, key=lambda row: row.name)
+        states = [row for row in rows if row.kind == Kind.SUBNATIONAL and row.binds_by_law]
+        entries = [
+            {
+                "jurisdiction": row,
+                "states": [state for state in states if state.parent_id == row.pk],
+            }
+            for row in rows
+            if row.kind != Kind.SUBNATIONAL
+        ]
         return {
-            "jurisdictions": [row for row in rows if row.binds_by_law],
-            "federations": [row for row in rows if not row.binds_by_law],
+            "count": sum(1 for row in rows if row.binds_by_law),
+            "subnational": len(states),
+            "entries": entries,
         }
 
     def then_and_now(self, then, today):

@@ -1,9 +1,12 @@
+import re
 from itertools import groupby
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
 from instruments.coverage import recorded_counts
@@ -109,15 +112,15 @@ class JurisdictionDetailView(DetailView):
             + [cited for item in assessments for cited in item["provenance"].citations]
             + (review_provenance.citations if review_provenance else [])
         )
-        subnational = list(
-            Instrument.objects.for_listing()
-            .filter(jurisdiction__parent=jurisdiction)
-            .order_by("jurisdiction__name", "title")
-        )
         today = timezone.localdate()
-        subdivisions = with_binding_laws(
-            jurisdiction.subdivisions.order_by("name"), today
-        ).order_by("name")
+        subdivisions, subnational = [], []
+        if jurisdiction.subdivisions.all():  # prefetched: no query for a jurisdiction without
+            subnational = list(
+                Instrument.objects.for_listing()
+                .filter(jurisdiction__parent=jurisdiction)
+                .order_by("jurisdiction__name", "title")
+            )
+            subdivisions = with_binding_laws(jurisdiction.subdivisions.order_by("name"), today)
         context.update(
             bound_by_law=with_binding_laws(
                 Jurisdiction.objects.filter(pk=jurisdiction.pk), today
@@ -150,20 +153,44 @@ class JurisdictionDetailView(DetailView):
         return context
 
 
+# A record's key as a review's note names it: "TAKE IT DOWN Act (us-take-it-down-act)".
+_RECORD_KEY = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
+
+
+def _linked(text, addresses):
+    """`text`, escaped, with each key of a record in `addresses` linked to its page."""
+    parts, last = [], 0
+    for match in _RECORD_KEY.finditer(text):
+        address = addresses.get(match.group())
+        if address:
+            parts.append(escape(text[last : match.start()]))
+            parts.append(format_html('<a href="{}"><code>{}</code></a>', address, match.group()))
+            last = match.end()
+    parts.append(escape(text[last:]))
+    # Every part is escaped text or a link built by format_html.
+    return mark_safe("".join(str(part) for part in parts))
+
+
 def _coverage_rows(jurisdiction, review, cited):
-    """The latest review's findings, one row per category, each with the citations backing it
-    and how many records of that category the tracker holds today (None for sector rules,
-    which no type of instrument stands for)."""
+    """The latest review's findings, one row per category, each with the citations backing it,
+    its note with the records it names linked, and how many records of that category the
+    tracker holds today (None for sector rules, which no type of instrument stands for)."""
     if review is None:
         return []
     recorded = recorded_counts([jurisdiction])[jurisdiction.pk]
+    keys = {key for *_, note in review.findings for key in _RECORD_KEY.findall(note)}
+    addresses = {}
+    if keys:
+        for model in (Instrument, Event):
+            for record in model.objects.filter(slug__in=keys).only("slug"):
+                addresses[record.slug] = record.get_absolute_url()
     return [
         {
             "name": name,
             "label": label,
             "result": result,
             "result_label": result_label,
-            "note": note,
+            "note": _linked(note, addresses),
             "cites": cited.fields.get(name, []),
             "recorded": recorded[name],
         }

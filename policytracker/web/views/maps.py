@@ -29,7 +29,9 @@ class MapView(TemplateView):
     def rows_on(self, day):
         data = self.request.GET.copy()
         data["as_of"] = day.isoformat()
-        filterset = JurisdictionLawFilterSet(data, queryset=Jurisdiction.objects.all())
+        filterset = JurisdictionLawFilterSet(
+            data, queryset=Jurisdiction.objects.select_related("parent")
+        )
         return list(filterset.qs.order_by("name"))
 
     def get_context_data(self, **kwargs):
@@ -61,7 +63,12 @@ class MapView(TemplateView):
             as_of=as_of,
             world=world(),
             national_rows=[row for row in table if row["jurisdiction"].kind == Kind.NATIONAL],
-            other_rows=[row for row in table if row["jurisdiction"].kind != Kind.NATIONAL],
+            other_rows=[
+                row
+                for row in table
+                if row["jurisdiction"].kind in (Kind.REGIONAL_BLOC, Kind.INTERNATIONAL)
+            ],
+            subnational_rows=[row for row in table if row["jurisdiction"].kind == Kind.SUBNATIONAL],
             jurisdictions_url=reverse("web:jurisdiction-list"),
             breadcrumbs=[{"label": "Map", "url": None}],
         )

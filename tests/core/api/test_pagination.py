@@ -12,11 +12,15 @@ URL = reverse("api:jurisdiction-list")
 
 
 def test_pages_cover_the_list_once(client, seeded):
+    # 37 jurisdictions: four pages of 10, the last one partly filled.
     first = get_json(client, URL, page_size=10)
     second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
     last = get_json(client, URL, page_size=10, page="last")
     assert second["previous"] == "http://testserver" + URL + "?page_size=10"
-    seen = codes(first) + codes(second) + codes(last)
+    assert third["next"] == "http://testserver" + URL + "?page=4&page_size=10"
+    assert last["previous"] == "http://testserver" + URL + "?page=3&page_size=10"
+    seen = codes(first) + codes(second) + codes(third) + codes(last)
     assert seen == codes(get_json(client, URL, page_size=200))
     assert last["next"] is None
 

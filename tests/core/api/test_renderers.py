@@ -54,11 +54,17 @@ def test_instrument_csv_cells(client, seeded):
     assert toolkit["binding"] == "false"
     assert toolkit["introduced_on"] == ""
     assert toolkit["as_of.date"] == "2024-06-01"
+    bill = rows["ca-aida-bill-c27"]
+    assert (bill["as_of.status"], bill["as_of.since"], bill["as_of.partial"]) == (
+        "proposed",
+        "2022-06",
+        "true",
+    )
     draft = rows["jp-basic-law-responsible-ai-draft"]
     assert (draft["as_of.status"], draft["as_of.since"], draft["as_of.partial"]) == (
-        "proposed",
-        "2024-02",
-        "true",
+        "draft",
+        "2024-02-16",
+        "false",
     )
 
 
