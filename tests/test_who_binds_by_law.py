@@ -2,6 +2,7 @@
 the jurisdiction list, the instrument list and the API."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,14 +15,23 @@ pytestmark = pytest.mark.django_db
 
 ARTICLE_DAY = "2025-08-08"
 # The jurisdictions with a binding law of their own in effect on the day, read from the seed's
-# status timelines: the US by the TAKE IT DOWN Act (19 May 2025), Utah by its AI Policy Act and
-# amendments; since then India (IT Rules amendment, 20 February 2026), Italy (Law 132/2025,
-# 10 October 2025), Taiwan, Vietnam, and California, Connecticut, Illinois and Texas.
+# status timelines. On the article's day: China, the EU, Japan, South Korea, the US (the ONC
+# HTI-1 rule, 8 February 2024, then the TAKE IT DOWN Act, 19 May 2025), and three US states:
+# California (AB 3030, 1 January 2025), Illinois (HB 1806, effective on signing, 1 August 2025)
+# and Utah (its AI Policy Act and amendments). Since then India (IT Rules amendment,
+# 20 February 2026), Italy (Law 132/2025, 10 October 2025), Taiwan, Vietnam, and Connecticut,
+# New York (its AI companion law, 5 November 2025) and Texas.
 TODAY = {
     *("CN", "EU", "IN", "IT", "JP", "KR", "TW", "US", "VN"),
-    *("US-CA", "US-CT", "US-IL", "US-TX", "US-UT"),
+    *("US-CA", "US-CT", "US-IL", "US-NY", "US-TX", "US-UT"),
 }
-ON_ARTICLE_DAY = {"CN", "EU", "JP", "KR", "US", "US-UT"}
+ON_ARTICLE_DAY = {"CN", "EU", "JP", "KR", "US", "US-CA", "US-IL", "US-UT"}
+# The home page's heading for each day (today's names the day it is read, e.g. "Today,
+# 4 December 2026"): every jurisdiction the list links to, sub-national ones included.
+HEADINGS = {
+    None: "{day}: 15 jurisdictions (6 of them sub-national)",
+    ARTICLE_DAY: "On 8 August 2025: 8 jurisdictions (3 of them sub-national)",
+}
 
 
 def _api_codes(client, **params):
@@ -58,20 +68,43 @@ def test_one_answer_everywhere(seeded, client, as_of, expected):
         answer["day"].isoformat() if not answer["is_today"] else None: answer
         for answer in home.context["bound_by_law"]
     }
-    # The home page lists a sub-national jurisdiction on its country's line: the US has a
-    # law of its own, so it is no federation bound only in its states.
+    answer = answers[as_of]
     subnational = set(
         Jurisdiction.objects.filter(code__in=expected, kind="subnational").values_list(
             "code", flat=True
         )
     )
-    assert {j.code for j in answers[as_of]["jurisdictions"]} == expected - subnational
-    assert answers[as_of]["federations"] == []
+    # One answer: the number the home page gives is the number of rows its "These
+    # jurisdictions" link (`?binding_law_in_force=true`) lists, sub-national ones included.
+    assert (answer["count"], answer["subnational"]) == (len(expected), len(subnational))
+    # Countries and blocs by name, each with its sub-national jurisdictions that bind by law
+    # nested under it: the US has a law of its own, so it is no federation bound only in its
+    # states, and every entry binds by law itself.
+    entries = answer["entries"]
+    assert [entry["jurisdiction"].name for entry in entries] == sorted(
+        entry["jurisdiction"].name for entry in entries
+    )
+    assert all(entry["jurisdiction"].binds_by_law for entry in entries)
+    assert {entry["jurisdiction"].code for entry in entries} == expected - subnational
+    nested = {
+        entry["jurisdiction"].code: [state.code for state in entry["states"]] for entry in entries
+    }
+    assert {code for states in nested.values() for code in states} == subnational
+    assert nested["US"] == sorted(subnational)
+    assert all(states == [] for code, states in nested.items() if code != "US")
+
     html = home.content.decode()
     assert "Who binds AI by law" in html
-    # One answer: the number the home page gives is the number of rows its "These
-    # jurisdictions" link (`?binding_law_in_force=true`) lists.
-    assert f"{len(expected)} jurisdictions" in html
+    today = home.context["today"]
+    block = html.split(f'<h3 id="bound-{as_of or today.isoformat()}">')[1].split("</h3>")
+    assert " ".join(block[0].split()) == HEADINGS[as_of].format(
+        day=f"Today, {today.day} {today:%B %Y}"
+    )
+    listed = block[1].split("These")[0]
+    # The names the home page lists are the jurisdictions the list and the API give.
+    assert set(re.findall(r'href="/jurisdictions/([A-Z-]+)/"', listed)) == expected
+    text = " ".join(listed.split())
+    assert f"and in {len(subnational)} of its sub-national jurisdictions:" in text
 
 
 def test_the_approach_label_does_not_decide_it(seeded):
@@ -157,11 +190,22 @@ def test_the_home_page_says_a_federation_binds_in_its_states_not_nationally(empt
     StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2024, 1, 1))
     response = client.get(reverse("web:home"))
     (today,) = response.context["bound_by_law"]
-    assert today["jurisdictions"] == []
-    assert [row.code for row in today["federations"]] == ["XF"]
+    # Astate counts (it has a law of its own); Fedland, with none, does not, but carries it.
+    assert (today["count"], today["subnational"]) == (1, 1)
+    (entry,) = today["entries"]
+    assert entry["jurisdiction"].code == "XF"
+    assert not entry["jurisdiction"].binds_by_law
+    assert [state.code for state in entry["states"]] == ["XF-A"]
     html = " ".join(response.content.decode().split())
+    section = html.split("Who binds AI by law")[1].split("</section>")[0]
+    assert "1 jurisdiction (1 of them sub-national)" in section
     assert (
         'Fedland</a> <span class="muted">(no national law; binding laws in force in 1 of its '
         "sub-national jurisdictions)</span>"
-    ) in html
-    assert "Astate" not in html.split("Who binds AI by law")[1].split("</section>")[0]
+    ) in section
+    # The state is listed, nested under its country, with its own law.
+    assert (
+        '<ul> <li><a href="/jurisdictions/XF-A/">Astate</a> <span class="muted">(1 law; in '
+        'force since <time datetime="2024-01-01">1 January 2024</time>)</span>'
+    ) in section
+    assert "and in 1 of its sub-national jurisdictions" not in section

@@ -106,11 +106,14 @@ def test_citation_records_of_every_kind(client, seeded):
         (
             {"q": "sandbox"},
             [
+                ("coverage_review", "GB/2026-12-04"),
+                ("instrument", "gb-mhra-ai-airlock"),
                 ("instrument", "eu-digital-omnibus-ai"),
                 ("instrument", "cn-anthropomorphic-ai-measures"),
                 ("instrument", "us-tx-hb-149"),
                 ("instrument", "in-ai-governance-guidelines"),
                 ("instrument", "us-fy2026-ndaa-ai-provisions"),
+                ("instrument", "in-rbi-free-ai-framework"),
                 ("instrument", "th-draft-ai-law-principles"),
                 ("approach_assessment", "SG/2025-08-08"),
                 ("instrument", "sg-model-ai-governance-framework"),

@@ -72,7 +72,6 @@ def test_source_record(client, seeded):
             [
                 "intl-koreaherald-seoul-declaration-2024-05-21",
                 "kr-chinadailyasia-seoul-declaration-2024-05-22",
-                "intl-chinadailyasia-seoul-declaration",
             ],
         ),
         ({"kind": "reference", "q": "Seoul"}, ["korea-net-seoul-declaration"]),

@@ -22,6 +22,7 @@ def test_topic_list_and_record(client, seeded):
     assert list(record) == [*TOPIC_FIELDS, "instruments"]
     # By title.
     assert record["instruments"] == [
+        "gb-mhra-ai-airlock",
         "sg-ai-verify-toolkit",
         "gb-ai-regulation-white-paper-2023",
         "de-ki-mig",
@@ -29,10 +30,12 @@ def test_topic_list_and_record(client, seeded):
         "us-ut-sb-149",
         "us-ut-sb-332",
         "th-draft-ai-law-principles",
+        "in-rbi-free-ai-framework",
         "in-ai-governance-guidelines",
         "cn-anthropomorphic-ai-measures",
         "sg-model-ai-governance-framework",
         "us-fy2026-ndaa-ai-provisions",
+        "us-ut-hb-320",
         "us-tx-hb-149",
     ]
     # The page the address names lists exactly those (in its own order).

@@ -24,19 +24,25 @@ VIETNAMS_LAWS = [
     "vn-law-digital-technology-industry",
     "vn-law-on-artificial-intelligence",
 ]
+PHILIPPINES_ELECTION_RULES = "ph-comelec-resolution-11064"
 
 
 def test_binding_instruments_of_asean_members_today_and_on_the_article_day(seeded):
-    assert slugs("binding=true&member_of=ASEAN") == VIETNAMS_LAWS
+    # The Philippines' COMELEC Resolution No. 11064 (the May 2025 election rules) is binding but
+    # its timeline has no step past "adopted" (18 September 2024), so it is never in force.
+    assert slugs("binding=true&member_of=ASEAN") == [PHILIPPINES_ELECTION_RULES, *VIETNAMS_LAWS]
     assert slugs("binding=true&in_force=true&member_of=ASEAN") == VIETNAMS_LAWS
-    # On the article day only the Law on Digital Technology Industry existed (adopted on
-    # 14 June 2025, in effect from 1 January 2026): no binding law was in force.
+    # On the article day only that resolution and the Law on Digital Technology Industry
+    # (adopted on 14 June 2025, in effect from 1 January 2026) existed: no binding law was in
+    # force.
     assert slugs("binding=true&member_of=ASEAN&as_of=2025-08-08") == [
-        "vn-law-digital-technology-industry"
+        PHILIPPINES_ELECTION_RULES,
+        "vn-law-digital-technology-industry",
     ]
     assert slugs("binding=true&in_force=true&member_of=ASEAN&as_of=2025-08-08") == []
     assert slugs("binding=false&member_of=asean&as_of=2025-08-08") == [
         "bn-guide-ai-governance-ethics",
+        "id-ojk-ai-governance-banking",
         "id-se-9-2023-ai-ethics",
         "id-stranas-ka",
         "kh-draft-national-ai-strategy",
@@ -46,10 +52,12 @@ def test_binding_instruments_of_asean_members_today_and_on_the_article_day(seede
         "ph-nais",
         "ph-naisr-2",
         "sg-ai-verify-toolkit",
+        "sg-hsa-software-medical-devices-guidelines",
         "sg-mas-feat-principles",
         "sg-mgf-generative-ai",
         "sg-model-ai-governance-framework",
         "sg-nais-2",
+        "th-bot-ai-risk-management-guidelines",
         "th-nais-2022-2027",
         "vn-national-ai-strategy-2030",
     ]

@@ -40,11 +40,14 @@ SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
     "cn-anthropomorphic-ai-measures",
     "de-ki-mig",
     "gb-ai-regulation-white-paper-2023",
+    "gb-mhra-ai-airlock",
     "in-ai-governance-guidelines",
+    "in-rbi-free-ai-framework",
     "th-draft-ai-law-principles",
     "us-ct-sb-5",
     "us-fy2026-ndaa-ai-provisions",
     "us-tx-hb-149",
+    "us-ut-hb-320",
     "us-ut-sb-149",
     "us-ut-sb-332",
 }
@@ -55,7 +58,7 @@ def test_sandbox_finds_singapore_its_frameworks_and_the_quotes(seeded):
     # Singapore's frameworks say "sandbox" only through their topic, Sandboxes.
     assert {i.slug for i in Instrument.objects.search("sandbox")} == SANDBOX_INSTRUMENTS
     quotes = Citation.objects.search("sandbox")
-    assert quotes.count() == 9
+    assert quotes.count() == 12
     assert all("sandbox" in citation.quote.lower() for citation in quotes)
     # The article's "sandbox-driven" backs Singapore's approach and both its frameworks.
     driven = [citation for citation in quotes if "sandbox-driven" in citation.quote]
@@ -65,7 +68,11 @@ def test_sandbox_finds_singapore_its_frameworks_and_the_quotes(seeded):
         "Model AI Governance Framework",
     ]
     assert [c.record.jurisdiction.code for c in driven if c.record_kind != "instrument"] == ["SG"]
-    assert {citation.record_kind for citation in quotes} == {"instrument", "approach_assessment"}
+    assert {citation.record_kind for citation in quotes} == {
+        "instrument",
+        "approach_assessment",
+        "coverage_review",
+    }
     assert not Event.objects.search("sandbox").exists()
     assert not Actor.objects.search("sandbox").exists()
 

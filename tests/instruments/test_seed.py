@@ -612,9 +612,13 @@ def test_no_instrument_states_its_status_without_a_timeline(seeded):
     assert {i.slug: i.status for i in untimed} == dict.fromkeys(
         [
             "asean-defa",
+            "de-bsi-generative-ai-models",
+            "it-agid-ai-pa-guidelines",
             "jp-ai-appropriateness-guideline-2025",
+            "kr-ai-basic-act-deferral-bill-2025",
             "la-national-ai-strategy",
             "ph-hb-2827",
+            "tw-ai-action-plan-2",
             "us-ai-action-plan-2025",
             "us-national-policy-framework-ai-2026",
             "us-omb-m-25-21-m-25-22",

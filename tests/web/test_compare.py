@@ -116,25 +116,27 @@ def test_cn_sg_jp_side_by_side(seeded, client):
     assert str(by_code["JP"].jurisdiction.as_of_approach_when) == "May 2026"
 
     assert counts(response, "Instruments issued") == {
-        "All": [11, 7, 5],
+        "All": [13, 8, 5],
         "Binding laws": [8, 0, 1],
         "Bills (bind if enacted)": [0, 0, 1],
-        "Voluntary texts": [3, 7, 3],
+        "Voluntary texts": [5, 8, 3],
     }
+    # The sector rules: China's NFRA banking and insurance guidelines and AI+ healthcare
+    # opinions, Singapore's HSA guidelines on software medical devices.
     assert counts(response, "By type") == {
         "Binding law": [8, 0, 1],
-        "Voluntary framework": [1, 6, 2],
+        "Voluntary framework": [2, 7, 2],
         "Draft bill": [0, 0, 1],
         "Declaration": [0, 0, 0],
-        "Government policy": [2, 1, 1],
+        "Government policy": [3, 1, 1],
     }
     # Recorded statuses: the Japanese draft was superseded by the act; Singapore's
     # proposed text has no dated step; no source states the status of Japan's 2025
     # appropriateness guideline.
     assert counts(response, "By status (as recorded)") == {
         "Proposed": [0, 1, 0],
-        "Adopted": [1, 0, 1],
-        "In effect": [10, 6, 2],
+        "Adopted": [2, 0, 1],
+        "In effect": [11, 7, 2],
         "Superseded": [0, 0, 1],
         "Not stated": [0, 0, 1],
     }
@@ -204,9 +206,10 @@ def test_as_of_reads_the_approach_instruments_and_statuses_of_that_day(seeded, c
     assert columns(now)["JP"].jurisdiction.as_of_approach == "light_touch"
     # Vietnam's AI law was adopted in December 2025, its decree in April 2026: not there on
     # 8 August 2025, when it had its 2021 strategy and the Law on Digital Technology Industry
-    # (adopted in June 2025, in force from January 2026).
+    # (adopted in June 2025, in force from January 2026). Since then also the drafts of its
+    # high-risk AI systems list and of the State Bank's AI banking circular (February 2026).
     assert counts(then, "Instruments issued")["All"] == [2, 3]
-    assert counts(now, "Instruments issued")["All"] == [4, 5]
+    assert counts(now, "Instruments issued")["All"] == [6, 5]
     assert counts(then, "By status that day") == {
         "Adopted": [1, 0],
         "In effect": [1, 2],
@@ -246,6 +249,31 @@ def test_memberships_held_on_the_day(seeded, client):
     assert ">11 November 2022</time>" in html
 
 
+def test_a_country_counts_the_instruments_of_its_sub_national_jurisdictions(seeded, client):
+    # The US column counts the 17 federal instruments and the 33 of its states (California 9,
+    # New York 5, Utah 5, Colorado, Oregon and Washington 3 each, Illinois and Texas 2 each,
+    # Connecticut 1), as the `?jurisdiction=US` list its cells link to does.
+    response = compare(client, "US", "EU")
+    assert response.status_code == 200
+    assert counts(response, "Instruments issued") == {
+        "All": [50, 12],
+        "Binding laws": [30, 2],
+        "Bills (bind if enacted)": [7, 1],
+        "Voluntary texts": [13, 9],
+    }
+    comparison = response.context["comparison"]
+    group = next(g for g in comparison.count_groups if g["label"] == "Instruments issued")
+    (us_all, _) = group["rows"][0].cells
+    assert us_all.url == "/instruments/?jurisdiction=US"
+    assert list_count(us_all.url) == 50
+    # The topic matrix likewise: 6 of the 29 US texts on transparency are federal.
+    rows = {row.label: row.cells for row in comparison.topic_rows}
+    assert [cell.count for cell in rows["Transparency"]] == [29, 5]
+    assert [cell.count for cell in rows["Sandboxes"]] == [6, 0]
+    assert rows["Transparency"][0].url == "/instruments/?jurisdiction=US&topic=transparency"
+    assert list_count(rows["Transparency"][0].url) == 29
+
+
 # -- the topic matrix --------------------------------------------------------------------------
 
 
@@ -258,13 +286,13 @@ def test_topic_matrix_rows_and_links(seeded, client):
         "Automated-decision rights": [1, 1, 0],
         "Content labelling": [4, 2, 0],
         "Data security": [2, 0, 0],
-        "Ethics principles": [2, 0, 1],
-        "Human oversight": [0, 1, 0],
+        "Ethics principles": [2, 1, 1],
+        "Human oversight": [0, 2, 0],
         "International cooperation": [2, 0, 1],
         "Licensing": [2, 0, 0],
-        "Risk tiers": [1, 2, 1],
+        "Risk tiers": [2, 4, 1],
         "Sandboxes": [1, 0, 0],
-        "Transparency": [3, 3, 1],
+        "Transparency": [3, 4, 1],
     }
     party_rows = {
         row.label: [cell.count for cell in row.cells] for row in comparison.party_topic_rows

@@ -39,16 +39,17 @@ SEED_EVENTS = {
     "us-doj-ai-litigation-task-force-2026-01-09",
     # 2025
     "us-fy2026-ndaa-signed-2025-12-18",
+    "kr-apec-leaders-gyeongju-2025",
     "cn-xi-proposes-waico-apec-2025",
     "timor-leste-joins-asean-2025",
     "un-global-dialogue-launch-2025",
     "jp-ai-strategy-headquarters-2025",
     "kratsios-urges-asia-to-reject-eu-regulation",
+    "kr-apec-digital-ai-ministerial-2025",
     "li-qiang-calls-for-international-ai-governance-body",
     "us-congress-push-to-ban-chinese-ai-from-federal-use",
     "gb-ai-safety-institute-renamed-2025",
     "intl-ai-action-summit-paris-2025",
-    "fr-ai-action-summit-2025",
     # 2024
     "ai-seoul-summit-2024",
     "asean-digital-ministers-meeting-2024",
@@ -84,7 +85,8 @@ def detail(slug):
 def test_list_shows_the_seed_newest_first_grouped_by_year(seeded, client):
     response = client.get(LIST)
     assert response.status_code == 200
-    # 29 events: 25 on the first page, the rest on the second; every seed event once.
+    # 30 events: 25 on the first page, the rest on the second; every seed event once. The
+    # Paris AI Action Summit (10 February 2025) is one record.
     second = client.get(LIST, {"page": "2"})
     assert second.status_code == 200
     assert len(listed(response)) == 25
@@ -103,7 +105,14 @@ def test_list_shows_the_seed_newest_first_grouped_by_year(seeded, client):
         "eu-omnibus-ai-parliament-vote-2026",
         "tw-national-ai-strategy-special-committee-2026",
     ]
-    assert listed(second)[-1] == "intl-ai-safety-summit-2023"
+    assert listed(response)[-1] == "us-congress-push-to-ban-chinese-ai-from-federal-use"
+    assert listed(second) == [
+        "gb-ai-safety-institute-renamed-2025",
+        "intl-ai-action-summit-paris-2025",
+        "ai-seoul-summit-2024",
+        "asean-digital-ministers-meeting-2024",
+        "intl-ai-safety-summit-2023",
+    ]
     # Every seed event is dated; the undated ones' group is in test_detail_of_an_undated_event.
     assert "Date not stated" not in html + second.content.decode()
     assert response.context["breadcrumbs"] == [{"label": "Events", "url": None}]
@@ -116,8 +125,8 @@ def test_kind_filter(seeded, client):
     assert set(listed(response)) == {
         "intl-ai-safety-summit-2023",
         "ai-seoul-summit-2024",
-        "fr-ai-action-summit-2025",
         "intl-ai-action-summit-paris-2025",
+        "kr-apec-leaders-gyeongju-2025",
         "timor-leste-joins-asean-2025",
         "in-ai-impact-summit-2026",
     }
@@ -127,6 +136,7 @@ def test_kind_filter(seeded, client):
 KR_EVENTS = {
     "kratsios-urges-asia-to-reject-eu-regulation",  # host
     "cn-xi-proposes-waico-apec-2025",  # host
+    "kr-apec-digital-ai-ministerial-2025",  # host
     "in-ai-impact-summit-2026",  # participant
     "ai-seoul-summit-2024",  # host and participant
 }
@@ -135,7 +145,7 @@ KR_EVENTS = {
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        # host of two, participant of one, host and participant of another (counted once)
+        # host of three, participant of one, host and participant of another (counted once)
         ("KR", KR_EVENTS),
         ("kr", KR_EVENTS),
         # co-host and participant of Seoul (counted once), host of two, participant of one
@@ -174,6 +184,7 @@ def test_search_and_date_range_filters(seeded, client):
     response = client.get(LIST, {"date_after": "2025-07-01", "date_before": "2025-08-31"})
     assert set(listed(response)) == {
         "kratsios-urges-asia-to-reject-eu-regulation",
+        "kr-apec-digital-ai-ministerial-2025",
         "li-qiang-calls-for-international-ai-governance-body",
     }
     # kept through the filter form, which has no control for them
@@ -263,11 +274,18 @@ def test_timeline_has_a_mark_per_dated_event_and_the_instrument_milestones(seede
     # (an undated one is: test_detail_of_an_undated_event)
     assert sorted(event_links(svg)) == sorted(SEED_EVENTS)
     assert "has no stated date" not in response.content.decode()
-    # milestones: own dates and status changes, each step once (the AI Act's adoption is both)
-    assert svg.count('href="/instruments/eu-ai-act/"') == 2
-    assert "EU Artificial Intelligence Act" in svg or "eu-ai-act" in svg
+    # milestones: own dates and status changes, each step once (Vietnam's AI law's adoption,
+    # 10 December 2025, and entry into force, 1 March 2026, are both)
+    assert svg.count('href="/instruments/vn-law-on-artificial-intelligence/"') == 2
+    assert "Law on Artificial Intelligence" in svg
+    # the milestones drawn are the 200 most recent (of 315), from 8 January 2025 on: the AI
+    # Act's (2024) are not among them
+    assert 'href="/instruments/eu-ai-act/"' not in svg
+    assert "Only the 200 most recent instrument milestones are drawn." in " ".join(
+        response.content.decode().split()
+    )
     # one axis with a tick label per year: from the first event (2023) to the last milestone
-    # drawn (2027); the milestones drawn are the 200 most recent, which begin after 2022
+    # drawn (2027)
     for year in range(2023, 2028):
         assert f">{year}</text>" in svg
     assert ">2022</text>" not in svg

@@ -91,5 +91,5 @@ def test_feed_query_count_does_not_grow(empty, client, django_assert_num_queries
     # One per history table, the previous rows of the changed instruments and jurisdiction,
     # the instruments' many-to-many fields (parties, topics), and the instruments, sources
     # and jurisdictions the entries name (whether they still exist).
-    with django_assert_num_queries(12 + 2 + 2 + 3):
+    with django_assert_num_queries(13 + 2 + 2 + 3):
         fetch(client)

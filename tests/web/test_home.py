@@ -1,12 +1,19 @@
 """The site-wide pages: home, errors."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
 
 from instruments.models import Instrument
-from tests.factories import EventFactory, InstrumentFactory, JurisdictionFactory, MembershipFactory
+from tests.factories import (
+    EventFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    MembershipFactory,
+    StatusChangeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +54,80 @@ def test_home_shows_counts_approaches_then_and_now(seeded, client):
     for shown, label in re.findall(r'<time datetime="([-0-9]{4,10})">([^<]+)</time>', html):
         # "2026-05-01": "1 May 2026"; "2026-05": "May 2026"; "2026": "2026"
         assert len(label.split()) == {10: 3, 7: 2, 4: 1}[len(shown)], (shown, label)
+
+
+def test_who_binds_by_law_nests_the_states_under_their_country(seeded, client):
+    html = " ".join(client.get(reverse("web:home")).content.decode().split())
+    then = html.split('<h3 id="bound-2025-08-08">')[1].split("These jurisdictions")[0]
+    assert then.startswith(" On 8 August 2025: 8 jurisdictions (3 of them sub-national) </h3>")
+    # Countries and blocs by name; the states are listed under the US, not beside it.
+    assert re.findall(r'<li> <a href="/jurisdictions/([A-Z-]+)/">', then) == [
+        "CN",
+        "EU",
+        "JP",
+        "KR",
+        "US",
+    ]
+    assert (
+        '<li> <a href="/jurisdictions/US/">United States</a> <span class="muted">(2 laws; the '
+        'first in force since <time datetime="2024-02-08">8 February 2024</time>)</span> '
+        '<span class="muted">and in 3 of its sub-national jurisdictions:</span> <ul> '
+        '<li><a href="/jurisdictions/US-CA/">California</a> <span class="muted">(1 law; in '
+        'force since <time datetime="2025-01-01">1 January 2025</time>)</span> </li> '
+        '<li><a href="/jurisdictions/US-IL/">Illinois</a> <span class="muted">(1 law; in force '
+        'since <time datetime="2025-08-01">1 August 2025</time>)</span> </li> '
+        '<li><a href="/jurisdictions/US-UT/">Utah</a> <span class="muted">(4 laws; the first in '
+        'force since <time datetime="2024-05-01">1 May 2024</time>)</span> </li> </ul> </li> '
+        "</ul>"
+    ) in then
+    # Today (4 December 2026): Connecticut, New York and Texas too, California with 6 laws.
+    today = html.split("Who binds AI by law")[1].split('<h3 id="bound-2025-08-08">')[0]
+    assert "15 jurisdictions (6 of them sub-national) </h3>" in today
+    assert '<span class="muted">and in 6 of its sub-national jurisdictions:</span>' in today
+    nested = today.split("and in 6 of its sub-national jurisdictions:</span> <ul>")[1]
+    nested = nested.split("</ul>")[0]
+    assert re.findall(r'<li><a href="/jurisdictions/([A-Z-]+)/">', nested) == [
+        *("US-CA", "US-CT", "US-IL", "US-NY", "US-TX", "US-UT"),
+    ]
+    assert (
+        '<a href="/jurisdictions/US-CA/">California</a> <span class="muted">(6 laws; the first '
+        'in force since <time datetime="2025-01-01">1 January 2025</time>)</span>'
+    ) in nested
+    assert (
+        '<a href="/jurisdictions/US-NY/">New York</a> <span class="muted">(2 laws; the first '
+        'in force since <time datetime="2025-11-05">5 November 2025</time>)</span>'
+    ) in nested
+    # A state with no law in force is not listed: Colorado's AI Act was superseded before it
+    # took effect, and SB 26-189 takes effect on 1 January 2027.
+    assert "US-CO" not in html.split("Who binds AI by law")[1].split("</section>")[0]
+
+
+def test_who_binds_by_law_counts_a_country_and_its_bound_state(empty, client):
+    land = JurisdictionFactory(code="XN", name="Nationland", kind="national")
+    bound = JurisdictionFactory(code="XN-A", name="Astate", kind="subnational", parent=land)
+    JurisdictionFactory(code="XN-B", name="Bstate", kind="subnational", parent=land)
+    for jurisdiction in (land, bound):
+        law = InstrumentFactory(jurisdiction=jurisdiction, type="binding_law")
+        StatusChangeFactory(instrument=law, status="in_effect", date=datetime.date(2024, 1, 1))
+    response = client.get(reverse("web:home"))
+    (today,) = response.context["bound_by_law"]
+    assert (today["count"], today["subnational"]) == (2, 1)
+    assert [
+        (entry["jurisdiction"].code, [state.code for state in entry["states"]])
+        for entry in today["entries"]
+    ] == [("XN", ["XN-A"])]
+    html = " ".join(response.content.decode().split())
+    section = html.split("Who binds AI by law")[1].split("</section>")[0]
+    assert "2 jurisdictions (1 of them sub-national) </h3>" in section
+    assert (
+        '<a href="/jurisdictions/XN/">Nationland</a> <span class="muted">(1 law; in force since '
+        '<time datetime="2024-01-01">1 January 2024</time>)</span> <span class="muted">and in 1 '
+        'of its sub-national jurisdictions:</span> <ul> <li><a href="/jurisdictions/XN-A/">'
+        'Astate</a> <span class="muted">(1 law; in force since <time datetime="2024-01-01">'
+        "1 January 2024</time>)</span> </li> </ul>"
+    ) in section
+    assert "Bstate" not in section
+    assert "no national law" not in section
 
 
 def test_home_counts_binding_and_voluntary(empty, client):

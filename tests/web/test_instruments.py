@@ -33,6 +33,7 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
     assert [i.slug for i in response.context["object_list"]] == [
         "bn-guide-ai-governance-ethics",
         "kh-draft-national-ai-strategy",
+        "id-ojk-ai-governance-banking",
         "id-se-9-2023-ai-ethics",
         "id-stranas-ka",
         "la-national-ai-strategy",
@@ -48,6 +49,8 @@ def test_instrument_list_shows_facets_chips_and_downloads(seeded, client):
         "sg-mgf-generative-ai",
         "sg-nais-2",
         "sg-mas-feat-principles",
+        "sg-hsa-software-medical-devices-guidelines",
+        "th-bot-ai-risk-management-guidelines",
         "th-nais-2022-2027",
         "vn-national-ai-strategy-2030",
     ]
@@ -88,11 +91,14 @@ def test_instrument_list_as_of_reads_statuses_of_that_day(seeded, client):
 
 
 def test_an_empty_list_says_which_filter_emptied_it(seeded, client):
-    # ASEAN's first binding law is Vietnam's Law on Digital Technology Industry (14 June 2025).
-    response = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2025-06-01")
+    # ASEAN's first binding law is the Philippine COMELEC's Resolution No. 11064 on AI in
+    # election campaigns (18 September 2024); the day before, members had none.
+    response = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2024-09-17")
     assert response.context["paginator"].count == 0
     assert response.context["empty_by"].name in {"binding", "as_of", "member_of"}
     assert "would bring results back" in response.content.decode()
+    first = get(client, "instrument-list", query="binding=true&member_of=ASEAN&as_of=2024-09-18")
+    assert [i.slug for i in first.context["object_list"]] == ["ph-comelec-resolution-11064"]
 
 
 @pytest.mark.parametrize(

@@ -33,11 +33,14 @@ def test_jurisdiction_list_groups_by_region_with_counts(seeded, client):
     # Japan: the AI Promotion Act, the superseded draft Basic Law; the business guidelines of
     # 2024, the appropriateness guideline of 2025 and the AI Basic Plan.
     assert counts("Eastern Asia")["JP"] == (1, 1, 3)
-    assert counts("South-eastern Asia")["SG"] == (0, 0, 7)
-    # A country counts its sub-national jurisdictions' texts: the United States' own 2 binding
-    # laws, 3 bills and 7 voluntary texts, and its states' 18 binding laws (California's 4).
-    assert counts("Northern America")["US"] == (20, 3, 7)
-    assert counts("Northern America")["US-CA"] == (4, 0, 0)
+    # Singapore: seven frameworks (the HSA's guidelines on software medical devices among them)
+    # and its National AI Strategy 2.0.
+    assert counts("South-eastern Asia")["SG"] == (0, 0, 8)
+    # A country counts its sub-national jurisdictions' texts: the United States' own 3 binding
+    # laws, 5 bills and 9 voluntary texts, and its states' 27 binding laws, 2 bills and 4
+    # voluntary texts (California's 7, 1 and 1).
+    assert counts("Northern America")["US"] == (30, 7, 13)
+    assert counts("Northern America")["US-CA"] == (7, 1, 1)
 
 
 def test_jurisdiction_list_as_of_counts_what_existed_then(seeded, client):

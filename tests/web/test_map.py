@@ -38,7 +38,7 @@ def test_today_beside_the_article_day(seeded, client):
         assert f'<a href="/jurisdictions/{code}/" class="tracked"' in html
     assert 'fill="url(#fill-risk_based)"' in html
     # Not drawn but listed: blocs and international bodies (the section's heading says so;
-    # the US states are neither, and have no shape of their own).
+    # the US states are neither, and have no shape of their own: they have their own section).
     assert {row["jurisdiction"].code for row in response.context["other_rows"]} == {
         "ASEAN",
         "EU",
@@ -47,6 +47,27 @@ def test_today_beside_the_article_day(seeded, client):
         "UN",
     }
     assert len(response.context["national_rows"]) == nationals
+    # The sub-national jurisdictions have a section of their own, each under its country: the
+    # nine US states of the seed.
+    states = ["US-CA", "US-CO", "US-CT", "US-IL", "US-NY", "US-OR", "US-TX", "US-UT", "US-WA"]
+    assert [row["jurisdiction"].code for row in response.context["subnational_rows"]] == states
+    assert [
+        [cell["day"] for cell in row["cells"]] for row in response.context["subnational_rows"]
+    ] == [[today.day, then.day]] * len(states)
+    blocs = html.split('<h2 id="map-blocs">Blocs and international bodies</h2>')[1]
+    blocs = blocs.split("</section>")[0]
+    assert "/jurisdictions/US-" not in blocs
+    assert blocs.count("<li>") == 5
+    subnational = html.split('<h2 id="map-subnational">Sub-national jurisdictions</h2>')[1]
+    subnational = " ".join(subnational.split("</section>")[0].split())
+    assert '<section aria-labelledby="map-subnational">' in html
+    assert subnational.count("<li>") == len(states)
+    assert (
+        '<li><a href="/jurisdictions/US-CA/">California</a> <span class="muted">(United '
+        "States)</span>:"
+    ) in subnational
+    assert all(f'href="/jurisdictions/{code}/"' in subnational for code in states)
+    assert 'href="/jurisdictions/EU/"' not in subnational
     # Nothing the browser must fetch: the shapes are in the page.
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
     assert len(world()["countries"]) == html.count('<path id="shape-')

@@ -29,11 +29,14 @@ SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
     "cn-anthropomorphic-ai-measures",
     "de-ki-mig",
     "gb-ai-regulation-white-paper-2023",
+    "gb-mhra-ai-airlock",
     "in-ai-governance-guidelines",
+    "in-rbi-free-ai-framework",
     "th-draft-ai-law-principles",
     "us-ct-sb-5",
     "us-fy2026-ndaa-ai-provisions",
     "us-tx-hb-149",
+    "us-ut-hb-320",
     "us-ut-sb-149",
     "us-ut-sb-332",
 }
@@ -61,14 +64,16 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
     assert list(found) == ["jurisdictions", "instruments", "events", "actors", "quotes"]
     assert [hit.record.code for hit in found["jurisdictions"].hits] == ["SG"]
     assert {hit.record.slug for hit in found["instruments"].hits} == SANDBOX_INSTRUMENTS
-    assert (found["events"].total, found["actors"].total, found["quotes"].total) == (0, 0, 9)
-    # The sentence cited for both frameworks is shown once, linking to both; each other quote
-    # backs one record.
+    assert (found["events"].total, found["actors"].total, found["quotes"].total) == (0, 0, 12)
+    # The sentence cited for both frameworks is shown once, linking to both; so is the MHRA's
+    # sentence on its AI Airlock, cited for the Airlock and for the UK's coverage review; each
+    # other quote backs one record.
     backs = [hit.backs for hit in found["quotes"].hits]
-    assert sorted(len(b) for b in backs) == [1, 1, 1, 1, 1, 1, 1, 2]
+    assert sorted(len(b) for b in backs) == [1, 1, 1, 1, 1, 1, 1, 1, 2, 2]
     urls = {url for b in backs for _, url in b}
     assert urls == {
         reverse("web:jurisdiction-detail", args=["SG"]) + "#approach-heading",
+        reverse("web:jurisdiction-detail", args=["GB"]) + "#coverage-heading",
         *(
             reverse("web:instrument-detail", args=[slug])
             for slug in (
@@ -76,7 +81,9 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
                 "sg-ai-verify-toolkit",
                 "cn-anthropomorphic-ai-measures",
                 "eu-digital-omnibus-ai",
+                "gb-mhra-ai-airlock",
                 "in-ai-governance-guidelines",
+                "in-rbi-free-ai-framework",
                 "th-draft-ai-law-principles",
                 "us-fy2026-ndaa-ai-provisions",
                 "us-tx-hb-149",
@@ -84,8 +91,8 @@ def test_sandbox_page_groups_the_results_by_kind(seeded, client):
         ),
     }
     html = response.content.decode()
-    # 1 jurisdiction, 12 instruments, 9 quotes
-    assert "22 results for “sandbox”" in html
+    # 1 jurisdiction, 15 instruments, 12 quotes
+    assert "28 results for “sandbox”" in html
     assert "with <mark>sandboxes</mark> to encourage innovation" in html
     assert "voluntary, <mark>sandbox</mark>-driven approach" in html
     assert "Topic: <mark>Sandboxes</mark>" in html

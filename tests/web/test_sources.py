@@ -42,10 +42,11 @@ def cite_everything(source, count):
 def test_source_list_shows_every_source_with_its_counts(seeded, client):
     response = client.get(reverse("web:source-list"))
     assert response.status_code == 200
-    # 462 sources, fifty a page: every one of them once, over the ten pages.
-    assert response.context["paginator"].num_pages == 10
+    # 603 sources, fifty a page: every one of them once, over the thirteen pages.
+    assert response.context["paginator"].num_pages == 13
+    assert response.context["paginator"].count == 603
     pages = [response] + [
-        client.get(reverse("web:source-list"), {"page": page}) for page in range(2, 11)
+        client.get(reverse("web:source-list"), {"page": page}) for page in range(2, 14)
     ]
     assert all(page.status_code == 200 for page in pages)
     sources = [source for page in pages for source in page.context["sources"]]
@@ -54,7 +55,7 @@ def test_source_list_shows_every_source_with_its_counts(seeded, client):
         Source.objects.values_list("title", flat=True), key=lambda title: (title.lower(), title)
     )
     article = next(source for source in sources if source.slug == ARTICLE)
-    assert article.citation_count == article.citations.count() == 38
+    assert article.citation_count == article.citations.count() == 41
     records = {(c.record_kind, c.record.pk) for c in article.citations.all()}
     assert article.record_count == len(records) < article.citation_count
     (html,) = [page.content.decode() for page in pages if article in page.context["sources"]]
@@ -114,11 +115,11 @@ def test_source_page_shows_every_field_and_every_citing_record(seeded, client):
     assert {kind: len(group.records) for kind, group in groups.items()} == {
         "jurisdiction": 1,
         "approach_assessment": 11,
-        "instrument": 11,
+        "instrument": 12,
         "event": 4,
         "actor": 3,
     }
-    assert response.context["citation_count"] == source.citations.count() == 38
+    assert response.context["citation_count"] == source.citations.count() == 41
     # Every citation appears once, under its record.
     shown = [c for group in groups.values() for r in group.records for c in r.citations]
     assert sorted(c.pk for c in shown) == sorted(source.citations.values_list("pk", flat=True))
