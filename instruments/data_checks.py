@@ -299,7 +299,10 @@ def quotes_sharing_no_word():
     date the source's own publication date states needs no word of the quote."""
     models = {name: record_fields(model) for name, model in CITED_RECORDS.items()}
     citations = (
-        Citation.objects.exclude(quote="").select_related("source", *CITED_RECORDS).order_by("pk")
+        Citation.objects.exclude(quote="")
+        # A status reads its instrument's type (`status_words`).
+        .select_related("source", *CITED_RECORDS, "status_change__instrument")
+        .order_by("pk")
     )
     for citation in citations:
         kind, record = citation.record_kind, citation.record

@@ -19,7 +19,7 @@ from tests.factories import (
     JurisdictionFactory,
     TopicFactory,
 )
-from tests.helpers.search import SG_FRAMEWORKS
+from tests.helpers.search import SANDBOX_INSTRUMENTS, SG_FRAMEWORKS
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +33,6 @@ def ranked(queryset):
 
 
 # The models' search ------------------------------------------------------------------------
-
-
-# The seed's instruments with the topic Sandboxes or "sandbox" in their own text.
-SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
-    "cn-anthropomorphic-ai-measures",
-    "de-ki-mig",
-    "gb-ai-regulation-white-paper-2023",
-    "gb-mhra-ai-airlock",
-    "in-ai-governance-guidelines",
-    "in-rbi-free-ai-framework",
-    "th-draft-ai-law-principles",
-    "us-ct-sb-5",
-    "us-fy2026-ndaa-ai-provisions",
-    "us-tx-hb-149",
-    "us-ut-hb-320",
-    "us-ut-sb-149",
-    "us-ut-sb-332",
-}
 
 
 def test_sandbox_finds_singapore_its_frameworks_and_the_quotes(seeded):

@@ -18,28 +18,9 @@ from tests.factories import (
     StatusChangeFactory,
     TopicFactory,
 )
-from tests.helpers.search import AWKWARD, SG_FRAMEWORKS
+from tests.helpers.search import AWKWARD, SANDBOX_INSTRUMENTS
 
 pytestmark = pytest.mark.django_db
-
-
-# What a search for "sandbox" finds among the instruments of the seed: Singapore's two
-# frameworks (`SG_FRAMEWORKS`, filed under Sandboxes) and the texts that name a sandbox.
-SANDBOX_INSTRUMENTS = SG_FRAMEWORKS | {
-    "cn-anthropomorphic-ai-measures",
-    "de-ki-mig",
-    "gb-ai-regulation-white-paper-2023",
-    "gb-mhra-ai-airlock",
-    "in-ai-governance-guidelines",
-    "in-rbi-free-ai-framework",
-    "th-draft-ai-law-principles",
-    "us-ct-sb-5",
-    "us-fy2026-ndaa-ai-provisions",
-    "us-tx-hb-149",
-    "us-ut-hb-320",
-    "us-ut-sb-149",
-    "us-ut-sb-332",
-}
 
 
 def search_url(q=None):

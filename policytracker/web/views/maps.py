@@ -56,6 +56,12 @@ class MapView(TemplateView):
             }
             for row in rows[days[0]]
         ]
+        other_rows = [
+            row
+            for row in table
+            if row["jurisdiction"].kind in (Kind.REGIONAL_BLOC, Kind.INTERNATIONAL)
+        ]
+        subnational_rows = [row for row in table if row["jurisdiction"].kind == Kind.SUBNATIONAL]
         context.update(
             maps=maps,
             days=days,
@@ -63,12 +69,24 @@ class MapView(TemplateView):
             as_of=as_of,
             world=world(),
             national_rows=[row for row in table if row["jurisdiction"].kind == Kind.NATIONAL],
-            other_rows=[
-                row
-                for row in table
-                if row["jurisdiction"].kind in (Kind.REGIONAL_BLOC, Kind.INTERNATIONAL)
+            other_rows=other_rows,
+            subnational_rows=subnational_rows,
+            # What the map does not draw, listed below it: one section each, the same list.
+            unmapped=[
+                {
+                    "id": "map-blocs",
+                    "heading": "Blocs and international bodies",
+                    "note": "Not drawn on the map: their approach on each day.",
+                    "rows": other_rows,
+                },
+                {
+                    "id": "map-subnational",
+                    "heading": "Sub-national jurisdictions",
+                    "note": "Not drawn on the map (its shapes are countries): their approach on "
+                    "each day, under their country.",
+                    "rows": subnational_rows,
+                },
             ],
-            subnational_rows=[row for row in table if row["jurisdiction"].kind == Kind.SUBNATIONAL],
             jurisdictions_url=reverse("web:jurisdiction-list"),
             breadcrumbs=[{"label": "Map", "url": None}],
         )
