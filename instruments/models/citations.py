@@ -143,6 +143,17 @@ class Citation(models.Model):
         help_text="When an editor last checked the quote and fields against the source; "
         "empty: never checked.",
     )
+    unverified_since = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a value this citation backs was changed: until an editor confirms the "
+        "citation against the source (or replaces it), readers see it marked unverified.",
+    )
+    unverified_fields = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The fields it backs whose value changed since it was last confirmed.",
+    )
     # CASCADE on each: a citation belongs to the record it backs and goes with it.
     jurisdiction = models.ForeignKey(
         Jurisdiction,

@@ -346,6 +346,12 @@ class StatusChange(ShownOnParentPage, TimelineStep):
     status = models.CharField(
         max_length=16, choices=InstrumentStatus, help_text="The status it moved to."
     )
+    reversal = models.BooleanField(
+        default=False,
+        help_text="A real step back that a source states (a court stay, a suspension, a law "
+        "restored): the one way a timeline may go backwards. Say what happened in the note and "
+        "cite it.",
+    )
     history = HistoricalRecords()
     objects = StatusChangeManager()
 
