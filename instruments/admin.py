@@ -2,6 +2,16 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 
+from instruments.admin_actions import duplicate_record
+from instruments.admin_forms import (
+    CitationForm,
+    CitationFormSet,
+    StatusChangeForm,
+    StatusChangeFormSet,
+    citation_fields_field,
+    grouped_citation_field_choices,
+)
+from instruments.admin_import import ImportAdminMixin
 from instruments.models import (
     CITED_RECORDS,
     Actor,
@@ -14,19 +24,54 @@ from instruments.models import (
     StatusChange,
     Topic,
 )
+from instruments.models.citations import citable_field_choices
 from instruments.services import instrument_sync_status
 from instruments.vocabulary import FORCE_PLURALS, Force
 from jurisdictions.admin import ApproachAssessmentAdmin, CoverageReviewAdmin, JurisdictionAdmin
 from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction
-from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
+from policytracker.core.admin import RecordAdmin, RecordFormMixin, TimelineStepAdmin
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(RecordFormMixin, admin.StackedInline):
+    """A record's citations on its page, added with it in the same save: the fields each backs
+    ticked from the record's own labels."""
+
     model = Citation
-    fields = [("source", "locator"), "quote", ("fields", "checked_on"), "note"]
+    form = CitationForm
+    formset = CitationFormSet
+    fields = [
+        ("source", "locator"),
+        "quote",
+        "fields",
+        ("checked_on", "confirm"),
+        "note",
+        "unverified_since",
+    ]
+    readonly_fields = ["unverified_since"]
     autocomplete_fields = ["source"]
     extra = 0
-    classes = ["collapse"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "fields":
+            return citation_fields_field(citable_field_choices(self.parent_model))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class UnverifiedFilter(admin.SimpleListFilter):
+    """Citations whose backed value changed since they were last checked."""
+
+    title = "verification"
+    parameter_name = "unverified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Unverified since the value changed"), ("no", "Verified")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(unverified_since__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(unverified_since__isnull=True)
+        return queryset
 
 
 class ForceFilter(admin.SimpleListFilter):
@@ -44,12 +89,12 @@ class ForceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class IdentifierInline(admin.TabularInline):
+class IdentifierInline(RecordFormMixin, admin.TabularInline):
     model = InstrumentIdentifier
     extra = 0
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(RecordFormMixin, admin.TabularInline):
     model = InstrumentRelation
     fk_name = "from_instrument"
     fields = ["kind", "to_instrument"]
@@ -59,9 +104,10 @@ class RelationInline(admin.TabularInline):
     verbose_name_plural = "relations to other instruments"
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(RecordFormMixin, admin.TabularInline):
     model = StatusChange
-    fields = ["status", "date", "date_precision", "note"]
+    formset = StatusChangeFormSet
+    fields = ["status", "date", "reversal", "note"]
     extra = 0
     ordering = ["date"]
     # Each change's citations are edited on its own page.
@@ -69,7 +115,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(RecordAdmin):
+class InstrumentAdmin(ImportAdminMixin, RecordAdmin):
     list_display = [
         "title",
         "jurisdiction_code",
@@ -111,15 +157,16 @@ class InstrumentAdmin(RecordAdmin):
             "Dates",
             {
                 "fields": [
-                    ("introduced_on", "introduced_on_precision"),
-                    ("adopted_on", "adopted_on_precision"),
-                    ("effective_on", "effective_on_precision"),
+                    "introduced_on",
+                    "adopted_on",
+                    "effective_on",
                 ]
             },
         ),
         (None, {"fields": ["summary", ("created_at", "updated_at")]}),
     ]
     inlines = [IdentifierInline, RelationInline, StatusChangeInline, CitationInline]
+    actions = [duplicate_record]
 
     @admin.display(description="jurisdiction", ordering="jurisdiction__code")
     def jurisdiction_code(self, obj):
@@ -156,7 +203,8 @@ class StatusChangeAdmin(TimelineStepAdmin):
     search_fields = ["instrument__title", "instrument__slug", "note"]
     autocomplete_fields = ["instrument"]
     list_select_related = ["instrument"]
-    fields = ["instrument", "status", ("date", "date_precision"), "note"]
+    form = StatusChangeForm
+    fields = ["instrument", "status", "date", "reversal", "note"]
     inlines = [CitationInline]
     parent_field = "instrument"
 
@@ -165,11 +213,12 @@ class StatusChangeAdmin(TimelineStepAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(RecordAdmin):
+class EventAdmin(ImportAdminMixin, RecordAdmin):
     list_display = ["title", "kind", "when_display", "host", "location"]
     list_filter = ["kind", "host", "date"]
     list_select_related = ["host"]
     search_fields = ["title", "slug", "summary", "location", "actors__name"]
+    actions = [duplicate_record]
     autocomplete_fields = ["host", "co_hosts", "participants", "actors", "instruments"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
@@ -180,7 +229,7 @@ class EventAdmin(RecordAdmin):
                     "title",
                     "slug",
                     "kind",
-                    ("date", "date_precision"),
+                    "date",
                     "reported_on",
                     "location",
                 ]
@@ -226,24 +275,94 @@ class TopicAdmin(RecordAdmin):
 
 @admin.register(Source)
 class SourceAdmin(RecordAdmin):
-    list_display = ["title", "kind", "author", "publisher", "published_on", "citation_count"]
+    list_display = [
+        "title",
+        "kind",
+        "author",
+        "publisher",
+        "published_on",
+        "citation_count",
+        "has_archive",
+    ]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "slug", "author", "publisher", "url"]
     prepopulated_fields = {"slug": ["title"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "author", "publisher", "url", "published_on"]}),
+        (
+            "Archived copy",
+            {
+                "fields": ["archived_on", "archived_file", "archived_text"],
+                "description": "What quotes from this source are checked against when a "
+                "citation is saved: the text, or else the file's. Editors only: never published.",
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        no_archive = models.Q(archived_text="") & models.Q(archived_file="")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                citation_count=Count("citations"),
+                has_archive=models.ExpressionWrapper(~no_archive, models.BooleanField()),
+            )
+        )
 
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, obj):
         return obj.citation_count
 
+    @admin.display(description="archived copy", boolean=True, ordering="has_archive")
+    def has_archive(self, obj):
+        return obj.has_archive
+
+    def get_urls(self):
+        from django.urls import path
+
+        # Before the admin's own, whose `<path:object_id>/` would take the address.
+        download = path(
+            "archived-copy/<path:name>",
+            self.admin_site.admin_view(self.archived_copy),
+            name="instruments_source_archived_copy",
+        )
+        return [download, *super().get_urls()]
+
+    def archived_copy(self, request, name):
+        """A source's archived file, downloaded by an editor who may view sources: the only
+        way to it, as the site never serves uploaded files (their address leads here)."""
+        from pathlib import PurePath
+
+        from django.core.exceptions import PermissionDenied
+        from django.http import FileResponse, Http404
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        source = Source.objects.filter(archived_file=name).first()
+        if source is None:
+            raise Http404("No source has this archived copy.")
+        try:
+            file = source.archived_file.open("rb")
+        except OSError as exc:
+            raise Http404("The archived copy is missing from the files.") from exc
+        return FileResponse(file, as_attachment=True, filename=PurePath(name).name)
+
 
 @admin.register(Citation)
 class CitationAdmin(RecordAdmin):
-    list_display = ["source", "cited_record", "short_quote", "locator", "fields", "checked_on"]
-    list_filter = ["source__kind", "source", "checked_on"]
+    list_display = [
+        "source",
+        "cited_record",
+        "short_quote",
+        "locator",
+        "fields",
+        "checked_on",
+        "unverified_since",
+    ]
+    list_filter = [UnverifiedFilter, "source__kind", "source", "checked_on"]
+    form = CitationForm
     # The records a citation can back, each named once in CITED_RECORDS; the steps of a
     # timeline name their parent in their own str().
     list_select_related = [
@@ -255,10 +374,20 @@ class CitationAdmin(RecordAdmin):
     ]
     search_fields = ["quote", "note", "locator", "source__title"]
     autocomplete_fields = ["source", *CITED_RECORDS]
+    readonly_fields = ["unverified_since", "unverified_fields"]
     fieldsets = [
-        (None, {"fields": ["source", "quote", "locator", "fields", "note", "checked_on"]}),
+        (None, {"fields": ["source", "quote", "locator", "fields", "note"]}),
+        (
+            "Checked",
+            {"fields": [("checked_on", "confirm"), ("unverified_since", "unverified_fields")]},
+        ),
         ("What it backs (exactly one)", {"fields": list(CITED_RECORDS)}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "fields":
+            return citation_fields_field(grouped_citation_field_choices())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="backs")
     def cited_record(self, obj):

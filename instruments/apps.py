@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InstrumentsConfig(AppConfig):
     name = "instruments"
     verbose_name = "Instruments, events and sources"
+
+    def ready(self):
+        from instruments import citation_marks
+
+        citation_marks.connect()

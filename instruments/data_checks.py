@@ -1,5 +1,6 @@
 """Data checks behind `manage.py check_data`: what the database constraints cannot express."""
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ class Problem:
     check: str
     record: str
     message: str
+    # The record or citation to fix, where the check has it at hand (the data health page links
+    # to its admin page); not part of what the problem says, so not compared either.
+    obj: object = dataclasses.field(default=None, compare=False, repr=False)
 
     def __str__(self):
         return f"[{self.check}] {self.record}: {self.message}"
@@ -40,7 +44,7 @@ def uncited_records():
     without a citation."""
     for model in CITED_RECORDS.values():
         for obj in model._default_manager.filter(citations__isnull=True).order_by("pk"):
-            yield Problem("uncited", _label(obj), "has no citation")
+            yield Problem("uncited", _label(obj), "has no citation", obj)
 
 
 def empty_article_quotes():
@@ -53,6 +57,7 @@ def empty_article_quotes():
             "empty-quote",
             f"citation {citation.pk} of {citation.source.slug}",
             f"cites an article without a quote (backs {citation.record})",
+            citation,
         )
 
 
@@ -64,6 +69,7 @@ def article_citations_without_locator():
             "no-locator",
             f"citation {citation.pk} of {citation.source.slug}",
             f"cites an article without a locator (backs {citation.record})",
+            citation,
         )
 
 
@@ -93,6 +99,7 @@ def citations_of_empty_fields():
                 "empty-field",
                 f"citation {citation.pk} of {citation.source.slug}",
                 f"backs fields the cited {kind.replace('_', ' ')} leaves empty: {', '.join(empty)}",
+                citation,
             )
 
 
@@ -108,6 +115,7 @@ def unknown_cited_fields():
                 "unknown-field",
                 f"citation {citation.pk} of {citation.source.slug}",
                 f"names fields the cited {kind} does not have: {', '.join(unknown)}",
+                citation,
             )
 
 
@@ -116,12 +124,12 @@ def type_status_contradictions():
     for instrument in Instrument.objects.exclude(status="").order_by("pk"):
         conflict = type_status_conflict(instrument.type, instrument.status)
         if conflict:
-            yield Problem("type-status", _label(instrument), conflict)
+            yield Problem("type-status", _label(instrument), conflict, instrument)
     changes = StatusChange.objects.select_related("instrument").order_by("pk")
     for change in changes:
         conflict = timeline_status_conflict(change.instrument.type, change.status)
         if conflict:
-            yield Problem("type-status", _label(change), f"in its timeline: {conflict}")
+            yield Problem("type-status", _label(change), f"in its timeline: {conflict}", change)
 
 
 def stale_statuses():
@@ -143,6 +151,7 @@ def stale_statuses():
             _label(instrument),
             f"status is {instrument.status or 'empty'!r} but the latest change says "
             f"{instrument.latest_status!r}",
+            instrument,
         )
 
 
@@ -162,7 +171,7 @@ def stale_approaches():
             )
         else:
             message = "approach summary is not the latest assessment's"
-        yield Problem("stale-approach", _label(jurisdiction), message)
+        yield Problem("stale-approach", _label(jurisdiction), message, jurisdiction)
 
 
 def stale_citations(days, today=None):
@@ -176,6 +185,7 @@ def stale_citations(days, today=None):
             "stale-citation",
             f"citation {citation.pk} of {citation.source.slug}",
             f"{when} (backs {citation.record})",
+            citation,
         )
 
 
@@ -189,6 +199,7 @@ def quotes_not_in(source_slug, text):
                 f"citation {citation.pk} of {source_slug}",
                 f"quote not found verbatim in the source text (backs {citation.record}): "
                 f"{citation.quote[:80]!r}",
+                citation,
             )
 
 
@@ -327,6 +338,7 @@ def quotes_sharing_no_word():
                 f"citation {citation.pk} of {citation.source.slug}",
                 f"its quote shares no word with {', '.join(unrelated)} of the cited "
                 f"{kind.replace('_', ' ')} {record}: confirm it states them",
+                citation,
             )
 
 
@@ -376,6 +388,7 @@ def uncited_dates_and_statuses():
                     "uncited-date",
                     _label(record),
                     f"no citation backs its {', '.join(missing)}",
+                    record,
                 )
 
 
@@ -389,6 +402,7 @@ def references_without_reason():
             "reference-without-reason",
             f"citation {citation.pk} of {citation.source.slug}",
             f"has no quote and no note saying why (backs {citation.record})",
+            citation,
         )
 
 
@@ -401,6 +415,7 @@ def coverage_contradictions():
             _label(review),
             f"finds nothing for {COVERAGE_CATEGORIES[category].lower()}, but the tracker holds "
             f"{count} such record{'s' if count != 1 else ''} on its day",
+            review,
         )
 
 

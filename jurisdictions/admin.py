@@ -10,19 +10,17 @@ from django.db import models
 from jurisdictions.models import ApproachAssessment, Membership
 from jurisdictions.services import jurisdiction_sync_approach
 from jurisdictions.vocabulary import COVERAGE_CATEGORIES
-from policytracker.core.admin import RecordAdmin, TimelineStepAdmin
+from policytracker.core.admin import RecordAdmin, RecordFormMixin, TimelineStepAdmin
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(RecordFormMixin, admin.TabularInline):
     model = Membership
     fk_name = "member"
     fields = [
         "bloc",
         "role",
         "started_on",
-        "started_on_precision",
         "ended_on",
-        "ended_on_precision",
     ]
     autocomplete_fields = ["bloc"]
     extra = 0
@@ -30,16 +28,14 @@ class MembershipInline(admin.TabularInline):
     verbose_name_plural = "memberships in blocs"
 
 
-class BlocMemberInline(admin.TabularInline):
+class BlocMemberInline(RecordFormMixin, admin.TabularInline):
     model = Membership
     fk_name = "bloc"
     fields = [
         "member",
         "role",
         "started_on",
-        "started_on_precision",
         "ended_on",
-        "ended_on_precision",
     ]
     autocomplete_fields = ["member"]
     extra = 0
@@ -47,13 +43,11 @@ class BlocMemberInline(admin.TabularInline):
     verbose_name_plural = "members of this bloc"
 
 
-class ApproachAssessmentInline(admin.TabularInline):
+class ApproachAssessmentInline(RecordFormMixin, admin.TabularInline):
     model = ApproachAssessment
     fields = [
         "assessed_on",
-        "assessed_on_precision",
         "holds_from",
-        "holds_from_precision",
         "approach",
         "summary",
         "note",
@@ -105,8 +99,8 @@ class ApproachAssessmentAdmin(TimelineStepAdmin):
         "jurisdiction",
         "approach",
         "summary",
-        ("assessed_on", "assessed_on_precision"),
-        ("holds_from", "holds_from_precision"),
+        "assessed_on",
+        "holds_from",
         "note",
     ]
     parent_field = "jurisdiction"

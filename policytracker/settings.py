@@ -152,6 +152,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files: sources' archived copies (`Source.archived_file`), under sources/. Nothing
+# serves this folder: a source's text may be copyrighted, so editors download a copy through
+# the admin, and the web server must not publish MEDIA_ROOT at MEDIA_URL either. Back it up
+# with the database.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

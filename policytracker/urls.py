@@ -4,6 +4,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from instruments.admin_health import data_health_page
+
 admin.site.site_header = "Policy Tracker: editors"
 admin.site.site_title = "Policy Tracker editors"
 admin.site.index_title = "Records"
@@ -11,6 +13,9 @@ admin.site.index_title = "Records"
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    # The admin's data health page (`instruments.admin_health`), before the admin's own
+    # addresses, whose catch-all would answer this one.
+    path("admin/data-health/", data_health_page, name="admin-data-health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("policytracker.api.urls")),
     path("api/", include("policytracker.api.docs")),

@@ -3,8 +3,17 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from instruments.archives import (
+    archive_storage,
+    not_in_archive_message,
+    quote_in_archive,
+    validate_archive_extension,
+    validate_archive_size,
+)
+from instruments.field_labels import FIELD_LABELS, field_label
 from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
 from instruments.querysets import CitationQuerySet, SourceQuerySet
@@ -36,6 +45,25 @@ class Source(models.Model):
     )
     kind = models.CharField(
         max_length=16, choices=SourceKind, help_text="Article, official document or reference."
+    )
+    # The archived copy: what quotes are checked against (instruments.archives). Never shown
+    # to readers, who follow `url`: a source's text may be copyrighted.
+    archived_text = models.TextField(
+        blank=True,
+        help_text="The source's text as an editor saved it (e.g. pasted). Quotes are checked "
+        "against it, or against the archived file when it is empty.",
+    )
+    archived_file = models.FileField(
+        upload_to="sources/%Y/%m/",
+        max_length=255,
+        storage=archive_storage,
+        blank=True,
+        validators=[validate_archive_extension, validate_archive_size],
+        help_text="A saved copy of the source: .txt, .html/.htm or .pdf, 20 MB at most. Quotes "
+        "are checked against its text; for editors only, never published.",
+    )
+    archived_on = models.DateField(
+        null=True, blank=True, help_text="When the archived copy was taken."
     )
 
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
@@ -94,6 +122,18 @@ def citable_fields(model):
     """Names a citation's `fields` may use for `model`: its own fields and relations, plus the
     names the pages and API show for groups of them (`citable_aliases`)."""
     return set(record_fields(model)) | set(getattr(model, "citable_aliases", ()))
+
+
+def citable_field_choices(model):
+    """(name, label) for each name a citation of `model` may back, labelled as the record's
+    page labels it (`instruments.field_labels`), in the order of the model's fields."""
+    kind = next(kind for kind, cited in CITED_RECORDS.items() if cited is model)
+    names = [name for name in record_fields(model) if not name.endswith("_precision")]
+    names.extend(getattr(model, "citable_aliases", ()))
+    # The page's fields first, in the page's order; then the rest (e.g. the slug).
+    shown = [name for name in FIELD_LABELS.get(kind, {}) if name in names]
+    names = [*shown, *(name for name in names if name not in shown)]
+    return [(name, field_label(kind, name)) for name in names]
 
 
 def _exactly_one_target():
@@ -234,11 +274,52 @@ class Citation(models.Model):
     def __str__(self):
         return f"{self.source} → {self.record}"
 
+    def save(self, *args, **kwargs):
+        # A value it backs may have changed while this citation was open in a form: that mark
+        # stays until an editor confirms the citation, by `confirm()` or by setting a new
+        # `checked_on` on or after the change.
+        stored = None
+        if self.pk is not None:
+            stored = (
+                type(self)
+                ._default_manager.filter(pk=self.pk, unverified_since__isnull=False)
+                .values("unverified_since", "unverified_fields", "checked_on")
+                .first()
+            )
+        if self.confirmed:
+            self.unverified_since, self.unverified_fields = None, []
+        elif stored:
+            rechecked = (
+                self.checked_on is not None
+                and self.checked_on != stored["checked_on"]
+                and self.checked_on >= stored["unverified_since"]
+            )
+            if rechecked:
+                self.unverified_since, self.unverified_fields = None, []
+            else:
+                self.unverified_since = stored["unverified_since"]
+                self.unverified_fields = stored["unverified_fields"]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         """The page that shows the quote: the record's it backs, or, where that record has no
         page (an actor without a jurisdiction), the source's."""
         record = self.record
         return (record.get_absolute_url() if record else None) or self.source.get_absolute_url()
+
+    # Set by `confirm()`: the next save clears the unverified mark.
+    confirmed = False
+
+    def confirm(self, on=None):
+        """Record that an editor checked the quote against the source (today unless `on`),
+        which verifies it again after a change of the value it backs. Saved by the next save."""
+        self.checked_on = on or timezone.localdate()
+        self.confirmed = True
+
+    @property
+    def unverified(self):
+        """True when a value it backs changed after it was last confirmed."""
+        return self.unverified_since is not None
 
     @property
     def record_kind(self):
@@ -266,8 +347,20 @@ class Citation(models.Model):
         "jurisdictions.coveragereview",
     ]
 
+    def backed_kinds(self):
+        """The kinds of record it is set to back: by key, or by an unsaved record set on it
+        (the citation of a record being added on the same page)."""
+        return [
+            name
+            for name in CITED_RECORDS
+            if getattr(self, f"{name}_id") is not None
+            or (
+                type(self)._meta.get_field(name).is_cached(self) and getattr(self, name) is not None
+            )
+        ]
+
     def clean(self):
-        kinds = [name for name in CITED_RECORDS if getattr(self, f"{name}_id") is not None]
+        kinds = self.backed_kinds()
         if len(kinds) != 1:
             raise ValidationError(
                 "A citation backs exactly one record: choose one of "
@@ -284,3 +377,6 @@ class Citation(models.Model):
             )
         if self.quote != self.quote.strip():
             raise ValidationError({"quote": "Trim spaces and line breaks around the quote."})
+        # Only where the source has an archive that can be read: None means nothing to check.
+        if self.quote and self.source_id and quote_in_archive(self.source, self.quote) is False:
+            raise ValidationError({"quote": not_in_archive_message(self.source)})

@@ -14,6 +14,7 @@ from instruments.querysets import (
     StatusChangeQuerySet,
     TopicQuerySet,
 )
+from instruments.rules import Step, date_order_errors, timeline_problems
 from instruments.vocabulary import (
     FORCE_OF_TYPE,
     Force,
@@ -217,11 +218,35 @@ class Instrument(models.Model):
     def effective(self):
         return partial_date(self.effective_on, self.effective_on_precision)
 
+    def timeline_steps(self):
+        """Its status timeline as `instruments.rules` reads it (each step's `ref` is its row)."""
+        if self.pk is None:
+            return []
+        return [change.as_step() for change in self.status_changes.all()]
+
     def clean(self):
         clean_partial_dates(self, *self.DATE_FIELDS)
-        conflict = type_status_conflict(self.type, self.status)
-        if conflict:
-            raise ValidationError({"status": f"Contradicts the type: {conflict}."})
+        errors = date_order_errors(self.introduced, self.adopted, self.effective)
+        steps = self.timeline_steps()
+        if steps:
+            # Its status follows the timeline: a new type must agree with where it leads.
+            current = [
+                problem.message
+                for problem in timeline_problems(self.type, steps)
+                if problem.rule in ("current", "type")
+            ]
+            if current:
+                errors["type"] = (
+                    "Contradicts the status timeline: " + " ".join(current)
+                    if self.type
+                    else current[0]
+                )
+        else:
+            conflict = type_status_conflict(self.type, self.status)
+            if conflict:
+                errors["status"] = f"Contradicts the type: {conflict}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class IdentifierManager(models.Manager):
@@ -380,9 +405,35 @@ class StatusChange(ShownOnParentPage, TimelineStep):
 
     natural_key.dependencies = ["instruments.instrument"]
 
+    def as_step(self):
+        return Step(self.status, self.when, self.reversal, self.note, ref=self)
+
     def clean(self):
         super().clean()
-        if self.instrument_id:
-            conflict = timeline_status_conflict(self.instrument.type, self.status)
-            if conflict:
-                raise ValidationError({"status": f"Contradicts the instrument's type: {conflict}."})
+        instrument = self.instrument if self.instrument_id or self.instrument_cached else None
+        if instrument is None or self.status not in InstrumentStatus.values or self.when is None:
+            return
+        conflict = timeline_status_conflict(instrument.type, self.status)
+        if conflict:
+            raise ValidationError({"status": f"Contradicts the instrument's type: {conflict}."})
+        if self.checked_with_whole_timeline:
+            return
+        # The step among the others already recorded. The status the whole timeline leaves
+        # current is checked by the service that records the step (`instrument_change_status`),
+        # which knows the timeline as it will be.
+        mine = self.as_step()
+        others = [change.as_step() for change in instrument.status_changes.exclude(pk=self.pk)]
+        errors = {}
+        for problem in timeline_problems(instrument.type, [*others, mine]):
+            if problem.step is mine and problem.rule in ("order", "reversal"):
+                errors.setdefault(problem.field, []).append(problem.message)
+        if errors:
+            raise ValidationError(errors)
+
+    # Set by the admin's timeline formset, which checks the steps of its page as a whole.
+    checked_with_whole_timeline = False
+
+    @property
+    def instrument_cached(self):
+        """True when an (unsaved) instrument is set: the step of an instrument being added."""
+        return StatusChange.instrument.is_cached(self) and self.instrument is not None

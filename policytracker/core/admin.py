@@ -9,8 +9,31 @@ from django.db import models
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from policytracker.core.forms import RecordForm, has_partial_date, partial_date_formfield
 
-class RecordAdmin(SimpleHistoryAdmin):
+
+class RecordFormMixin:
+    """Admin pages and inlines whose forms are `RecordForm`s: each partial date is one box
+    taking "2024", "2024-05" or "2024-05-21" (its `<date>_precision` is set from it and never
+    shown), and the record's version guards against overwriting another editor's save."""
+
+    form = RecordForm
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if isinstance(db_field, models.DateField) and has_partial_date(
+            db_field.model, db_field.name
+        ):
+            return partial_date_formfield(db_field)
+        if db_field.name.endswith("_precision") and has_partial_date(
+            db_field.model, db_field.name.removesuffix("_precision")
+        ):
+            return None
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class RecordAdmin(RecordFormMixin, SimpleHistoryAdmin):
     """The admin of a tracked record: its change history (simple_history), and a "View on
     site" link to the page that shows it (`get_absolute_url()`), left off where there is none
     (an actor without a jurisdiction) rather than linking to an error."""

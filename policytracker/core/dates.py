@@ -64,6 +64,21 @@ class PartialDate:
         )
         return cls(value, precision)
 
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day of the period the date stands for ("2024": 31 December 2024)."""
+        if self.precision == DatePrecision.YEAR:
+            return datetime.date(self.date.year, 12, 31)
+        if self.precision == DatePrecision.MONTH:
+            following = (self.date.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            return following - datetime.timedelta(days=1)
+        return self.date
+
+    def surely_before(self, other: PartialDate) -> bool:
+        """True when the whole of this date's period ends before `other`'s begins ("2024" is
+        surely before "2025-03"; "2024" and "2024-05-21" overlap, so neither is)."""
+        return self.last_day < other.date
+
     def __str__(self) -> str:
         if self.precision == DatePrecision.YEAR:
             return f"{self.date.year}"

@@ -35,7 +35,7 @@ def test_excerpt_centres_on_the_first_match_and_cuts_at_spaces():
 def test_citations_name_fields_as_their_page_does(seeded, client):
     from django.urls import reverse
 
-    from policytracker.web.field_labels import FIELD_LABELS
+    from instruments.field_labels import FIELD_LABELS
 
     pages = {
         "instrument": reverse("web:instrument-detail", args=["eu-ai-act"]),

@@ -5,10 +5,10 @@ badges, fact rows); each keeps its markup in `templates/includes/`, named in its
 
 from django import template
 
+from instruments.field_labels import field_label
 from instruments.vocabulary import EventKind, InstrumentStatus, InstrumentType
 from jurisdictions.vocabulary import Approach, Region
 from policytracker.core.dates import partial_date
-from policytracker.web.field_labels import field_label
 
 register = template.Library()
 
