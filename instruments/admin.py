@@ -6,12 +6,15 @@ from instruments.admin_actions import duplicate_record
 from instruments.admin_forms import (
     CitationForm,
     CitationFormSet,
+    SimilarTitleAdminMixin,
     StatusChangeForm,
     StatusChangeFormSet,
+    StatusStepForm,
     citation_fields_field,
     grouped_citation_field_choices,
 )
 from instruments.admin_import import ImportAdminMixin
+from instruments.admin_review import ReviewedAdminMixin
 from instruments.models import (
     CITED_RECORDS,
     Actor,
@@ -27,8 +30,13 @@ from instruments.models import (
 from instruments.models.citations import citable_field_choices
 from instruments.services import instrument_sync_status
 from instruments.vocabulary import FORCE_PLURALS, Force
-from jurisdictions.admin import ApproachAssessmentAdmin, CoverageReviewAdmin, JurisdictionAdmin
-from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction
+from jurisdictions.admin import (
+    ApproachAssessmentAdmin,
+    CoverageReviewAdmin,
+    JurisdictionAdmin,
+    MembershipAdmin,
+)
+from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
 from policytracker.core.admin import RecordAdmin, RecordFormMixin, TimelineStepAdmin
 
 
@@ -105,9 +113,13 @@ class RelationInline(RecordFormMixin, admin.TabularInline):
 
 
 class StatusChangeInline(RecordFormMixin, admin.TabularInline):
+    """The status timeline on its instrument's page: each step with a citation for it, added
+    with the instrument in the same save."""
+
     model = StatusChange
+    form = StatusStepForm
     formset = StatusChangeFormSet
-    fields = ["status", "date", "reversal", "note"]
+    fields = ["status", "date", "reversal", "note", "cite_source", "cite_quote", "cite_locator"]
     extra = 0
     ordering = ["date"]
     # Each change's citations are edited on its own page.
@@ -115,7 +127,7 @@ class StatusChangeInline(RecordFormMixin, admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(ImportAdminMixin, RecordAdmin):
+class InstrumentAdmin(ReviewedAdminMixin, SimilarTitleAdminMixin, ImportAdminMixin, RecordAdmin):
     list_display = [
         "title",
         "jurisdiction_code",
@@ -197,7 +209,7 @@ class InstrumentAdmin(ImportAdminMixin, RecordAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(TimelineStepAdmin):
+class StatusChangeAdmin(ReviewedAdminMixin, TimelineStepAdmin):
     list_display = ["instrument", "status", "when", "note"]
     list_filter = ["status", "instrument__type"]
     search_fields = ["instrument__title", "instrument__slug", "note"]
@@ -213,7 +225,7 @@ class StatusChangeAdmin(TimelineStepAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ImportAdminMixin, RecordAdmin):
+class EventAdmin(ReviewedAdminMixin, SimilarTitleAdminMixin, ImportAdminMixin, RecordAdmin):
     list_display = ["title", "kind", "when_display", "host", "location"]
     list_filter = ["kind", "host", "date"]
     list_select_related = ["host"]
@@ -249,7 +261,7 @@ class EventAdmin(ImportAdminMixin, RecordAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(RecordAdmin):
+class ActorAdmin(ReviewedAdminMixin, RecordAdmin):
     list_display = ["name", "kind", "role", "jurisdiction"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["jurisdiction"]
@@ -260,7 +272,7 @@ class ActorAdmin(RecordAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(RecordAdmin):
+class TopicAdmin(ReviewedAdminMixin, RecordAdmin):
     list_display = ["name", "slug", "instrument_count"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -274,7 +286,7 @@ class TopicAdmin(RecordAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(RecordAdmin):
+class SourceAdmin(ReviewedAdminMixin, RecordAdmin):
     list_display = [
         "title",
         "kind",
@@ -351,7 +363,7 @@ class SourceAdmin(RecordAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(RecordAdmin):
+class CitationAdmin(ReviewedAdminMixin, RecordAdmin):
     list_display = [
         "source",
         "cited_record",
@@ -403,15 +415,25 @@ class CitationAdmin(RecordAdmin):
 # Jurisdictions and approach assessments are defined by their own app, which cannot know about
 # citations (it is the lower layer); they are registered here, with the citations inline.
 @admin.register(Jurisdiction)
-class JurisdictionWithCitationsAdmin(JurisdictionAdmin):
+class JurisdictionWithCitationsAdmin(ReviewedAdminMixin, JurisdictionAdmin):
     inlines = [*JurisdictionAdmin.inlines, CitationInline]
 
 
 @admin.register(ApproachAssessment)
-class ApproachAssessmentWithCitationsAdmin(ApproachAssessmentAdmin):
+class ApproachAssessmentWithCitationsAdmin(ReviewedAdminMixin, ApproachAssessmentAdmin):
     inlines = [*ApproachAssessmentAdmin.inlines, CitationInline]
 
 
 @admin.register(CoverageReview)
-class CoverageReviewWithCitationsAdmin(CoverageReviewAdmin):
+class CoverageReviewWithCitationsAdmin(ReviewedAdminMixin, CoverageReviewAdmin):
     inlines = [*CoverageReviewAdmin.inlines, CitationInline]
+
+
+# Memberships are defined by their own app too; registered again here so that an editor's
+# change to one waits for review like every other (`instruments.admin_review`).
+admin.site.unregister(Membership)
+
+
+@admin.register(Membership)
+class ReviewedMembershipAdmin(ReviewedAdminMixin, MembershipAdmin):
+    pass

@@ -5,10 +5,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
-from instruments.models import CITED_RECORDS
+from instruments.models import CITED_RECORDS, Citation, Source
 from instruments.models.citations import citable_field_choices
 from instruments.rules import current_status, timeline_problems
 from instruments.services import instrument_check_timeline
+from instruments.similar_titles import similar_titles, similar_titles_message
 from policytracker.core.forms import RecordForm
 
 
@@ -114,6 +115,66 @@ class CitationFormSet(BaseInlineFormSet):
                 seen[key] = number
 
 
+class StatusStepForm(RecordForm):
+    """A step of the timeline on its instrument's page, with a citation for it in the same row
+    (a source, the quote and where it is): it backs the step's status and date. More citations
+    of a step are added on the step's own page."""
+
+    cite_source = forms.ModelChoiceField(
+        queryset=Source.objects.order_by("title"),
+        required=False,
+        label="Cited source",
+        help_text="The source that states this step.",
+    )
+    cite_quote = forms.CharField(
+        required=False,
+        strip=False,
+        label="Quote",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text="Copied character for character.",
+    )
+    cite_locator = forms.CharField(
+        required=False,
+        max_length=Citation._meta.get_field("locator").max_length,
+        label="Where in it",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        source = cleaned.get("cite_source")
+        if source is None:
+            if cleaned.get("cite_quote") or cleaned.get("cite_locator"):
+                self.add_error("cite_source", "Choose the source the quote comes from.")
+            return cleaned
+        self.step_citation = Citation(
+            status_change=self.instance,
+            source=source,
+            quote=cleaned.get("cite_quote") or "",
+            locator=cleaned.get("cite_locator") or "",
+            fields=["status", "date"],
+        )
+        try:
+            # The step itself may not be saved yet: its own checks come with it.
+            self.step_citation.full_clean(exclude=["status_change"], validate_constraints=False)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                name = {"quote": "cite_quote", "locator": "cite_locator"}.get(field, "cite_source")
+                for message in messages:
+                    self.add_error(name, message)
+        return cleaned
+
+    def save_step_citation(self, step):
+        citation = getattr(self, "step_citation", None)
+        if citation is None:
+            return
+        citation.status_change = step
+        duplicate = Citation.objects.filter(
+            status_change=step, source=citation.source, quote=citation.quote
+        ).exists()
+        if not duplicate:
+            citation.save()
+
+
 class StatusChangeFormSet(BaseInlineFormSet):
     """An instrument's status timeline on its page, checked as a whole (`instruments.rules`)
     with the type the page gives: the steps added, corrected and deleted together. The current
@@ -143,6 +204,18 @@ class StatusChangeFormSet(BaseInlineFormSet):
             # The status follows the timeline from this save on.
             instrument.status = current_status([step for step, _ in steps.values()])
 
+    def save_new(self, form, commit=True):
+        step = super().save_new(form, commit)
+        if commit:
+            form.save_step_citation(step)
+        return step
+
+    def save_existing(self, form, obj, commit=True):
+        step = super().save_existing(form, obj, commit)
+        if commit:
+            form.save_step_citation(step)
+        return step
+
 
 class StatusChangeForm(RecordForm):
     """A status change on its own page: checked with the rest of its instrument's timeline,
@@ -158,3 +231,51 @@ class StatusChangeForm(RecordForm):
             instrument_check_timeline(instrument=change.instrument, steps=[*others, change])
         except ValidationError as error:
             self._update_errors(error)
+
+
+class NewRecordForm(RecordForm):
+    """The add page of an instrument or an event: a title nearly the same as an existing
+    record's (or an addition waiting for review) is flagged before anything is saved, and the
+    editor confirms it is a different text."""
+
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="Not a duplicate",
+        help_text="Tick when a record with a nearly identical title is flagged but this is a "
+        "different text.",
+    )
+
+    # The revision being published from this form, which is not a duplicate of itself.
+    replaying_revision = None
+
+    def clean(self):
+        cleaned = super().clean()
+        title = cleaned.get("title") if cleaned else None
+        if self.instance.pk is None and title and not cleaned.get("not_a_duplicate"):
+            found = similar_titles(
+                self._meta.model, title, exclude_revision=self.replaying_revision
+            )
+            if found:
+                self.add_error(
+                    "title",
+                    similar_titles_message(found, confirm="tick “Not a duplicate” and save again"),
+                )
+        return cleaned
+
+
+class SimilarTitleAdminMixin:
+    """The admin of a record whose add page flags near-duplicate titles (`NewRecordForm`)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            revision = getattr(request, "_replaying_revision", None)
+            kwargs["form"] = type(
+                "NewRecordForm", (NewRecordForm,), {"replaying_revision": revision}
+            )
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            fieldsets.append(("Before saving", {"fields": ["not_a_duplicate"]}))
+        return fieldsets

@@ -29,7 +29,13 @@ PERMISSION = "instruments.view_instrument"
 # Citations not checked against their source for longer than this are listed for review
 # (`check_data --stale-days`); the page's `stale_days` parameter changes it.
 STALE_DAYS = 365
+# What `check_data` calls a citation marked unverified since a value it backs changed; until it
+# reports them, this page reads them itself (`unverified_citations`).
 UNVERIFIED = "unverified-citation"
+# The admin's front page shows the counts, read at most this often: the checks take a few
+# hundred queries. The page itself always runs them, and refreshes the counts.
+SUMMARY_CACHE_KEY = "instruments:data-health-summary"
+SUMMARY_SECONDS = 300
 
 # Each check's heading and what fixing it takes, in the order the page lists them. A check the
 # table does not name yet is listed after these, under its own name.
@@ -233,12 +239,6 @@ def data_health(stale_days=STALE_DAYS, today=None):
     if stale_days == STALE_DAYS and today is None:
         cache.set(SUMMARY_CACHE_KEY, _summary(report), SUMMARY_SECONDS)
     return report
-
-
-# The admin's front page shows the counts, read at most this often: the checks take a few
-# hundred queries. The page itself always runs them, and refreshes the counts.
-SUMMARY_CACHE_KEY = "instruments:data-health-summary"
-SUMMARY_SECONDS = 300
 
 
 def _summary(report):

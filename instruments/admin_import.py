@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from instruments.imports import READABLE_SUFFIXES, import_file, kind_of_model
+from instruments.revisions import reviewed
 
 # Enough for thousands of rows; the file is held in the session until it is applied.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -77,6 +78,10 @@ class ImportAdminMixin:
         kind = kind_of_model(self.model)
         form, report, digest = ImportForm(), None, ""
         if request.method == "POST" and "apply" in request.POST:
+            if reviewed(request):
+                # An import is applied as a whole, so it is published at once: by a reviewer.
+                messages.error(request, APPLY_NEEDS_A_REVIEWER)
+                return redirect(self.admin_url("import"))
             pending = request.session.get(SESSION_KEY)
             if (
                 not pending
@@ -120,12 +125,20 @@ class ImportAdminMixin:
             "report": report,
             "digest": digest,
             "columns": kind.column_names,
+            "may_apply": not reviewed(request),
+            "apply_needs_a_reviewer": APPLY_NEEDS_A_REVIEWER,
         }
         return TemplateResponse(request, self.import_template, context)
 
     def admin_url(self, view):
         opts = self.model._meta
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}")
+
+
+APPLY_NEEDS_A_REVIEWER = (
+    "Only a reviewer may apply an import: its records are published as it is applied. Send "
+    "the file to a reviewer, who sees the same dry run."
+)
 
 
 def _permission(model, action):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from instruments.coverage import review_contradictions
 from instruments.models import CITED_RECORDS, Citation, Instrument, StatusChange
 from instruments.models.citations import citable_fields, record_fields
+from instruments.rules import date_order_errors, timeline_problems
 from instruments.vocabulary import (
     TYPE_WORDS,
     SourceKind,
@@ -130,6 +131,37 @@ def type_status_contradictions():
         conflict = timeline_status_conflict(change.instrument.type, change.status)
         if conflict:
             yield Problem("type-status", _label(change), f"in its timeline: {conflict}", change)
+
+
+def timeline_and_date_order():
+    """Instruments whose own dates are out of order (introduced, adopted, in effect), or whose
+    status timeline breaks a rule of `instruments.rules` (a step back not marked as a reversal,
+    a reversal that does not say what happened, a current status the type cannot have)."""
+    instruments = Instrument.objects.prefetch_related("status_changes").order_by("pk")
+    for instrument in instruments:
+        for message in date_order_errors(
+            instrument.introduced, instrument.adopted, instrument.effective
+        ).values():
+            yield Problem("date-order", _label(instrument), message, instrument)
+        for problem in timeline_problems(instrument.type, instrument.timeline_steps()):
+            if problem.rule != "type":  # `type_status_contradictions` says those
+                yield Problem("timeline-order", _label(instrument), problem.message, instrument)
+
+
+def unverified_citations():
+    """Citations whose backed value changed since they were last checked: until an editor
+    confirms them against the source (or replaces them), readers see them marked unverified."""
+    citations = Citation.objects.filter(unverified_since__isnull=False).select_related("source")
+    for citation in citations.order_by("pk"):
+        changed = ", ".join(citation.unverified_fields) or "a value it backs"
+        yield Problem(
+            "unverified-citation",
+            f"citation {citation.pk} of {citation.source.slug}",
+            f"unverified since {citation.unverified_since.isoformat()}, when {changed} of "
+            f"{citation.record} changed: check the quote against the source and confirm it, "
+            "or replace it",
+            citation,
+        )
 
 
 def stale_statuses():
@@ -428,6 +460,8 @@ def run_checks(source_texts=None):
         *unknown_cited_fields(),
         *citations_of_empty_fields(),
         *type_status_contradictions(),
+        *timeline_and_date_order(),
+        *unverified_citations(),
         *stale_statuses(),
         *stale_approaches(),
         *uncited_dates_and_statuses(),

@@ -5,12 +5,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from instruments.admin_health import data_health_page
+from policytracker.core.forms import EditorLoginForm
 
 admin.site.site_header = "Policy Tracker: editors"
 admin.site.site_title = "Policy Tracker editors"
 admin.site.index_title = "Records"
 # Wide change lists (titles, jurisdictions, dates) need the room more than the app menu does.
 admin.site.enable_nav_sidebar = False
+admin.site.login_form = EditorLoginForm
 
 urlpatterns = [
     # The admin's data health page (`instruments.admin_health`), before the admin's own

@@ -1,6 +1,8 @@
 import datetime
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 
 from instruments.models import (
     Actor,
@@ -9,6 +11,7 @@ from instruments.models import (
     Instrument,
     InstrumentIdentifier,
     InstrumentRelation,
+    Revision,
     Source,
     StatusChange,
     Topic,
@@ -164,3 +167,20 @@ class CitationFactory(factory.django.DjangoModelFactory):
     )
     instrument = factory.SubFactory(InstrumentFactory)
     fields = factory.LazyFunction(lambda: ["type"])
+
+
+class RevisionFactory(factory.django.DjangoModelFactory):
+    """A change an editor submitted, waiting for review."""
+
+    class Meta:
+        model = Revision
+
+    kind = "update"
+    channel = "api"
+    content_type = factory.LazyFunction(lambda: ContentType.objects.get_for_model(Topic))
+    title = "A topic"
+    method = "PATCH"
+    path = "/api/v1/topics/a-topic/"
+    author = factory.LazyFunction(
+        lambda: get_user_model().objects.get_or_create(username="revision-author")[0]
+    )

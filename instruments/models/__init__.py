@@ -11,6 +11,12 @@ from instruments.models.instruments import (
     StatusChange,
     Topic,
 )
+from instruments.models.revisions import (
+    Revision,
+    RevisionChannel,
+    RevisionKind,
+    RevisionState,
+)
 from instruments.querysets import citations_prefetch, events_prefetch
 
 __all__ = [
@@ -21,6 +27,10 @@ __all__ = [
     "Instrument",
     "InstrumentIdentifier",
     "InstrumentRelation",
+    "Revision",
+    "RevisionChannel",
+    "RevisionKind",
+    "RevisionState",
     "Source",
     "StatusChange",
     "Topic",

@@ -266,6 +266,8 @@ class Citation(models.Model):
                     fields=["source", name, "quote"],
                     condition=Q(**{f"{name}__isnull": False}),
                     name=f"citation_unique_per_{name}",
+                    violation_error_message="This record already cites the same quote from "
+                    "this source: keep one of the two citations.",
                 )
                 for name in CITED_RECORDS
             ),

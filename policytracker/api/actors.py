@@ -20,6 +20,7 @@ from policytracker.api.references import (
     jurisdiction_key,
     related_keys,
 )
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     LabelField,
     RecordUrlField,
@@ -78,7 +79,7 @@ class ActorWriteSerializer(WriteSerializer):
         fields = ["slug", "name", "kind", "role", "jurisdiction"]
 
 
-class ActorWritesMixin(EditorWritesMixin):
+class ActorWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = ActorWriteSerializer
 
 

@@ -30,8 +30,8 @@ from policytracker.core.params import (
     PAGE_SIZE_PARAMETER,
     BadParameters,
     allowed,
-    misspelt_parameters,
     page_size,
+    unknown_parameters,
 )
 
 # Parameters that other lists take and this one does not, with what to use instead: a client
@@ -139,7 +139,8 @@ class ChangeFeedForm(forms.Form):
     def errors_by_parameter(self):
         """{parameter: [message, ...]} for every parameter that cannot be used."""
         errors = {name: [message] for name, message in REFUSED.items() if name in self.given}
-        errors.update(misspelt_parameters(self.given, KNOWN | set(REFUSED)))
+        unknown = unknown_parameters(self.given, KNOWN | set(REFUSED))
+        errors.update({name: messages for name, messages in unknown.items() if name not in errors})
         for name, messages in self.errors.items():
             errors.setdefault(name, []).extend(messages)
         return errors

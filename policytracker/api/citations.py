@@ -20,6 +20,7 @@ from instruments.vocabulary import (
     CitedRecordKind,
 )
 from policytracker.api.references import PageUrlField
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.api.sources import SourceRefSerializer
 from policytracker.core.api.fields import (
     LabelField,
@@ -31,7 +32,9 @@ from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     EditorWritesMixin,
     KeyField,
+    StrictInput,
     WriteSerializer,
+    api_errors,
 )
 
 _KIND_LABELS = dict(CitedRecordKind.choices)
@@ -94,6 +97,17 @@ class CitationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The fields of the record the quote backs; empty: the record as a whole.",
     )
+    unverified_since = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="When a value the citation backs changed; until an editor checks the quote "
+        "against the source again, the citation is unverified. Null: verified.",
+    )
+    unverified_fields = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The fields it backs whose value changed since it was last checked.",
+    )
     record = CitedRecordSerializer(source="*", read_only=True)
     url = RecordUrlField("api:citation-detail", "id")
     html_url = PageUrlField()
@@ -108,6 +122,8 @@ class CitationSerializer(serializers.ModelSerializer):
             "note",
             "fields",
             "checked_on",
+            "unverified_since",
+            "unverified_fields",
             "record",
             "url",
             "html_url",
@@ -166,7 +182,57 @@ class CitationWriteSerializer(WriteSerializer):
         fields = ["source", "quote", "locator", "note", "fields", "checked_on", "record"]
 
 
-class CitationWritesMixin(EditorWritesMixin):
+class CitationInput(StrictInput, serializers.Serializer):
+    """A citation written with the record it backs, in the same request (`citations` of a
+    create, and of each step of a `status_timeline`): the source by slug, and what it states."""
+
+    source = KeyField("slug", queryset=Source.objects.all())
+    quote = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Copied character for character from the source.",
+    )
+    locator = serializers.CharField(
+        required=False, allow_blank=True, max_length=Citation._meta.get_field("locator").max_length
+    )
+    note = serializers.CharField(required=False, allow_blank=True)
+    fields = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The fields of the record the quote backs; empty: the record as a whole.",
+    )
+    checked_on = serializers.DateField(required=False, allow_null=True)
+
+
+def create_citations(kind, record, items):
+    """Create the citations `items` (validated `CitationInput`s) of `record`, a record of
+    `kind`, each checked as a citation written alone is. Returns None, or, when any is refused,
+    the errors as a list aligned with `items` (`{}` for each good one), for the caller to
+    answer (its transaction then keeps none of them)."""
+    errors, refused = [], False
+    for item in items:
+        citation = Citation(
+            **{kind: record},
+            source=item["source"],
+            quote=item.get("quote", ""),
+            locator=item.get("locator", ""),
+            note=item.get("note", ""),
+            fields=item.get("fields", []),
+            checked_on=item.get("checked_on"),
+        )
+        try:
+            citation.full_clean()
+        except DjangoValidationError as error:
+            errors.append(api_errors(error, {kind: "record"}))
+            refused = True
+            continue
+        citation.save()
+        errors.append({})
+    return errors if refused else None
+
+
+class CitationWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     """Citations have no key of their own: one is written at `citations/<id>/`, the `id` a
     read of the list gives (and a create's `Location`)."""
 

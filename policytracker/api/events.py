@@ -22,6 +22,7 @@ from policytracker.api.references import (
     key_inputs,
     listed_keys,
 )
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     LabelField,
     PartialDateField,
@@ -110,7 +111,7 @@ class EventWriteSerializer(WriteSerializer):
         ]
 
 
-class EventWritesMixin(EditorWritesMixin):
+class EventWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = EventWriteSerializer
 
 

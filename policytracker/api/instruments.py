@@ -1,10 +1,11 @@
 """Instruments in the API: laws, voluntary frameworks, draft bills and declarations, with their
 status timelines, and the status changes editors record."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from instruments.filters import (
     InstrumentFilterSet,
@@ -17,7 +18,14 @@ from instruments.models import (
     citations_prefetch,
     events_prefetch,
 )
-from instruments.services import instrument_change_status, instrument_sync_status
+from instruments.rules import Step, current_status, timeline_errors
+from instruments.services import (
+    instrument_change_status,
+    instrument_correct_status_change,
+    instrument_delete_status_change,
+    instrument_sync_status,
+)
+from instruments.similar_titles import similar_titles, similar_titles_message
 from instruments.vocabulary import (
     Force,
     IdentifierScheme,
@@ -27,6 +35,7 @@ from instruments.vocabulary import (
 )
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
+from policytracker.api.citations import CitationInput, create_citations
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -35,6 +44,7 @@ from policytracker.api.references import (
     listed_keys,
     related_keys,
 )
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     LabelField,
     PartialDateField,
@@ -44,14 +54,16 @@ from policytracker.core.api.fields import (
 from policytracker.core.api.views import RecordViewSet, RelatedValues
 from policytracker.core.api.writes import (
     TIMELINE_ERROR_NAMES,
+    BadInput,
     EditorWritesMixin,
     PartialDateInput,
     StrictInput,
     WriteSerializer,
+    api_errors,
     model_errors,
     validated,
 )
-from policytracker.core.dates import DatePrecision
+from policytracker.core.dates import DatePrecision, PartialDate
 
 
 class RelatedSerializer(serializers.Serializer):
@@ -309,7 +321,9 @@ class InstrumentWriteSerializer(WriteSerializer):
 
 
 class StatusChangeInput(StrictInput, serializers.Serializer):
-    """A status change to record: the status the instrument moved to, and from when."""
+    """A status change to record: the status the instrument moved to, and from when. A step
+    back (a court stay, a suspension, a law restored) is `reversal: true`, with a note saying
+    what happened."""
 
     status = serializers.ChoiceField(InstrumentStatus.choices)
     date = PartialDateInput(
@@ -320,11 +334,190 @@ class StatusChangeInput(StrictInput, serializers.Serializer):
         allow_blank=True,
         max_length=StatusChange._meta.get_field("note").max_length,
     )
+    reversal = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A real step back that a source states; the note says what happened.",
+    )
 
 
-class InstrumentWritesMixin(EditorWritesMixin):
+class StatusChangeCorrection(StatusChangeInput):
+    """A correction of a recorded status change: the fields to change (PATCH)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class StatusStepInput(StatusChangeInput):
+    """A step of the timeline an instrument is created with, and the citations that back it."""
+
+    citations = CitationInput(many=True, required=False)
+
+
+class InstrumentCreateSerializer(InstrumentWriteSerializer):
+    """An instrument created in one request with its status timeline (`status_timeline`, each
+    step with its `citations`) and its own `citations`: all checked together (the record, the
+    whole timeline, every citation), then saved together, or nothing is. With a timeline, the
+    status follows its latest step (`status` may be left out, or must say the same)."""
+
+    status_timeline = StatusStepInput(many=True, required=False)
+    citations = CitationInput(many=True, required=False)
+    not_a_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="True to add it although a record with a nearly identical title exists.",
+    )
+
+    class Meta(InstrumentWriteSerializer.Meta):
+        fields = [
+            *InstrumentWriteSerializer.Meta.fields,
+            "status_timeline",
+            "citations",
+            "not_a_duplicate",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not attrs.pop("not_a_duplicate", False) and attrs.get("title"):
+            request = self.context.get("request")
+            found = similar_titles(
+                Instrument,
+                attrs["title"],
+                exclude_revision=getattr(request, "_replaying_revision", None),
+            )
+            if found:
+                raise ValidationError(
+                    {
+                        "title": [
+                            similar_titles_message(
+                                found, confirm='send it again with `"not_a_duplicate": true`'
+                            )
+                        ]
+                    }
+                )
+        steps = attrs.get("status_timeline") or []
+        if not steps:
+            return attrs
+        timeline = [
+            Step(step["status"], step["date"], step.get("reversal", False), step.get("note", ""))
+            for step in steps
+        ]
+        errors = timeline_errors(attrs.get("type", ""), timeline)
+        if errors:
+            raise ValidationError({"status_timeline": errors})
+        current = current_status(timeline)
+        if attrs.get("status") and attrs["status"] != current:
+            raise ValidationError(
+                {
+                    "status": [
+                        f"Follows the status timeline, whose latest step is “{current}”: leave "
+                        "it out, or send the same."
+                    ]
+                }
+            )
+        attrs["status"] = current
+        return attrs
+
+    def create(self, validated_data):
+        steps = validated_data.pop("status_timeline", None) or []
+        citations = validated_data.pop("citations", None) or []
+        instrument = super().create(validated_data)
+        step_errors, refused = [], False
+        for step in sorted(steps, key=lambda item: item["date"].date):
+            change = StatusChange(
+                instrument=instrument,
+                status=step["status"],
+                date=step["date"].date,
+                date_precision=step["date"].precision,
+                note=step.get("note", ""),
+                reversal=step.get("reversal", False),
+            )
+            try:
+                change.full_clean()
+            except DjangoValidationError as error:
+                step_errors.append(api_errors(error, TIMELINE_ERROR_NAMES))
+                refused = True
+                continue
+            change.save()
+            cited = create_citations("status_change", change, step.get("citations") or [])
+            step_errors.append({"citations": cited} if cited else {})
+            refused = refused or bool(cited)
+        instrument_sync_status(instrument=instrument)
+        cited = create_citations("instrument", instrument, citations)
+        errors = {}
+        if refused:
+            # Reported in the order the steps were sent.
+            order = sorted(range(len(steps)), key=lambda index: steps[index]["date"].date)
+            by_position = [{}] * len(steps)
+            for position, index in enumerate(order):
+                by_position[index] = step_errors[position]
+            errors["status_timeline"] = by_position
+        if cited:
+            errors["citations"] = cited
+        if errors:
+            raise BadInput(errors)
+        return instrument
+
+
+class InstrumentWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = InstrumentWriteSerializer
-    timeline_inputs = {"status_changes": StatusChangeInput}
+    create_serializer_class = InstrumentCreateSerializer
+    timeline_inputs = {"status_changes": StatusChangeInput, "status_change": StatusChangeCorrection}
+    read_only_hints = {
+        "status_timeline": "Add a step with a POST to the instrument's `status-changes/`; "
+        "correct or delete one at `status-changes/<date>/<status>/`.",
+        "citations": "Add, change or delete its citations at /api/v1/citations/.",
+    }
+
+    def recorded_step(self, instrument):
+        """The status change the URL names (`status-changes/<date>/<status>/`, the date as
+        the timeline gives it), or 404."""
+        try:
+            when = PartialDate.parse(self.kwargs["step_date"])
+        except ValueError:
+            raise NotFound(
+                f"“{self.kwargs['step_date']}” is not a date of the form YYYY, YYYY-MM or "
+                "YYYY-MM-DD."
+            ) from None
+        change = instrument.status_changes.filter(
+            date=when.date, date_precision=when.precision, status=self.kwargs["step_status"]
+        ).first()
+        if change is None:
+            raise NotFound(
+                f"{instrument.slug} has no status change to “{self.kwargs['step_status']}” "
+                f"dated {when.isoformat()}: read its `status_timeline` for the steps it has."
+            )
+        return change
+
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"status-changes/(?P<step_date>[0-9-]{4,10})/(?P<step_status>[a-z_]{1,16})",
+    )
+    def status_change(self, request, *args, **kwargs):
+        """Correct (PATCH: any of `status`, `date`, `note`, `reversal`) or delete (DELETE) one
+        recorded status change, named by its date as the timeline gives it and its status
+        (`If-Match`: the instrument's `ETag`). The whole timeline as it would be is checked
+        first; the instrument's `status` follows its latest step. Answers 200 with the
+        instrument as it now reads, and its new `ETag`."""
+
+        def write(instrument):
+            change = self.recorded_step(instrument)
+            if request.method == "DELETE":
+                with model_errors(TIMELINE_ERROR_NAMES):
+                    instrument_delete_status_change(change=change)
+                return None
+            values = validated(self.input_serializer(data=request.data))
+            if "date" in values:
+                when = values.pop("date")
+                values.update(date=when.date, date_precision=when.precision)
+            with model_errors(TIMELINE_ERROR_NAMES):
+                instrument_correct_status_change(change=change, **values)
+            return None
+
+        return self.conditional_write(write)
 
     @action(detail=True, methods=["post"], url_path="status-changes")
     def status_changes(self, request, *args, **kwargs):

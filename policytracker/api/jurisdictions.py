@@ -23,6 +23,7 @@ from jurisdictions.vocabulary import (
     Region,
 )
 from policytracker.api.references import CitationRefSerializer
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     AsOfCharField,
     AsOfLabelField,
@@ -355,7 +356,7 @@ APPROACH_ERROR_NAMES = {
 }
 
 
-class JurisdictionWritesMixin(WritesMixin):
+class JurisdictionWritesMixin(ReviewedWritesMixin, WritesMixin):
     """Jurisdictions are reference data, not written through the API; an editor records an
     approach assessment, and the jurisdiction's `approach` follows the latest one
     (`jurisdiction_change_approach`)."""

@@ -12,6 +12,7 @@ from instruments.models import (
 from instruments.vocabulary import (
     SourceKind,
 )
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     LabelField,
     RecordUrlField,
@@ -95,8 +96,11 @@ class SourceWriteSerializer(WriteSerializer):
         fields = ["slug", "title", "author", "publisher", "external_url", "published_on", "kind"]
 
 
-class SourceWritesMixin(EditorWritesMixin):
+class SourceWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = SourceWriteSerializer
+    read_only_hints = {
+        "url": "The source's own address is `external_url`; `url` is its address in this API."
+    }
 
 
 class SourceViewSet(SourceWritesMixin, RecordViewSet):

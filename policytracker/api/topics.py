@@ -13,6 +13,7 @@ from instruments.models import (
 from policytracker.api.references import (
     related_keys,
 )
+from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     RecordUrlField,
 )
@@ -53,7 +54,7 @@ class TopicWriteSerializer(WriteSerializer):
         fields = ["slug", "name", "description"]
 
 
-class TopicWritesMixin(EditorWritesMixin):
+class TopicWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = TopicWriteSerializer
 
 

@@ -7,9 +7,11 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.utils import get_history_model_for_model
 
 from policytracker.core.dates import PartialDate, partial_date, precision_field_name
 
@@ -103,7 +105,7 @@ class RecordForm(forms.ModelForm):
                 self.initial[name] = partial_date(getattr(self.instance, name), precision)
         self.fields["record_version"].initial = latest_version(self.instance)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         posted = self.data.get(self.add_prefix("record_version"), None)
         if self.instance.pk is not None and posted is not None and not self.errors:
@@ -113,9 +115,8 @@ class RecordForm(forms.ModelForm):
         return cleaned
 
     def conflict_message(self, posted: str, current: str) -> str:
-        history = type(self.instance).history.model.objects.filter(  # type: ignore[attr-defined]
-            **{self.instance._meta.pk.attname: self.instance.pk}
-        )
+        model = get_history_model_for_model(type(self.instance))
+        history = model.objects.filter(**{self.instance._meta.pk.attname: self.instance.pk})
         seen = history.filter(history_id=posted).first() if posted.isdigit() else None
         latest = history.filter(history_id=current).first()
         who = ""
@@ -142,7 +143,7 @@ class RecordForm(forms.ModelForm):
                 value = self.cleaned_data[name]
                 setattr(self.instance, precision_field_name(name), value.precision if value else "")
                 self.cleaned_data[name] = value.date if value else None
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
 
     def _update_errors(self, errors: ValidationError) -> None:
         # A precision has no box of its own: its errors belong to its date's.
@@ -151,7 +152,7 @@ class RecordForm(forms.ModelForm):
                 date = name.removesuffix("_precision")
                 if name != date and name not in self.fields and date in self.fields:
                     errors.error_dict.setdefault(date, []).extend(errors.error_dict.pop(name))
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 def _shown(value: object) -> str:
@@ -161,3 +162,18 @@ def _shown(value: object) -> str:
         return ", ".join(str(item) for item in value) or "(none)"
     text = str(value)
     return f"“{text if len(text) <= 80 else text[:78] + '…'}”"
+
+
+class EditorLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in: a right password on an account that may not use the admin is told
+    so, instead of being told the password is wrong."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        if user.is_active and not user.is_staff:
+            raise ValidationError(
+                "This account may not use the editors' admin: it is not a staff account. An "
+                "administrator can make it one (`manage.py create_editor_token <name> "
+                "--add-to-editors`).",
+                code="not_staff",
+            )
+        super().confirm_login_allowed(user)

@@ -49,6 +49,23 @@ def misspelt_parameters(names: Iterable[str], known: Iterable[str]) -> dict[str,
     return errors
 
 
+# What a client may add to any address of the API without it being a parameter: a cache-buster.
+IGNORED_PARAMETERS = frozenset({"_"})
+
+
+def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> dict[str, list[str]]:
+    """{parameter: [message]} for each of `names` not in `known` (nor `IGNORED_PARAMETERS`):
+    the API's lists take only the parameters they document, so that a filter they do not have
+    is never silently an unfiltered list."""
+    known = set(known)
+    errors = misspelt_parameters(names, known)
+    for name in names:
+        if name in known or name in errors or name in IGNORED_PARAMETERS:
+            continue
+        errors[name] = [f"Unknown parameter. This list takes: {allowed(sorted(known))}."]
+    return errors
+
+
 def whole_number(text: str) -> int | None:
     """`text` as an int if it is ASCII digits (not "²", not thousands of digits), else None."""
     return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None

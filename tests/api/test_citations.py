@@ -19,6 +19,8 @@ CITATION_FIELDS = [
     "note",
     "fields",
     "checked_on",
+    "unverified_since",
+    "unverified_fields",
     "record",
     "url",
     "html_url",

@@ -31,6 +31,7 @@ from tests.factories import (
     JurisdictionFactory,
     MembershipFactory,
     RelationFactory,
+    RevisionFactory,
     SourceFactory,
     StatusChangeFactory,
     TopicFactory,
@@ -171,6 +172,9 @@ CASES = {
     ),
     "source_kind_valid": lambda: update(SourceFactory, kind="rumour"),
     "citation_backs_exactly_one_record": lambda: update(CitationFactory, instrument=None),
+    "revision_kind_valid": lambda: update(RevisionFactory, kind="rename"),
+    "revision_state_valid": lambda: update(RevisionFactory, state="lost"),
+    "revision_reviewed_has_reviewer": lambda: update(RevisionFactory, state="published"),
     **{
         f"citation_unique_per_{target}": (lambda target=target: duplicate_citation(target))
         for target in TARGETS

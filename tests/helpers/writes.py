@@ -9,15 +9,20 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from policytracker.core.api.throttling import EDITORS_GROUP
+from policytracker.core.api.throttling import EDITORS_GROUP, REVIEWERS_GROUP
 
 User = get_user_model()
 
 
-def make_user(username, *, editor=False, staff=False):
+def make_user(username, *, editor=False, staff=False, publishes=True):
+    """A user; an `editor` is in the `editors` group and, unless `publishes` is False, in the
+    `reviewers` group too, so that their writes are published at once (the tests of review
+    make editors who do not publish)."""
     user = User.objects.create_user(username, password="unused-password", is_staff=staff)
     if editor:
-        user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
+        user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+        if publishes:
+            user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
     return user
 
 

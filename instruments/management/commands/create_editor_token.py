@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
-from policytracker.core.api.throttling import EDITORS_GROUP, is_editor
+from policytracker.core.api.throttling import EDITORS_GROUP, REVIEWERS_GROUP, is_editor
 
 
 class Command(BaseCommand):
@@ -17,10 +17,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--add-to-editors",
             action="store_true",
-            help=f"Add the user to the “{EDITORS_GROUP}” group first (created if missing).",
+            help=f"Make the user an editor first: a member of the “{EDITORS_GROUP}” group and "
+            "staff, so that they can also sign in to the admin. Their changes wait for a "
+            "reviewer.",
+        )
+        parser.add_argument(
+            "--add-to-reviewers",
+            action="store_true",
+            help=f"Make the user a reviewer first: a member of the “{REVIEWERS_GROUP}” group "
+            "and staff. Reviewers publish changes: their own and editors'.",
         )
 
-    def handle(self, *args, username, add_to_editors, **options):
+    def handle(self, *args, username, add_to_editors, add_to_reviewers, **options):
         User = get_user_model()
         try:
             user = User._default_manager.get_by_natural_key(username)
@@ -31,9 +39,20 @@ class Command(BaseCommand):
             ) from None
         if not user.is_active:
             raise CommandError(f"The account “{username}” is inactive: a token would not work.")
-        if add_to_editors:
-            group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+        for wanted, name in ((add_to_editors, EDITORS_GROUP), (add_to_reviewers, REVIEWERS_GROUP)):
+            if not wanted:
+                continue
+            try:
+                # Made by a migration, with its permissions: a group made here would have none.
+                group = Group.objects.get(name=name)
+            except Group.DoesNotExist:
+                raise CommandError(
+                    f"There is no “{name}” group: run `manage.py migrate` first."
+                ) from None
             user.groups.add(group)
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
         if not is_editor(user):
             raise CommandError(
                 f"“{username}” is not an editor (staff, or a member of the “{EDITORS_GROUP}” "

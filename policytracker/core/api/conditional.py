@@ -278,13 +278,16 @@ class ConditionalMixin(_ViewSetBase):
         *,
         status: int = http_status.HTTP_200_OK,
         headers: Mapping[str, str] | None = None,
+        check: Callable[[Mapping[str, Any], Mapping[str, Any]], None] | None = None,
     ) -> Response:
         """Run `write(instance)` on the record the URL names if `If-Match` names its current
         tag, and answer with the record as it then is (with its new `ETag`), or 204 when the
         write deleted it (returned False).
 
         Lock, compare and write are one transaction: a second writer waits on the lock, then
-        reads what the first wrote, and its stale tag no longer matches."""
+        reads what the first wrote, and its stale tag no longer matches. `check(data)`, given
+        the record as it read before the write and as it reads after, may still refuse it
+        (raising): nothing is kept."""
         digests = self.required_digests()
         with transaction.atomic():
             pk = self.lock()
@@ -295,6 +298,8 @@ class ConditionalMixin(_ViewSetBase):
             if write(model._default_manager.get(pk=pk)) is False:
                 return Response(status=http_status.HTTP_204_NO_CONTENT)
             instance, data = self.read_record(pk)
+            if check is not None:
+                check(current, data)
             response = Response(data, status=status, headers=headers)
             self.set_validators(response, instance, data)
         return response

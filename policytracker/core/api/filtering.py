@@ -9,7 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.request import Request
 
 from policytracker.core.filters import FacetedFilterSet
-from policytracker.core.params import BadParameters, allowed
+from policytracker.core.params import BadParameters, allowed, unknown_parameters
 
 if TYPE_CHECKING:
     from policytracker.core.api.views import ListViewSet
@@ -49,12 +49,15 @@ def strict_filterset(
     """The list's FilterSet (the one its HTML page uses) over `queryset`, and the facets asked
     for; `BadParameters` naming every parameter it cannot use. A bad value or a likely-typo
     parameter is never an empty or unfiltered list: a client that misspells `jurisdiction` must
-    not silently get every instrument. So is a `facet` that is not one of the list's countable
-    filters."""
+    not silently get every instrument, nor one that sends a filter the list does not have. So is
+    a `facet` that is not one of the list's countable filters."""
     filterset = filterset_class(request.query_params, queryset=queryset, request=request)
     facets, facet_errors = requested_facets(request, filterset)
-    # `errors` rather than the form's: it also holds the misspelt-parameter errors.
-    errors = {**filterset.errors, **facet_errors}
+    # `errors` rather than the form's: it also holds the misspelt-parameter errors. The API
+    # also refuses a parameter that looks like nothing it knows (the pages let it pass: a
+    # shared link may carry a tracker's `utm_source`).
+    unknown = unknown_parameters(request.query_params, filterset.known_parameters)
+    errors = {**unknown, **filterset.errors, **facet_errors}
     if errors:
         raise BadParameters(errors)
     return filterset, facets

@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 EDITORS_GROUP = "editors"
+# Editors who may also publish changes (their own, and other editors' revisions).
+REVIEWERS_GROUP = "reviewers"
 
 
 def is_editor(user: User | AnonymousUser) -> bool:
-    """Whether `user` curates the records: staff, or a member of the `editors` group."""
+    """Whether `user` curates the records: staff, or a member of the `editors` or `reviewers`
+    group."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.groups.filter(name=EDITORS_GROUP).exists()
+    return user.is_staff or user.groups.filter(name__in=[EDITORS_GROUP, REVIEWERS_GROUP]).exists()
 
 
 def by_editor(request: Request) -> bool:

@@ -13,8 +13,10 @@ Payloads name related records as reads show them, by code or slug (never by prim
 string (`"SG"`), or the object a read gives (`{"code": "SG", "name": "Singapore"}`), so that a
 record read, changed and written back validates. Partial dates are written at the precision
 their source states (`"2024"`, `"2024-05"`, `"2024-05-21"`), which sets `<field>_precision`.
-Fields that reads show but writes cannot set (labels, addresses, `updated_at`...) are
-ignored; a field that is neither answers 400, never silently nothing.
+Fields that reads show but writes cannot set (labels, addresses, `updated_at`...) may be sent
+back unchanged, as a record read and written back carries them; a different value answers 400
+naming the field, and so does a field that is neither: a value sent is never silently
+dropped.
 
 Bad input answers 400 with `{"errors": {field: [message, ...]}}`, the shape in which lists
 answer a bad query parameter. Writes to an existing record need `If-Match`
@@ -24,12 +26,14 @@ answer a bad query parameter. Writes to an existing record need `If-Match`
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -279,6 +283,8 @@ class WritesMixin(ConditionalMixin, _ViewSetBase):
     a step to a record's timeline."""
 
     write_serializer_class: type[WriteSerializer] | None = None
+    # Where a create takes more than an update (a record with its timeline and citations).
+    create_serializer_class: type[WriteSerializer] | None = None
     timeline_inputs: dict[str, type[serializers.Serializer[Any]]] = {}
     schema = WritesSchema()
 
@@ -289,6 +295,8 @@ class WritesMixin(ConditionalMixin, _ViewSetBase):
             classes.update(
                 dict.fromkeys(("create", "update", "partial_update"), self.write_serializer_class)
             )
+        if self.create_serializer_class is not None:
+            classes["create"] = self.create_serializer_class
         return classes
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
@@ -303,6 +311,42 @@ class WritesMixin(ConditionalMixin, _ViewSetBase):
     def input_serializer(self, *args: Any, **kwargs: Any) -> serializers.Serializer[Any]:
         context = {**self.get_serializer_context(), "readable_fields": self.readable_fields()}
         return self.input_classes[self.action](*args, context=context, **kwargs)
+
+    def check_read_only(
+        self, payload: object, before: Mapping[str, Any], data: Mapping[str, Any]
+    ) -> None:
+        """`BadInput` naming each key of `payload` that reads show but this write cannot set
+        (an address, a label, `updated_at`) whose value is neither what the record read before
+        the write (`before`; empty for a create) nor what it reads after: a value sent is never
+        silently dropped. Sent back as read, as a record read and written back carries them,
+        they pass."""
+        if not isinstance(payload, Mapping):
+            return
+        serializer = self.input_serializer()
+        writable = set(serializer.fields) | {
+            precision_field_name(name)
+            for name, field in serializer.fields.items()
+            if isinstance(field, PartialDateInput)
+        }
+        errors = {}
+        for key, value in payload.items():
+            if key in writable or key not in data:
+                continue
+            sent = _comparable(value)
+            if sent != _comparable(data[key]) and (
+                key not in before or sent != _comparable(before[key])
+            ):
+                errors[key] = [
+                    "Read-only: the tracker sets it (it reads "
+                    f"{json.dumps(_comparable(data[key]), ensure_ascii=False)[:200]}); leave "
+                    "it out or send it unchanged."
+                    + (f" {hint}" if (hint := self.read_only_hints.get(key)) else "")
+                ]
+        if errors:
+            raise BadInput(errors)
+
+    # Where to write what a read-only key is often mistaken for ({key: sentence}).
+    read_only_hints: dict[str, str] = {}
 
     def detail_url(self, key: object) -> str:
         url = reverse(f"api:{self.basename}-detail", args=[key])
@@ -338,6 +382,7 @@ class EditorWritesMixin(WritesMixin):
                     "or the same quote for the same record): read the list, then try again."
                 ) from error
             instance, data = self.read_record(instance.pk)
+            self.check_read_only(request.data, {}, data)
             response = Response(
                 data,
                 status=http_status.HTTP_201_CREATED,
@@ -354,7 +399,9 @@ class EditorWritesMixin(WritesMixin):
             validated(serializer)
             serializer.save()
 
-        return self.conditional_write(write)
+        return self.conditional_write(
+            write, check=lambda before, after: self.check_read_only(request.data, before, after)
+        )
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.update(request, *args, partial=True, **kwargs)
@@ -372,6 +419,12 @@ class EditorWritesMixin(WritesMixin):
             return False
 
         return self.conditional_write(write)
+
+
+def _comparable(value: object) -> object:
+    """`value` as JSON reads it back, so that a payload's value and a read's compare equal
+    when a client sent back what it read (dates, decimals and lazy strings as text)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 # A timeline allows one step per day (per status for instruments): the date is what clashes.

@@ -1,8 +1,9 @@
 """How the writes and the conditional requests of the API appear in its OpenAPI schema (see
 `policytracker.core.api.schema` for the rest): a write answers with the record as a read shows it;
 writes to a record take `If-Match`; reads of a record give `ETag` and `Last-Modified` and may
-answer 304; and every write may be refused (401, 403), or fail on its input (400), its
-precondition (412, 428) or a record that depends on the one written (409)."""
+answer 304; every write may be refused (401, 403), or fail on its input (400), its
+precondition (412, 428) or a record that depends on the one written (409); and an editor's write
+that waits for a reviewer answers 202."""
 
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ class BadInputSerializer(serializers.Serializer):
     )
 
 
+class RevisionAcceptedSerializer(serializers.Serializer):
+    """A write by an editor who may not publish: checked, and kept for a reviewer."""
+
+    revision = serializers.IntegerField(help_text="The revision's number.")
+    state = serializers.CharField(help_text="`pending`: waiting for a reviewer.")
+    kind = serializers.CharField(help_text="`create`, `update` or `delete`.")
+    record = serializers.CharField(help_text="The record's name.")
+    review_url = serializers.URLField(help_text="Where reviewers see and publish it.")
+    message = serializers.CharField()
+
+
 class PartialDateInputExtension(OpenApiSerializerFieldExtension):
     # Named, not imported: `writes` imports this module for `WritesSchema`.
     target_class = "policytracker.core.api.writes.PartialDateInput"
@@ -118,7 +130,7 @@ class WritesSchema(ApiSchema):
         if self.action in view.input_classes:
             # Every write answers with the record as a read of it shows it.
             record = view.get_record_serializer_class()
-            return {201: record} if self.is_timeline() else record
+            return {201: record} if self.is_timeline() and self.method == "POST" else record
         return super().get_response_serializers()
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
@@ -137,8 +149,17 @@ class WritesSchema(ApiSchema):
         answers += [
             ("401", OpenApiResponse(ErrorSerializer, "No credentials, or bad ones."), None),
             ("403", OpenApiResponse(ErrorSerializer, "Only editors may write."), None),
+            (
+                "202",
+                OpenApiResponse(
+                    RevisionAcceptedSerializer,
+                    "Accepted for review: the write of an editor who may not publish was "
+                    "checked and waits for a reviewer; reads show the record as it was.",
+                ),
+                None,
+            ),
         ]
-        if self.method != "DELETE":
+        if self.method != "DELETE" or self.is_timeline():
             answers.append(
                 ("400", OpenApiResponse(BadInputSerializer, "A field that cannot be used."), None)
             )

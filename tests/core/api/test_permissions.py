@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.test import APIClient
 
-from instruments.models import Topic
+from instruments.models import StatusChange, Topic
 from policytracker.api.urls import router
 from tests.helpers.writes import detail, make_user, read, snapshot, token_client, write
 
@@ -34,6 +34,17 @@ def route_url(name, viewset):
     if name.endswith("-list"):
         return reverse(f"api:{name}")
     kwarg = viewset.lookup_url_kwarg or viewset.lookup_field
+    if name == "instrument-status-change":
+        # A step of a timeline, named by its date and status.
+        step = StatusChange.objects.order_by("pk").first()
+        return reverse(
+            f"api:{name}",
+            kwargs={
+                kwarg: step.instrument.slug,
+                "step_date": step.when.isoformat(),
+                "step_status": step.status,
+            },
+        )
     record = viewset.queryset.model._default_manager.order_by("pk").first()
     return reverse(f"api:{name}", kwargs={kwarg: getattr(record, viewset.lookup_field)})
 
@@ -58,6 +69,8 @@ def test_the_router_serves_every_write_the_api_promises():
 def test_only_editors_may_write(seeded, anonymous, as_reader, name, method, viewset):
     url = route_url(name, viewset)
     _, etag = read(anonymous, url) if name.endswith("-detail") else (None, '"any"')
+    if name == "instrument-status-change":
+        etag = '"any"'
     before = snapshot()
 
     response = getattr(anonymous, method)(url, {}, format="json", HTTP_IF_MATCH=etag)
@@ -77,9 +90,20 @@ def test_reads_stay_public(seeded, anonymous):
     assert anonymous.get(detail("jurisdiction", "SG")).status_code == 200
 
 
-def test_staff_are_editors(seeded):
+def test_staff_are_editors_whose_writes_wait_for_review(seeded):
     client = token_client(make_user("stan", staff=True))
     response = write(client, "post", reverse("api:topic-list"), {"slug": "t", "name": "T"})
+    assert response.status_code == 202, response.content
+    assert not Topic.objects.filter(slug="t").exists()
+
+
+def test_superusers_publish_as_they_write(seeded):
+    user = make_user("sue", staff=True)
+    user.is_superuser = True
+    user.save()
+    response = write(
+        token_client(user), "post", reverse("api:topic-list"), {"slug": "t", "name": "T"}
+    )
     assert response.status_code == 201, response.content
 
 
