@@ -59,6 +59,9 @@ class CitationInline(RecordFormMixin, admin.StackedInline):
     autocomplete_fields = ["source"]
     extra = 0
 
+    class Media:
+        css = {"all": ["css/admin-desk.css"]}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "fields":
             return citation_fields_field(citable_field_choices(self.parent_model))
@@ -118,6 +121,13 @@ class StatusChangeInline(RecordFormMixin, admin.TabularInline):
 
     model = StatusChange
     form = StatusStepForm
+    verbose_name = "step of the status timeline"
+
+    class Media:
+        css = {"all": ["css/admin-desk.css"]}
+
+    # Each step with the citation that states it; the latest step is the current status.
+    verbose_name_plural = "status timeline"
     formset = StatusChangeFormSet
     fields = ["status", "date", "reversal", "note", "cite_source", "cite_quote", "cite_locator"]
     extra = 0
@@ -194,6 +204,11 @@ class InstrumentAdmin(ReviewedAdminMixin, SimilarTitleAdminMixin, ImportAdminMix
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields["status"].help_text = (
+                "Leave it empty when you record the status timeline below: the status follows "
+                "its latest step."
+            )
         if obj is not None and obj.status_changes.exists():
             # Once an instrument has a timeline, its status follows the latest change. The
             # field stays on the form (disabled, not read-only) so that validation errors

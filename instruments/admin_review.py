@@ -198,7 +198,10 @@ class RevisionAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/instruments/revision/review.html", context)
 
     def decide(self, request, revision):
-        decision = request.POST.get("decision")
+        decision = next(
+            (name for name in ("publish", "reject", "withdraw") if name in request.POST),
+            request.POST.get("decision"),
+        )
         try:
             if decision == "publish":
                 revision_publish(revision=revision, reviewer=request.user, request=request)

@@ -40,11 +40,20 @@ def _label(obj):
     return f"{obj._meta.verbose_name} {'/'.join(str(part) for part in obj.natural_key())}"
 
 
-def uncited_records():
+def _only(model, queryset, records):
+    """`queryset` narrowed to the rows of `model` that `records` ({model: {pk, ...}}) names, or
+    whole when `records` is None."""
+    if records is None:
+        return queryset
+    return queryset.filter(pk__in=records.get(model, ()))
+
+
+def uncited_records(records=None):
     """Every jurisdiction, instrument, event, actor, status change and approach assessment
-    without a citation."""
+    without a citation (of `records`, {model: {pk, ...}}, when given)."""
     for model in CITED_RECORDS.values():
-        for obj in model._default_manager.filter(citations__isnull=True).order_by("pk"):
+        rows = model._default_manager.filter(citations__isnull=True)
+        for obj in _only(model, rows, records).order_by("pk"):
             yield Problem("uncited", _label(obj), "has no citation", obj)
 
 
@@ -400,12 +409,14 @@ _STATED = {
 }
 
 
-def uncited_dates_and_statuses():
+def uncited_dates_and_statuses(records=None):
     """Dates and statuses no citation names: each one must be backed by a quote (or a
-    reference) that states it. A citation with empty `fields` backs the whole record."""
+    reference) that states it. A citation with empty `fields` backs the whole record. Of
+    `records` ({model: {pk, ...}}) when given."""
     for kind, names in _STATED.items():
         model = CITED_RECORDS[kind]
-        for record in model._default_manager.prefetch_related("citations").order_by("pk"):
+        rows = _only(model, model._default_manager.prefetch_related("citations"), records)
+        for record in rows.order_by("pk"):
             citations = list(record.citations.all())
             if any(not citation.fields for citation in citations):
                 continue
@@ -449,6 +460,12 @@ def coverage_contradictions():
             f"{count} such record{'s' if count != 1 else ''} on its day",
             review,
         )
+
+
+def uncited_values(records):
+    """What keeps `records` ({model: {pk, ...}}) from being published: a record without a
+    citation, or a date or status of one that no citation names."""
+    return [*uncited_records(records), *uncited_dates_and_statuses(records)]
 
 
 def run_checks(source_texts=None):

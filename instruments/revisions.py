@@ -11,12 +11,17 @@ someone else meanwhile refuses it (the admin's version check, the API's `If-Matc
 publication never overwrites a change the author did not see. The preview a reviewer reads is
 the same replay, rolled back, read from the history entries it writes.
 
+A revision is published only if every record it adds or changes is cited: a record without a
+citation, or a date or status no citation names, keeps it from publication (`check_data`'s
+`uncited` and `uncited-date`), so a value reaches readers with its source.
+
 Users with the `instruments.publish_revision` permission (the `reviewers` group, superusers)
 publish as they save.
 """
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from instruments.models import Revision, RevisionChannel, RevisionKind, RevisionState
+from policytracker.core.dates import DatePrecision, PartialDate
 
 PUBLISH_PERMISSION = "instruments.publish_revision"
 # Where files uploaded with a revision wait for it to be published.
@@ -175,6 +181,7 @@ class RecordChange:
     record: str
     action: str  # "added", "changed", "deleted"
     fields: list[FieldChange] = field(default_factory=list)
+    key: object = None  # (model, primary key): one record
 
 
 def _inner_request(revision: Revision, outer: HttpRequest) -> HttpRequest:
@@ -296,6 +303,33 @@ def _created_by_replay(revision: Revision, started: Any) -> str:
     return "" if entry is None else str(getattr(entry, model._meta.pk.attname))
 
 
+def _touched(history_models: list[type[models.Model]], marks: dict[Any, int]) -> dict[Any, set]:
+    """{model: {pk, ...}} of the records the history entries after `marks` add or change."""
+    touched: dict[Any, set] = {}
+    for model in history_models:
+        entries = model.objects.filter(history_id__gt=marks[model]).exclude(history_type="-")
+        record_model = model.instance_type  # type: ignore[attr-defined]
+        pk = record_model._meta.pk.attname
+        touched.setdefault(record_model, set()).update(entries.values_list(pk, flat=True))
+    return touched
+
+
+def _uncited(touched: dict[Any, set]) -> list[str]:
+    from instruments.data_checks import uncited_values
+
+    return [
+        f"A value with no citation cannot be published: {problem.record} {problem.message}."
+        for problem in uncited_values(touched)
+    ]
+
+
+def _marks(history_models: list[type[models.Model]]) -> dict[Any, int]:
+    return {
+        model: model.objects.aggregate(last=models.Max("history_id"))["last"] or 0
+        for model in history_models
+    }
+
+
 def _history_models() -> list[type[models.Model]]:
     return [
         model
@@ -312,17 +346,18 @@ def revision_preview(*, revision: Revision, request: HttpRequest) -> Replay:
     cannot be published; nothing is kept."""
     history_models = _history_models()
     with transaction.atomic():
-        marks = {
-            model: model.objects.aggregate(last=models.Max("history_id"))["last"] or 0
-            for model in history_models
-        }
+        marks = _marks(history_models)
         result = _replay(revision, request)
+        if result.ok and revision.kind != RevisionKind.DELETE:
+            result.messages = _uncited(_touched(history_models, marks))
+            result.ok = not result.messages
         if result.ok:
             for model in history_models:
                 for entry in model.objects.filter(history_id__gt=marks[model]).order_by(
                     "history_id"
                 ):
                     result.changes.append(_describe(entry))
+            result.changes = fold(result.changes)
         transaction.set_rollback(True)
     return result
 
@@ -338,8 +373,13 @@ def revision_publish(*, revision: Revision, reviewer: Any, request: HttpRequest)
         raise RevisionRefused(
             [f"It is no longer waiting for review: {revision.get_state_display()}."]
         )
+    history_models = _history_models()
     with transaction.atomic():
+        marks = _marks(history_models)
         result = _replay(revision, request)
+        if result.ok and revision.kind != RevisionKind.DELETE:
+            result.messages = _uncited(_touched(history_models, marks))
+            result.ok = not result.messages
         if not result.ok:
             transaction.set_rollback(True)
     if not result.ok:
@@ -364,9 +404,15 @@ def _discard_uploads(revision: Revision) -> None:
 _BOOKKEEPING = {"id", "created_at", "updated_at"}
 
 
-def _value(model_field: Any, value: object) -> str:
+def _value(model_field: Any, value: object, precision: str = "") -> str:
     if value in (None, "", [], {}):
         return "—"
+    if precision and isinstance(value, datetime.date):
+        return str(PartialDate(value, precision))
+    if isinstance(value, datetime.date):
+        return str(PartialDate(value, DatePrecision.DAY))
+    if value is True or value is False:
+        return "Yes" if value else "No"
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field is not None and model_field.is_relation and model_field.many_to_one:
@@ -386,6 +432,15 @@ def _value(model_field: Any, value: object) -> str:
     return str(value)
 
 
+def _precision_of(model: Any, name: str) -> str | None:
+    """The name of the precision kept beside the date `name` of `model`, if there is one."""
+    try:
+        model._meta.get_field(f"{name}_precision")
+    except Exception:
+        return None
+    return f"{name}_precision"
+
+
 def _describe(entry: Any) -> RecordChange:
     model = entry.instance_type
     kind = str(model._meta.verbose_name)
@@ -393,28 +448,65 @@ def _describe(entry: Any) -> RecordChange:
     record = str(entry.instance)
     fields: list[FieldChange] = []
     previous = entry.prev_record if entry.history_type == "~" else None
+
+    def shown(field: Any, row: Any) -> str:
+        precision = _precision_of(model, field.name)
+        return _value(
+            field,
+            getattr(row, field.attname, None),
+            getattr(row, precision, "") if precision else "",
+        )
+
     if previous is not None:
+        changed = set()
         for change in entry.diff_against(previous).changes:
-            if change.field in _BOOKKEEPING:
+            name = change.field.removesuffix("_precision")
+            if name in _BOOKKEEPING or name in changed:
                 continue
-            model_field = model._meta.get_field(change.field)
-            fields.append(
-                FieldChange(
-                    str(model_field.verbose_name).capitalize(),
-                    _value(model_field, change.old),
-                    _value(model_field, change.new),
+            changed.add(name)
+            model_field = model._meta.get_field(name)
+            label = str(model_field.verbose_name).capitalize()
+            if model_field.many_to_many:
+                fields.append(
+                    FieldChange(
+                        label, _value(model_field, change.old), _value(model_field, change.new)
+                    )
                 )
-            )
+            else:
+                fields.append(
+                    FieldChange(label, shown(model_field, previous), shown(model_field, entry))
+                )
     elif entry.history_type == "+":
         for model_field in model._meta.concrete_fields:
             if model_field.name in _BOOKKEEPING or model_field.primary_key:
                 continue
-            value = getattr(entry, model_field.attname, None)
-            if value in (None, "", [], {}):
+            if model_field.name.endswith("_precision") and _precision_of(
+                model, model_field.name.removesuffix("_precision")
+            ):
                 continue
-            fields.append(
-                FieldChange(
-                    str(model_field.verbose_name).capitalize(), "", _value(model_field, value)
-                )
-            )
-    return RecordChange(kind, record, action, fields)
+            value = getattr(entry, model_field.attname, None)
+            if value in (None, "", [], {}, False):
+                continue
+            label = str(model_field.verbose_name).capitalize()
+            fields.append(FieldChange(label, "", shown(model_field, entry)))
+    return RecordChange(
+        kind, record, action, fields, key=(model, getattr(entry, model._meta.pk.attname))
+    )
+
+
+def fold(changes: list[RecordChange]) -> list[RecordChange]:
+    """One entry per record: a record added and then given its links in the same change reads
+    as one addition."""
+    folded: dict[object, RecordChange] = {}
+    for change in changes:
+        earlier = folded.get(change.key)
+        if earlier is None:
+            folded[change.key] = change
+            continue
+        if earlier.action == "added" and change.action == "changed":
+            for field in change.fields:
+                earlier.fields = [f for f in earlier.fields if f.label != field.label]
+                earlier.fields.append(FieldChange(field.label, "", field.new))
+        else:
+            folded[(change.key, len(folded))] = change
+    return list(folded.values())

@@ -13,6 +13,7 @@ from instruments.models import (
 from instruments.vocabulary import (
     ActorKind,
 )
+from policytracker.api.citations import cited_create_serializer
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -81,6 +82,7 @@ class ActorWriteSerializer(WriteSerializer):
 
 class ActorWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = ActorWriteSerializer
+    create_serializer_class = cited_create_serializer(ActorWriteSerializer, "actor")
 
 
 class ActorViewSet(ActorWritesMixin, RecordViewSet):

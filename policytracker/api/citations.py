@@ -30,6 +30,7 @@ from policytracker.core.api.fields import (
 )
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
+    BadInput,
     EditorWritesMixin,
     KeyField,
     StrictInput,
@@ -230,6 +231,30 @@ def create_citations(kind, record, items):
         citation.save()
         errors.append({})
     return errors if refused else None
+
+
+def cited_create_serializer(write_serializer, kind):
+    """`write_serializer` for a create that also takes the record's `citations`: the record and
+    every citation checked and written together, or nothing is."""
+
+    class CitedCreate(write_serializer):
+        citations = CitationInput(many=True, required=False)
+
+        class Meta(write_serializer.Meta):
+            fields = [*write_serializer.Meta.fields, "citations"]
+
+        def create(self, validated_data):
+            citations = validated_data.pop("citations", None) or []
+            record = super().create(validated_data)
+            errors = create_citations(kind, record, citations)
+            if errors:
+                raise BadInput({"citations": errors})
+            return record
+
+    CitedCreate.__name__ = CitedCreate.__qualname__ = write_serializer.__name__.replace(
+        "Write", "Create"
+    )
+    return CitedCreate
 
 
 class CitationWritesMixin(ReviewedWritesMixin, EditorWritesMixin):

@@ -15,6 +15,7 @@ from instruments.vocabulary import (
     EventKind,
 )
 from jurisdictions.models import Jurisdiction
+from policytracker.api.citations import cited_create_serializer
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -113,6 +114,7 @@ class EventWriteSerializer(WriteSerializer):
 
 class EventWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     write_serializer_class = EventWriteSerializer
+    create_serializer_class = cited_create_serializer(EventWriteSerializer, "event")
 
 
 class EventViewSet(EventWritesMixin, RecordViewSet):

@@ -11,6 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from policytracker.core.forms import RecordForm, has_partial_date, partial_date_formfield
 
+ISO_DATE = "%Y-%m-%d"
+
 
 class RecordFormMixin:
     """Admin pages and inlines whose forms are `RecordForm`s: each partial date is one box
@@ -26,6 +28,16 @@ class RecordFormMixin:
             db_field.model, db_field.name
         ):
             return partial_date_formfield(db_field)
+        if isinstance(db_field, models.DateField) and not isinstance(
+            db_field, models.DateTimeField
+        ):
+            # A whole date: written and shown as ISO 8601, never read day- or month-first.
+            field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+            if field is not None:
+                field.input_formats = [ISO_DATE]
+                field.widget.format = ISO_DATE
+                field.help_text = f"{field.help_text} As YYYY-MM-DD.".strip()
+            return field
         if db_field.name.endswith("_precision") and has_partial_date(
             db_field.model, db_field.name.removesuffix("_precision")
         ):

@@ -26,7 +26,7 @@ class PartialDateFormField(forms.CharField):
     widget = forms.TextInput(
         attrs={
             "placeholder": "YYYY, YYYY-MM or YYYY-MM-DD",
-            "size": 12,
+            "size": 28,
             "maxlength": 10,
             "inputmode": "numeric",
         }

@@ -11,6 +11,7 @@ from instruments.models import Citation, Instrument, Revision, StatusChange
 from instruments.revisions import RevisionRefused, revision_preview, revision_publish
 from policytracker.api.urls import router
 from tests.helpers.desk import (
+    EFFECT_CITATION,
     LABELLING,
     RECORD_CITATION,
     labelling_payload,
@@ -46,9 +47,9 @@ def test_a_record_its_timeline_and_its_citations_in_one_request(labelling_free, 
     assert record["status"] == "in_effect"
     assert [step["status"] for step in record["status_timeline"]] == ["draft", "in_effect"]
     assert [len(step["citations"]) for step in record["status_timeline"]] == [1, 1]
-    assert [c["quote"] for c in record["citations"]] == [RECORD_CITATION["quote"]]
-    instrument = Instrument.objects.get(slug=LABELLING["slug"])
-    assert instrument.citations.get().fields == ["title", "adopted_on"]
+    assert sorted(c["quote"] for c in record["citations"]) == sorted(
+        [RECORD_CITATION["quote"], EFFECT_CITATION["quote"]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -282,3 +283,29 @@ def test_a_revision_made_stale_by_another_write_is_refused(seeded, as_junior, as
         revision_publish(revision=revision, reviewer=boss, request=reviewer_request(boss))
     assert "changed after the author read it" in str(refusal.value)
     assert Instrument.objects.get(slug="eu-ai-act").short_name == "AI Act"
+
+
+def test_an_event_is_created_with_its_citations_in_one_request(seeded, as_editor):
+    citation = {
+        "source": RECORD_CITATION["source"],
+        "quote": RECORD_CITATION["quote"],
+        "locator": RECORD_CITATION["locator"],
+        "fields": ["title"],
+    }
+    event = {"slug": "cn-labelling-release", "title": "China releases labelling measures"}
+    event.update(kind="statement", host="CN", date="2025-03-14")
+    response = as_editor.post(
+        reverse("api:event-list"), {**event, "citations": [citation]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert [c["quote"] for c in response.json()["citations"]] == [citation["quote"]]
+
+    before = snapshot()
+    response = as_editor.post(
+        reverse("api:event-list"),
+        {**event, "slug": "cn-labelling-twice", "citations": [{**citation, "fields": ["nope"]}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "nope" in str(response.json()["errors"]["citations"])
+    assert snapshot() == before

@@ -52,6 +52,13 @@ RECORD_CITATION = {
     "locator": "first paragraph",
     "fields": ["title", "adopted_on"],
 }
+EFFECT_CITATION = {
+    "source": "cn-justai-labelling-measures",
+    "quote": "Following the release of a draft in September 2024, the finalised Measures are set "
+    "to take effect on 1 September 2025.",
+    "locator": "first paragraph",
+    "fields": ["effective_on"],
+}
 PASSWORD = "a long pass phrase for tests"
 
 
@@ -87,6 +94,6 @@ def labelling_payload(**changes):
     return {
         **LABELLING,
         "status_timeline": [step_payload(DRAFT_STEP), step_payload(IN_EFFECT_STEP)],
-        "citations": [RECORD_CITATION],
+        "citations": [RECORD_CITATION, EFFECT_CITATION],
         **changes,
     }

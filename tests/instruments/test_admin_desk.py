@@ -108,7 +108,7 @@ def test_duplicate_opens_the_add_form_prefilled_with_the_instrument(law, admin_c
     )
     [message] = messages_of(page)
     assert "Not copied: the slug" in message
-    assert "status changes" in message
+    assert "status timeline" in message
     assert "citations" in message
     # The new record's citations start empty.
     assert 'name="citations-TOTAL_FORMS" value="0"' in page.content.decode()

@@ -17,6 +17,7 @@ from jurisdictions.models import Jurisdiction
 from tests.helpers.admin import add_row, admin_url, page_data
 from tests.helpers.desk import (
     DRAFT_STEP,
+    EFFECT_CITATION,
     IN_EFFECT_STEP,
     LABELLING,
     PASSWORD,
@@ -63,7 +64,9 @@ def citation_row(citation):
     }
 
 
-def labelling_form(client, *, steps=(DRAFT_STEP, IN_EFFECT_STEP), citations=(RECORD_CITATION,)):
+def labelling_form(
+    client, *, steps=(DRAFT_STEP, IN_EFFECT_STEP), citations=(RECORD_CITATION, EFFECT_CITATION)
+):
     """The instrument add page filled in with the measures, its timeline and its citations."""
     response = client.get(admin_url(Instrument, "add"))
     assert response.status_code == 200
@@ -186,8 +189,10 @@ def test_a_fresh_editor_adds_a_cited_record_in_one_pass_and_a_reviewer_publishes
         "14 September 2024",
         "1 September 2025",
     ]
-    [citation] = instrument.citations.all()
-    assert citation.fields == ["title", "adopted_on"]
+    assert sorted(citation.fields for citation in instrument.citations.all()) == [
+        ["effective_on"],
+        ["title", "adopted_on"],
+    ]
     for step in instrument.status_changes.all():
         assert step.citations.get().fields == ["status", "date"]
     assert instrument.history.latest().history_user == editor
@@ -459,3 +464,37 @@ def test_an_editor_deletion_waits_for_review(seeded, client):
     assert Instrument.objects.filter(pk=instrument.pk).exists()
     revision = Revision.objects.get()
     assert (revision.kind, revision.title) == ("delete", instrument.title)
+
+
+def test_a_value_with_no_citation_is_not_published(seeded, client):
+    from django.test import Client
+
+    without_labelling_measures()
+    client, _ = fresh_editor(client)
+    data = labelling_form(client, citations=())
+    response = client.post(admin_url(Instrument, "add"), data)
+    assert response.status_code == 302, errors_of(response)
+    revision = Revision.objects.get()
+
+    desk = signed_in(Client(), reviewer())
+    page = desk.get(admin_url(Revision, "change", revision.pk)).content.decode()
+    assert "A value with no citation cannot be published" in page
+    assert "adopted_on" in page
+    desk.post(admin_url(Revision, "change", revision.pk), {"decision": "publish"})
+    revision.refresh_from_db()
+    assert revision.state == "pending"
+    assert not Instrument.objects.filter(slug=LABELLING["slug"]).exists()
+
+
+def test_a_whole_date_is_written_and_shown_as_iso(seeded, client):
+    client = signed_in(client, reviewer())
+    citation = Citation.objects.filter(checked_on__isnull=False).first()
+    url = admin_url(Citation, "change", citation.pk)
+    data = page_data(client.get(url))
+    assert data["checked_on"] == citation.checked_on.isoformat()
+    data["checked_on"] = "03/04/2025"
+    assert "Enter a valid date" in errors_of(client.post(url, data))
+    data["checked_on"] = "2025-04-03"
+    assert client.post(url, data).status_code == 302
+    citation.refresh_from_db()
+    assert citation.checked_on == datetime.date(2025, 4, 3)

@@ -366,7 +366,9 @@ def run(*args):
     """Run check_sources; return (exit code, output)."""
     out = io.StringIO()
     try:
-        call_command("check_sources", "--timeout", "0.5", *args, stdout=out)
+        # Long enough for a loaded machine to answer the quick addresses, short of the slow
+        # one's five seconds.
+        call_command("check_sources", "--timeout", "2", *args, stdout=out)
         code = 0
     except CommandError as exc:
         code = exc.returncode
@@ -386,7 +388,7 @@ def test_check_sources_reports_every_address(addresses, server):
     started = time.monotonic()
     code, output = run()
     # Every address at once: the slow one costs its timeout, not the sum of all of them.
-    assert time.monotonic() - started < 4
+    assert time.monotonic() - started < 4.5
     assert code == 0
     assert output.splitlines()[0].split() == ["slug", "address", "result"]
     assert results(output) == {
