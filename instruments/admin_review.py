@@ -4,6 +4,7 @@ queue, with the preview of each change, where they publish or reject it
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -34,6 +35,8 @@ class ReviewedAdminMixin:
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         run = super().changeform_view
+        if request.method == "GET" and object_id:
+            self.tell_of_pending(request, object_id)
         if request.method != "POST" or not reviewed(request):
             return run(request, object_id, form_url, extra_context)
         kind = RevisionKind.UPDATE if object_id else RevisionKind.CREATE
@@ -59,6 +62,32 @@ class ReviewedAdminMixin:
             RevisionKind.UPDATE,
             lambda: run(request, object_id, version_id, extra_context),
         )
+
+    def tell_of_pending(self, request, object_id):
+        """Say on a record's page that changes to it wait for review: the page shows the
+        record as readers see it, without them."""
+        pending = Revision.objects.pending().filter(
+            content_type__app_label=self.model._meta.app_label,
+            content_type__model=self.model._meta.model_name,
+            object_id=str(object_id),
+        )
+        count = pending.count()
+        if count:
+            queue = reverse("admin:instruments_revision_changelist")
+            messages.warning(
+                request,
+                format_html(
+                    "{} change{} to this record wait{} for review; this page shows it as "
+                    'readers see it. <a href="{}?object_id={}&amp;content_type__id__exact={}">'
+                    "See them</a>.",
+                    count,
+                    "" if count == 1 else "s",
+                    "s" if count == 1 else "",
+                    queue,
+                    object_id,
+                    ContentType.objects.get_for_model(self.model).pk,
+                ),
+            )
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -154,6 +183,10 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("content_type", "author", "reviewer")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # A record's page links to the revisions of that record.
+        return lookup == "object_id" or super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request):
         return False

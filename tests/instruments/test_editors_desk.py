@@ -403,6 +403,14 @@ def test_an_editor_change_waits_and_the_reviewer_sees_the_difference(seeded, cli
     assert Instrument.objects.get(slug="eu-ai-act").short_name == "AI Act"
     assert "AI Act" in Client().get("/api/v1/instruments/eu-ai-act/").json()["short_name"]
 
+    record_page = client.get(admin_url(Instrument, "change", revision.object_id))
+    assert "1 change to this record waits for review" in record_page.content.decode()
+    queue = client.get(
+        admin_url(Revision, "changelist"),
+        {"object_id": revision.object_id, "content_type__id__exact": revision.content_type_id},
+    )
+    assert list(queue.context["cl"].result_list) == [revision]
+
     desk = signed_in(Client(), reviewer())
     page = desk.get(admin_url(Revision, "change", revision.pk)).content.decode()
     assert "<del>AI Act</del>" in page
