@@ -122,9 +122,7 @@ def revision_withdraw(*, revision: Revision, user: Any) -> Revision:
     """The author takes back a change still waiting for review."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != RevisionState.PENDING:
-        raise RevisionRefused(
-            [f"It is no longer waiting for review: {revision.get_state_display()}."]
-        )
+        raise RevisionRefused([_no_longer_pending(revision)])
     if revision.author_id != user.pk:
         raise RevisionRefused(["Only its author may withdraw a change."])
     revision.state = RevisionState.WITHDRAWN
@@ -137,9 +135,7 @@ def revision_reject(*, revision: Revision, reviewer: Any, note: str = "") -> Rev
     """A reviewer turns a change down, saying why."""
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != RevisionState.PENDING:
-        raise RevisionRefused(
-            [f"It is no longer waiting for review: {revision.get_state_display()}."]
-        )
+        raise RevisionRefused([_no_longer_pending(revision)])
     if not may_publish(reviewer):
         raise RevisionRefused(["Only a reviewer may reject a change."])
     revision.state = RevisionState.REJECTED
@@ -341,16 +337,27 @@ def _history_models() -> list[type[models.Model]]:
     ]
 
 
+def _replay_cited(
+    revision: Revision,
+    request: HttpRequest,
+    history_models: list[type[models.Model]],
+    marks: dict[Any, int],
+) -> Replay:
+    """`_replay`, refused when a record it adds or changes would be published uncited."""
+    result = _replay(revision, request)
+    if result.ok and revision.kind != RevisionKind.DELETE:
+        result.messages = _uncited(_touched(history_models, marks))
+        result.ok = not result.messages
+    return result
+
+
 def revision_preview(*, revision: Revision, request: HttpRequest) -> Replay:
     """What publishing `revision` now would write, record by record, field by field, or why it
     cannot be published; nothing is kept."""
     history_models = _history_models()
     with transaction.atomic():
         marks = _marks(history_models)
-        result = _replay(revision, request)
-        if result.ok and revision.kind != RevisionKind.DELETE:
-            result.messages = _uncited(_touched(history_models, marks))
-            result.ok = not result.messages
+        result = _replay_cited(revision, request, history_models, marks)
         if result.ok:
             for model in history_models:
                 for entry in model.objects.filter(history_id__gt=marks[model]).order_by(
@@ -370,16 +377,10 @@ def revision_publish(*, revision: Revision, reviewer: Any, request: HttpRequest)
         raise RevisionRefused(["Only a reviewer may publish a change."])
     revision = Revision.objects.select_for_update().get(pk=revision.pk)
     if revision.state != RevisionState.PENDING:
-        raise RevisionRefused(
-            [f"It is no longer waiting for review: {revision.get_state_display()}."]
-        )
+        raise RevisionRefused([_no_longer_pending(revision)])
     history_models = _history_models()
     with transaction.atomic():
-        marks = _marks(history_models)
-        result = _replay(revision, request)
-        if result.ok and revision.kind != RevisionKind.DELETE:
-            result.messages = _uncited(_touched(history_models, marks))
-            result.ok = not result.messages
+        result = _replay_cited(revision, request, history_models, _marks(history_models))
         if not result.ok:
             transaction.set_rollback(True)
     if not result.ok:

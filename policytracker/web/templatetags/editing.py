@@ -9,7 +9,8 @@ with the link to anyone without that editor's cookie."""
 from django import template
 from django.contrib import admin
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+
+from instruments.admin_health import admin_change_url as change_url
 
 register = template.Library()
 
@@ -24,11 +25,7 @@ def admin_change_url(request: HttpRequest | None, obj) -> str | None:
         return None
     if not admin.site.get_model_admin(type(obj)).has_change_permission(request, obj):
         return None
-    opts = obj._meta
-    try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    except NoReverseMatch:
-        return None
+    return change_url(obj)
 
 
 @register.inclusion_tag("includes/_edit_link.html", takes_context=True)
