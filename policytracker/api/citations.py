@@ -152,6 +152,8 @@ class CitedRecordField(serializers.Field):
         if not isinstance(data, Mapping) or not isinstance(data.get("key"), str):
             self.fail("invalid")
         kind, key = data.get("kind"), data["key"]
+        if "\x00" in key:
+            self.fail("invalid")
         if kind not in CITED_RECORDS:
             self.fail("kind", kind=kind, kinds=", ".join(CITED_RECORDS))
         model = CITED_RECORDS[kind]

@@ -406,7 +406,9 @@ class InstrumentCreateSerializer(InstrumentWriteSerializer):
         ]
         errors = timeline_errors(attrs.get("type", ""), timeline)
         if errors:
-            raise ValidationError({"status_timeline": errors})
+            # Each message names the step it concerns.
+            messages = [message for field in errors.values() for message in field]
+            raise ValidationError({"status_timeline": messages})
         current = current_status(timeline)
         if attrs.get("status") and attrs["status"] != current:
             raise ValidationError(

@@ -309,3 +309,9 @@ def test_an_event_is_created_with_its_citations_in_one_request(seeded, as_editor
     assert response.status_code == 400
     assert "nope" in str(response.json()["errors"]["citations"])
     assert snapshot() == before
+
+
+def test_a_key_with_a_nul_character_is_a_400(seeded, as_editor):
+    payload = labelling_payload(slug="cn-nul", topics=["content\u0000labelling"])
+    errors = refused(as_editor, payload)
+    assert "NUL character" in errors["topics"][0]

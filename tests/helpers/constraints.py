@@ -6,6 +6,8 @@ each break the constraints of their app; a new constraint without a case here fa
 import datetime
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from instruments.models import (
     Actor,
@@ -44,6 +46,10 @@ def update(factory, **values):
     """Write `values` over a valid row with a bare UPDATE: no model validation runs."""
     obj = factory()
     type(obj)._default_manager.filter(pk=obj.pk).update(**values)
+
+
+def reviewer():
+    return get_user_model().objects.get_or_create(username="reviewer")[0]
 
 
 def duplicate(factory):
@@ -173,7 +179,9 @@ CASES = {
     "source_kind_valid": lambda: update(SourceFactory, kind="rumour"),
     "citation_backs_exactly_one_record": lambda: update(CitationFactory, instrument=None),
     "revision_kind_valid": lambda: update(RevisionFactory, kind="rename"),
-    "revision_state_valid": lambda: update(RevisionFactory, state="lost"),
+    "revision_state_valid": lambda: update(
+        RevisionFactory, state="lost", reviewer=reviewer(), reviewed_at=timezone.now()
+    ),
     "revision_reviewed_has_reviewer": lambda: update(RevisionFactory, state="published"),
     **{
         f"citation_unique_per_{target}": (lambda target=target: duplicate_citation(target))

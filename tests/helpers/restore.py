@@ -3,6 +3,7 @@ live server (whose writes are committed, outside any test transaction): every ro
 is deleted, and the records taken out are loaded back with their own keys and values, without a
 history entry of their own."""
 
+import importlib
 from contextlib import contextmanager
 
 from django.apps import apps
@@ -55,3 +56,22 @@ def restored(*querysets):
                     record.save()
             # Loading many-to-many links writes history rows of its own: those go too.
             _delete_added(keys)
+
+
+def remake_migration_data():
+    """The rows a data migration made (the editors' and reviewers' groups), made again after a
+    transactional test emptied every table."""
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("instruments.migrations.0012_editor_groups")
+
+    def permissions(grants):
+        return [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in migration.codenames(grants)
+        ]
+
+    editing = permissions(migration.EDITING)
+    Group.objects.get_or_create(name="editors")[0].permissions.set(editing)
+    reviewers = Group.objects.get_or_create(name="reviewers")[0]
+    reviewers.permissions.set([*editing, *permissions(migration.PUBLISHING)])

@@ -121,12 +121,18 @@ class KeyField(serializers.SlugRelatedField):
         self.error_messages["invalid"] = (
             f"Give the {model._meta.verbose_name}'s {slug_field} as a string."
         )
+        self.error_messages["null_character"] = (
+            f"No {model._meta.verbose_name} has a {slug_field} with a NUL character in it."
+        )
 
     def to_internal_value(self, data: object) -> models.Model:
         if isinstance(data, Mapping) and self.slug_field in data:
             data = data[self.slug_field]
         if not isinstance(data, str):
             self.fail("invalid")
+        if "\x00" in data:
+            # No key holds one, and PostgreSQL refuses it in a query.
+            self.fail("null_character")
         return super().to_internal_value(data.upper() if self.upper_case else data)
 
 

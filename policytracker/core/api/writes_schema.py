@@ -58,8 +58,12 @@ class BadInputSerializer(serializers.Serializer):
 
     # A declared field, which DRF's metaclass takes out of the class: `Serializer.errors` stays.
     errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by field name (`non_field_errors` for the record as a whole).",
+        child=serializers.JSONField(),
+        help_text="Messages by field name (`non_field_errors` for the record as a whole): a "
+        "list of messages. For a list of items written with the record (a create's "
+        "`citations`, its `status_timeline`'s steps), the messages of each item's fields, by "
+        "the item's position (a list with `{}` for an item that is right, or an object keyed "
+        "by position).",
     )
 
 

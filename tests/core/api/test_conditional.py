@@ -14,6 +14,7 @@ from instruments.models import Citation, Instrument
 from instruments.seeding import seed
 from tests.conftest import FIXTURES_DIR
 from tests.factories import CitationFactory, InstrumentFactory, TopicFactory
+from tests.helpers.restore import remake_migration_data
 from tests.helpers.writes import (
     detail,
     errors,
@@ -252,12 +253,14 @@ def test_two_editors_one_after_the_other_cannot_undo_each_other(seeded, editor):
 @pytest.fixture(scope="module")
 def restore_seed(django_db_blocker):
     """A transactional test empties the database when it ends; the rest of the suite reads
-    the seed, so it is loaded again once this module is done."""
+    the seed and the groups its migrations made, so they are made again once this module is
+    done."""
     emptied = []
     yield emptied
     if emptied:
         with django_db_blocker.unblock():
             seed(FIXTURES_DIR)
+            remake_migration_data()
 
 
 @pytest.mark.skipif(
