@@ -173,7 +173,9 @@ class Generator:
         # Each synthetic jurisdiction cited, as every real one is.
         self.cited_places = [row[0] for row in self.tables.rows[Jurisdiction._meta.db_table]]
         existing = list(
-            Jurisdiction.objects.exclude(code__startswith=CODE_PREFIX).values_list("id", flat=True)
+            Jurisdiction.objects.exclude(code__startswith=CODE_PREFIX)
+            .order_by("code")
+            .values_list("id", flat=True)
         )
         # The big holders first: the first synthetic nationals, then states, then the rest.
         ordered = (
@@ -191,7 +193,7 @@ class Generator:
         rng = self.rng
         holders = self.jurisdictions()
         weights = list(itertools.accumulate(1 / (rank + 1) ** 1.1 for rank in range(len(holders))))
-        topics = list(Topic.objects.values_list("id", flat=True))
+        topics = list(Topic.objects.order_by("slug").values_list("id", flat=True))
         types, type_weights = zip(*TYPE_WEIGHTS.items(), strict=True)
         type_weights = list(itertools.accumulate(type_weights))
         ids = {
