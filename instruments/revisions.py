@@ -30,11 +30,12 @@ from typing import Any
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
-from django.http import HttpRequest, QueryDict
-from django.urls import Resolver404, resolve
+from django.http import Http404, HttpRequest, QueryDict
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -271,10 +272,19 @@ def _replay(revision: Revision, outer: HttpRequest) -> Replay:
     started = timezone.now()
     try:
         response = match.func(request, *match.args, **match.kwargs)
+    except (PermissionDenied, Http404):
+        # What the request handler would have answered 403 or 404.
+        return Replay(False, ["Its author may no longer make this change, or the record is gone."])
     finally:
         context.request = previous
     if revision.channel == RevisionChannel.ADMIN:
-        ok = response.status_code in (301, 302, 303)
+        # A save redirects to the list or the record; a redirect to the sign-in page means the
+        # author may no longer use the admin, and nothing was saved.
+        ok = response.status_code in (301, 302, 303) and not response.url.startswith(
+            reverse("admin:login")
+        )
+        if response.status_code in (301, 302, 303) and not ok:
+            return Replay(False, ["Its author may no longer use the admin."])
     else:
         ok = 200 <= response.status_code < 300
     if not ok:

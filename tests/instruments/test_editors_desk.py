@@ -506,3 +506,23 @@ def test_a_whole_date_is_written_and_shown_as_iso(seeded, client):
     assert client.post(url, data).status_code == 302
     citation.refresh_from_db()
     assert citation.checked_on == datetime.date(2025, 4, 3)
+
+
+@pytest.mark.parametrize("gone", ["staff", "group"])
+def test_a_revision_whose_author_has_left_is_not_published(seeded, client, gone):
+    from django.test import Client
+
+    client, editor = fresh_editor(client)
+    revision = editor_change(client, "eu-ai-act", short_name="EU AI Act")
+    if gone == "staff":
+        editor.is_staff = False
+        editor.save()
+    else:
+        editor.groups.clear()
+    desk = signed_in(Client(), reviewer())
+    page = desk.get(admin_url(Revision, "change", revision.pk)).content.decode()
+    assert "may no longer" in page
+    desk.post(admin_url(Revision, "change", revision.pk), {"decision": "publish"})
+    revision.refresh_from_db()
+    assert revision.state == "pending"
+    assert Instrument.objects.get(slug="eu-ai-act").short_name == "AI Act"
