@@ -189,6 +189,8 @@ class InstrumentAdmin(ReviewedAdminMixin, SimilarTitleAdminMixin, ImportAdminMix
     ]
     inlines = [IdentifierInline, RelationInline, StatusChangeInline, CitationInline]
     actions = [duplicate_record]
+    # Its page has "Duplicate" beside "History".
+    change_form_template = "admin/instruments/change_form_duplicable.html"
 
     @admin.display(description="jurisdiction", ordering="jurisdiction__code")
     def jurisdiction_code(self, obj):
@@ -246,6 +248,8 @@ class EventAdmin(ReviewedAdminMixin, SimilarTitleAdminMixin, ImportAdminMixin, R
     list_select_related = ["host"]
     search_fields = ["title", "slug", "summary", "location", "actors__name"]
     actions = [duplicate_record]
+    # Its page has "Duplicate" beside "History".
+    change_form_template = "admin/instruments/change_form_duplicable.html"
     autocomplete_fields = ["host", "co_hosts", "participants", "actors", "instruments"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
