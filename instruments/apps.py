@@ -6,6 +6,7 @@ class InstrumentsConfig(AppConfig):
     verbose_name = "Instruments, events and sources"
 
     def ready(self):
-        from instruments import citation_marks
+        from instruments import citation_marks, timeline_dates
 
         citation_marks.connect()
+        timeline_dates.connect()

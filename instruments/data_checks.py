@@ -449,6 +449,20 @@ def references_without_reason():
         )
 
 
+def stale_timeline_dates():
+    """Instruments whose stored timeline dates (`status_since`, `exists_from`...) are not what
+    their timeline, own dates and sources say: a write that went around the models. Saving the
+    instrument reads them afresh (or `Instrument.objects.refresh_timeline_dates()`, for all)."""
+    for instrument in Instrument.objects.stale_timeline_dates().order_by("pk"):
+        yield Problem(
+            "timeline-dates",
+            _label(instrument),
+            "its stored timeline dates differ from its timeline, own dates and sources (what "
+            "`as_of` and the lists read)",
+            instrument,
+        )
+
+
 def coverage_contradictions():
     """Coverage reviews that found nothing in a category where the tracker holds records of it
     (see `instruments.coverage`)."""
@@ -480,6 +494,7 @@ def run_checks(source_texts=None):
         *timeline_and_date_order(),
         *unverified_citations(),
         *stale_statuses(),
+        *stale_timeline_dates(),
         *stale_approaches(),
         *uncited_dates_and_statuses(),
         *references_without_reason(),

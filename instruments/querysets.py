@@ -1,10 +1,12 @@
 """Read-side query building for the instruments app: every list calls its `for_listing()`."""
 
+import datetime
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Least, Lower, NullIf
 
 from instruments.vocabulary import (
     STATUS_SEQUENCE,
@@ -18,6 +20,18 @@ from policytracker.core.search import text_search
 
 # An instrument's own dates, each with a `<name>_precision` column beside it.
 OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
+# What an instrument stores of its timeline, own dates and sources (`refresh_timeline_dates`).
+TIMELINE_DATE_FIELDS = (
+    "status_since",
+    "status_since_precision",
+    "timeline_status",
+    "exists_from",
+    "exists_from_day",
+    "first_in_effect_on",
+    "first_in_effect_precision",
+)
+# Stands for "no date" inside `Least`: later than any real date.
+_NO_DATE = datetime.date(9999, 12, 31)
 
 
 def citations_prefetch(path=""):
@@ -89,7 +103,7 @@ class InstrumentQuerySet(models.QuerySet):
         Existence: a status change or one of its own dates (introduced, adopted, in effect) on
         or before `day`. An instrument with no dates of its own and no timeline existed from
         the publication date of the earliest source that cites it; with no dated source it is
-        left out, since nothing shows when it existed.
+        left out, since nothing shows when it existed. (The stored `exists_from`.)
 
         Annotations:
         - `as_of_status`: the status of its latest status change on or before `day` (changes on
@@ -101,61 +115,120 @@ class InstrumentQuerySet(models.QuerySet):
           (such a date counts from the first day of its period): the status change it reads, or
           every date that shows the instrument existed.
 
-        One query: timelines and sources are read by correlated subqueries, not per row."""
+        One query, reading the stored timeline dates (`refresh_timeline_dates`): only an
+        instrument whose timeline moved after `day` has its steps looked up, by a correlated
+        subquery on the (instrument, date) index."""
         day = check_day(day)
         changes_model = self.model._meta.get_field("status_changes").related_model
-        citations_model = self.model._meta.get_field("citations").related_model
-        changes = changes_model.objects.filter(instrument=OuterRef("pk"))
-        changes_by_then = changes.filter(date__lte=day).chronological(newest_first=True)
-        has_timeline = Exists(changes)
-        undated = ~has_timeline & ~_any_own_date(isnull=False)
-        cited_by_then = Exists(
-            citations_model.objects.filter(instrument=OuterRef("pk"), source__published_on__lte=day)
-        )
-        by_own_dates = Exists(changes_by_then) | _any_own_date(lte=day)
-        day_precise = Exists(changes_by_then.filter(date_precision=DatePrecision.DAY))
-        for name in OWN_DATE_FIELDS:
-            day_precise |= Q(**{f"{name}__lte": day, f"{name}_precision": DatePrecision.DAY})
+        changes_by_then = changes_model.objects.filter(
+            instrument=OuterRef("pk"), date__lte=day
+        ).chronological(newest_first=True)
+        # Its latest change was on or before the day: the stored one is the answer.
+        settled = Q(status_since__lte=day)
+        no_timeline = Q(status_since__isnull=True)
+        undated = no_timeline & ~_any_own_date(isnull=False)
 
-        def latest(column):
-            return Subquery(changes_by_then.values(column)[:1])
+        def then(current, without_timeline, column, default=None):
+            looked_up = Subquery(changes_by_then.values(column)[:1])
+            return models.Case(
+                models.When(settled, then=F(current)),
+                models.When(no_timeline, then=without_timeline),
+                default=looked_up if default is None else Coalesce(looked_up, default),
+            )
 
         return (
-            self.filter(by_own_dates | (undated & cited_by_then))
+            self.existed_on(day)
             .annotate(
-                as_of_status=Coalesce(
-                    latest("status"),
-                    models.Case(
-                        models.When(has_timeline, then=Value("")),
-                        default=models.F("status"),
-                    ),
+                as_of_status=then("timeline_status", F("status"), "status", Value("")),
+                as_of_status_on=then(
+                    "status_since", Value(None, output_field=models.DateField()), "date"
                 ),
-                as_of_status_on=latest("date"),
-                as_of_status_precision=Coalesce(latest("date_precision"), Value("")),
+                as_of_status_precision=then(
+                    "status_since_precision", Value(""), "date_precision", Value("")
+                ),
             )
             .annotate(
                 as_of_partial=models.Case(
                     models.When(as_of_status_precision__in=PARTIAL_PRECISIONS, then=True),
-                    models.When(undated | day_precise, then=False),
+                    models.When(undated | Q(exists_from_day__lte=day), then=False),
                     default=True,
                     output_field=models.BooleanField(),
                 )
             )
         )
 
-    def with_status_since(self):
-        """Annotated with `status_since` and `status_since_precision`: the date of the latest
-        status change, which the current status rests on (None and "" without a timeline)."""
+    def existed_on(self, day):
+        """The instruments that existed on `day` (see `as_of`), without the annotations."""
+        return self.filter(exists_from__lte=check_day(day))
+
+    def timeline_dates(self):
+        """{field: expression} of the stored timeline dates (`TIMELINE_DATE_FIELDS`), each read
+        afresh from the instrument's status changes, own dates and sources, for `update()` or
+        `annotate()`. A missing date counts as the last day there is (`_NO_DATE`) inside
+        `Least`, which PostgreSQL and SQLite read differently for a NULL."""
         changes_model = self.model._meta.get_field("status_changes").related_model
-        latest = changes_model.objects.filter(instrument=OuterRef("pk")).chronological(
-            newest_first=True
+        citations_model = self.model._meta.get_field("citations").related_model
+        # Through the querysets themselves, not the models' managers, so that a migration can
+        # call this on its historical models.
+        changes = StatusChangeQuerySet(changes_model).filter(instrument=OuterRef("pk"))
+        latest = changes.chronological(newest_first=True)
+        no_date = Value(_NO_DATE, output_field=models.DateField())
+
+        def first(steps):
+            return Coalesce(Subquery(steps.order_by("date").values("date")[:1]), no_date)
+
+        def own(name, day_only=False):
+            if day_only:
+                precise = Q(**{f"{name}__isnull": False, f"{name}_precision": DatePrecision.DAY})
+                return models.Case(models.When(precise, then=F(name)), default=no_date)
+            return Coalesce(F(name), no_date)
+
+        def earliest(*dates):
+            return NullIf(Least(*dates), no_date)
+
+        first_in_effect = changes.filter(status=InstrumentStatus.IN_EFFECT).order_by("date", "pk")
+        first_source = Subquery(
+            citations_model.objects.filter(
+                instrument=OuterRef("pk"), source__published_on__isnull=False
+            )
+            .order_by("source__published_on")
+            .values("source__published_on")[:1]
         )
-        return self.annotate(
-            status_since=Subquery(latest.values("date")[:1]),
-            status_since_precision=Coalesce(
+        return {
+            "status_since": Subquery(latest.values("date")[:1]),
+            "status_since_precision": Coalesce(
                 Subquery(latest.values("date_precision")[:1]), Value("")
             ),
-        )
+            "timeline_status": Coalesce(Subquery(latest.values("status")[:1]), Value("")),
+            "exists_from": Coalesce(
+                earliest(first(changes), *(own(name) for name in OWN_DATE_FIELDS)), first_source
+            ),
+            "first_in_effect_on": Subquery(first_in_effect.values("date")[:1]),
+            "first_in_effect_precision": Coalesce(
+                Subquery(first_in_effect.values("date_precision")[:1]), Value("")
+            ),
+            "exists_from_day": earliest(
+                first(changes.filter(date_precision=DatePrecision.DAY)),
+                *(own(name, day_only=True) for name in OWN_DATE_FIELDS),
+            ),
+        }
+
+    def refresh_timeline_dates(self):
+        """Set the stored timeline dates of these instruments afresh (one UPDATE). Returns how
+        many instruments it read."""
+        return self.order_by().update(**self.timeline_dates())
+
+    def stale_timeline_dates(self):
+        """The instruments whose stored timeline dates differ from what their timeline, own
+        dates and sources say now (none, unless a write went around the models)."""
+        fresh = {f"fresh_{name}": value for name, value in self.timeline_dates().items()}
+        differs = Q()
+        for name in TIMELINE_DATE_FIELDS:
+            same = Q(**{name: F(f"fresh_{name}")}) | Q(
+                **{f"{name}__isnull": True, f"fresh_{name}__isnull": True}
+            )
+            differs |= ~same
+        return self.annotate(**fresh).filter(differs)
 
     def force_counts(self):
         """{"total", "binding", "pending", "voluntary"}: how many instruments, and how many of
@@ -199,12 +272,9 @@ def with_instrument_counts(jurisdictions, day=None):
     selects them), or, given `day`, those that existed on that day (see
     `InstrumentQuerySet.as_of`). Correlated subqueries: one query in all."""
     instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
-    issued = instrument_model.objects.all()
+    issued = instrument_model.objects.order_by()
     if day is not None:
-        issued = issued.as_of(day)
-    issued = issued.filter(
-        Q(jurisdiction=OuterRef("pk")) | Q(jurisdiction__parent=OuterRef("pk"))
-    ).order_by()
+        issued = issued.existed_on(day)
 
     def count(queryset):
         counted = (
@@ -215,10 +285,18 @@ def with_instrument_counts(jurisdictions, day=None):
         )
         return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
 
+    def issued_by(force):
+        # Its own and its sub-national jurisdictions', counted apart: each reads the
+        # (jurisdiction, type) index, where one condition with OR would read every row.
+        forced = issued.force(force)
+        return count(forced.filter(jurisdiction=OuterRef("pk"))) + count(
+            forced.filter(jurisdiction__parent=OuterRef("pk"))
+        )
+
     return jurisdictions.annotate(
-        binding_count=count(issued.force(Force.BINDING)),
-        pending_count=count(issued.force(Force.PENDING)),
-        voluntary_count=count(issued.force(Force.VOLUNTARY)),
+        binding_count=issued_by(Force.BINDING),
+        pending_count=issued_by(Force.PENDING),
+        voluntary_count=issued_by(Force.VOLUNTARY),
     )
 
 
@@ -239,18 +317,20 @@ def with_binding_laws(jurisdictions, day):
     Correlated subqueries: one query in all."""
     day = check_day(day)
     instrument_model = jurisdictions.model._meta.get_field("instruments").related_model
-    steps_model = instrument_model._meta.get_field("status_changes").related_model
-    first_step = steps_model.objects.filter(
-        instrument=OuterRef("pk"), status=InstrumentStatus.IN_EFFECT, date__lte=day
-    ).order_by("date", "pk")
+    # Its first "in effect" step is on or before the day, or it has none by then.
+    entered_by_then = Q(first_in_effect_on__lte=day)
     laws = (
         instrument_model.objects.as_of(day)
         .force(Force.BINDING)
         .filter(as_of_status=InstrumentStatus.IN_EFFECT, jurisdiction=OuterRef("pk"))
         .annotate(
-            entered_on=Coalesce(Subquery(first_step.values("date")[:1]), F("effective_on")),
-            entered_precision=Coalesce(
-                Subquery(first_step.values("date_precision")[:1]), F("effective_on_precision")
+            entered_on=models.Case(
+                models.When(entered_by_then, then=F("first_in_effect_on")),
+                default=F("effective_on"),
+            ),
+            entered_precision=models.Case(
+                models.When(entered_by_then, then=F("first_in_effect_precision")),
+                default=F("effective_on_precision"),
             ),
         )
         .order_by()

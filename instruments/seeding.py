@@ -15,8 +15,10 @@ from django.core.serializers import base, python
 from django.db import DatabaseError, transaction
 from django.db.models import signals
 
+from instruments import timeline_dates
 from instruments.citation_marks import marks_suspended
 from instruments.models import Instrument, StatusChange
+from instruments.querysets import TIMELINE_DATE_FIELDS
 from instruments.services import instrument_sync_status
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.services import jurisdiction_sync_approach
@@ -190,6 +192,7 @@ def _save(deserialized, reason, writes, stated=None):
             if not f.primary_key
             and not _timestamp(f)
             and f.attname not in kept
+            and f.attname not in TIMELINE_DATE_FIELDS
             # What the fixture does not state (an archived copy, a citation's unverified
             # mark) is the editors', and stays as they left it.
             and (stated is None or f.name in stated or f.attname in stated)
@@ -271,7 +274,7 @@ def seed(directory, files=SEED_FILES):
     writes = _Writes()
     directory = Path(directory)
     # The seed's values come with their citations: nothing it writes leaves one unverified.
-    with transaction.atomic(), marks_suspended():
+    with transaction.atomic(), marks_suspended(), timeline_dates.deferred():
         for name in files:
             load_fixture(directory / name, report, writes)
         try:

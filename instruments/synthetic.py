@@ -220,7 +220,9 @@ class Generator:
             "id", "slug", "title", "original_title", "short_name", "jurisdiction_id", "type",
             "status", "introduced_on", "introduced_on_precision", "adopted_on",
             "adopted_on_precision", "effective_on", "effective_on_precision", "issuing_body",
-            "summary", "created_at", "updated_at",
+            "summary", "created_at", "updated_at", "status_since", "status_since_precision",
+            "timeline_status", "exists_from", "exists_from_day", "first_in_effect_on",
+            "first_in_effect_precision",
         )  # fmt: skip
         step_columns = ("id", "date", "date_precision", "note", "instrument_id", "status",
                         "reversal")  # fmt: skip
@@ -264,7 +266,10 @@ class Generator:
                 introduced, "day" if introduced else "", adopted, "day" if adopted else "",
                 effective, "day" if effective else "", "Synthetic issuing body",
                 f"A synthetic {InstrumentType(kind).label.lower()} for measuring the tracker.",
-                self.now, self.now,
+                # The stored timeline dates (`refresh_timeline_dates`): every date here is a
+                # step's, known to the day, and the steps run in order.
+                self.now, self.now, steps[-1][1], "day", steps[-1][0], steps[0][1], steps[0][1],
+                when.get("in_effect"), "day" if "in_effect" in when else "",
             ))  # fmt: skip
             stated = [name for name, value in (("introduced_on", introduced),
                       ("adopted_on", adopted), ("effective_on", effective)) if value]  # fmt: skip

@@ -16,7 +16,7 @@ from instruments.archives import (
 from instruments.field_labels import FIELD_LABELS, field_label
 from instruments.models.events import Actor, Event
 from instruments.models.instruments import Instrument, SlugKeyMixin, StatusChange
-from instruments.querysets import CitationQuerySet, SourceQuerySet
+from instruments.querysets import TIMELINE_DATE_FIELDS, CitationQuerySet, SourceQuerySet
 from instruments.vocabulary import CitedRecordKind, SourceKind
 from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction
 from policytracker.core.addresses import reverse_key
@@ -102,8 +102,8 @@ CITED_RECORDS = {
     CitedRecordKind.COVERAGE_REVIEW: CoverageReview,
 }
 
-# Bookkeeping columns that no source states.
-_UNCITABLE = {"id", "created_at", "updated_at", "citations"}
+# Bookkeeping columns that no source states, and what an instrument stores of its timeline.
+_UNCITABLE = {"id", "created_at", "updated_at", "citations", *TIMELINE_DATE_FIELDS}
 
 
 def record_fields(model):

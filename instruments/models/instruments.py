@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from instruments.querysets import (
     OWN_DATE_FIELDS,
+    TIMELINE_DATE_FIELDS,
     InstrumentQuerySet,
     StatusChangeQuerySet,
     TopicQuerySet,
@@ -150,7 +151,53 @@ class Instrument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
-    history = HistoricalRecords(m2m_fields=[parties, topics])
+    # Read from its timeline, its own dates and its sources, stored so that `as_of` and the
+    # lists read an indexed column instead of searching the timeline row by row. Never typed
+    # and never cited: `InstrumentQuerySet.refresh_timeline_dates` sets them whenever what they
+    # are read from changes (`instruments.timeline_dates`), and `check_data` compares them.
+    status_since = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Date of the latest status change (None: no timeline).",
+    )
+    status_since_precision = models.CharField(
+        max_length=8, choices=DatePrecision, blank=True, editable=False
+    )
+    timeline_status = models.CharField(
+        max_length=16,
+        choices=InstrumentStatus,
+        blank=True,
+        editable=False,
+        help_text="Status of the latest status change (empty: no timeline).",
+    )
+    exists_from = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The first day it is known to exist: its earliest status change or own date; "
+        "with neither, the earliest publication date of a source citing it.",
+    )
+    exists_from_day = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The earliest of its status changes and own dates known to the day.",
+    )
+
+    first_in_effect_on = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Date of its first status change to in effect (None: none).",
+    )
+    first_in_effect_precision = models.CharField(
+        max_length=8, choices=DatePrecision, blank=True, editable=False
+    )
+
+    history = HistoricalRecords(
+        m2m_fields=[parties, topics], excluded_fields=list(TIMELINE_DATE_FIELDS)
+    )
     objects = InstrumentManager()
 
     DATE_FIELDS = OWN_DATE_FIELDS
@@ -173,6 +220,10 @@ class Instrument(models.Model):
         indexes = [
             models.Index(fields=["type", "status"], name="instrument_type_status"),
             models.Index(fields=["adopted_on"], name="instrument_adopted_on"),
+            # The issuer filter with a type or force filter beside it (the commonest list).
+            models.Index(fields=["jurisdiction", "type"], name="instrument_jurisdiction_type"),
+            # `as_of`: which instruments existed on a day.
+            models.Index(fields=["exists_from"], name="instrument_exists_from"),
         ]
 
     def __str__(self):

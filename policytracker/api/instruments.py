@@ -555,10 +555,8 @@ class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
 
     # Not `for_listing`: its prefetches fill the related managers the HTML templates read,
     # while the API reads these lists, set on each page or CSV chunk (`RelatedValues`).
-    queryset = (
-        Instrument.objects.select_related("jurisdiction")
-        .with_status_since()
-        .order_by("jurisdiction__name", "title", "pk")
+    queryset = Instrument.objects.select_related("jurisdiction").order_by(
+        "jurisdiction__name", "title", "pk"
     )
     related_values = {
         "listed_identifiers": RelatedValues(

@@ -10,6 +10,7 @@ from tests.factories import (
     BlocFactory,
     CitationFactory,
     CoverageReviewFactory,
+    EventFactory,
     InstrumentFactory,
     JurisdictionFactory,
     MembershipFactory,
@@ -60,7 +61,7 @@ def test_jurisdiction_page(seeded, client):
     response = get(client, "jurisdiction-detail", "VN")
     assert response.status_code == 200
     html = response.content.decode()
-    assert [i.slug for i in response.context["binding_instruments"]] == [
+    assert [i.slug for i in response.context["binding"]["items"]] == [
         "vn-decree-142-2026",
         "vn-law-on-artificial-intelligence",
         "vn-law-digital-technology-industry",
@@ -88,7 +89,7 @@ def test_a_bloc_page_lists_members_and_observers(seeded, client):
 
 def test_a_party_sees_multilateral_texts(seeded, client):
     response = get(client, "jurisdiction-detail", "SG")
-    voluntary = {i.slug: i.as_party for i in response.context["voluntary_instruments"]}
+    voluntary = {i.slug: i.as_party for i in response.context["voluntary"]["items"]}
     assert voluntary["seoul-declaration-2024"] is True
     assert voluntary["sg-ai-verify-toolkit"] is False
 
@@ -107,7 +108,9 @@ def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_n
         ApproachAssessmentFactory(jurisdiction=jurisdiction, date=f"202{index}-01-01")
         MembershipFactory(member=jurisdiction, bloc=BlocFactory())
         InstrumentFactory(jurisdiction=jurisdiction).topics.add(TopicFactory())
-    with django_assert_num_queries(15):
+    # Each legal force's first rows (with their topics and parties), the counts by force (2),
+    # the events and their count: a fixed number, however long the lists.
+    with django_assert_num_queries(20):
         assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
 
 
@@ -122,7 +125,7 @@ def test_a_federation_page_query_count_does_not_grow(db, client, django_assert_n
             jurisdiction=nation, reviewed_on=datetime.date(2026, 1, 1 + index)
         )
         CitationFactory(instrument=None, coverage_review=review, fields=["law_in_force"])
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(24):
         assert get(client, "jurisdiction-detail", nation.code).status_code == 200
 
 
@@ -185,3 +188,40 @@ def test_a_national_page_lists_its_sub_national_jurisdictions_and_they_name_it(d
     assert 'Sub-national (part of <a href="/jurisdictions/XU/">Xland</a>)' in state
     row = client.get("/api/v1/jurisdictions/XU-CA/").json()
     assert (row["kind"], row["parent"]) == ("subnational", "XU")
+
+
+def test_a_long_list_on_a_jurisdiction_page_shows_its_first_rows_and_links_to_the_rest(client):
+    """A jurisdiction with more instruments or events than the page shows (`SHOWN`) lists the
+    first of them, says how many there are, and links to the filtered lists that hold them
+    all; the page stays small however many there are."""
+    from policytracker.web.views.jurisdictions import SHOWN
+
+    place = JurisdictionFactory(code="XA", name="Longland")
+    other = JurisdictionFactory(code="XB", name="Otherland")
+    for number in range(SHOWN + 5):
+        InstrumentFactory(jurisdiction=place, title=f"Law {number:03d}")
+    declaration = InstrumentFactory(jurisdiction=other, type="declaration", status="adopted")
+    declaration.parties.add(place)
+    for number in range(SHOWN + 2):
+        EventFactory(host=place, title=f"Summit {number:03d}")
+
+    response = client.get(reverse("web:jurisdiction-detail", args=["XA"]))
+    binding = response.context["binding"]
+    assert [i.title for i in binding["items"]] == [f"Law {n:03d}" for n in range(SHOWN)]
+    assert (binding["total"], binding["own"], binding["party"]) == (SHOWN + 5, SHOWN + 5, 0)
+    assert response.context["voluntary"]["party"] == 1
+    html = " ".join(response.content.decode().split())
+    assert f"Binding laws ({SHOWN + 5})" in html
+    assert (
+        f'The first {SHOWN} of {SHOWN + 5} by title: <a href="/instruments/?jurisdiction=XA&amp;'
+        f'include_subnational=false&amp;force=binding">all {SHOWN + 5} it issued</a>.'
+    ) in html
+    assert len(response.context["events"]) == SHOWN
+    assert (
+        f'The latest {SHOWN} of {SHOWN + 2}: <a href="/events/?jurisdiction=XA">all {SHOWN + 2} '
+        "events</a>."
+    ) in html
+    # The link's list holds exactly the instruments counted.
+    listed = client.get(binding["own_url"])
+    assert listed.status_code == 200
+    assert listed.context["paginator"].count == SHOWN + 5

@@ -1,11 +1,13 @@
 import re
 from itertools import groupby
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView
 
@@ -14,7 +16,7 @@ from instruments.filters import JurisdictionLawFilterSet
 from instruments.history import record_history
 from instruments.models import Actor, Event, Instrument, citations_prefetch
 from instruments.querysets import with_binding_laws, with_instrument_counts
-from instruments.vocabulary import Force
+from instruments.vocabulary import FORCE_OF_TYPE, Force
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
@@ -91,20 +93,15 @@ class JurisdictionDetailView(DetailView):
             cited = provenance(assessment.citations.all(), start=number)
             number += len(cited.citations)
             assessments.append({"assessment": assessment, "provenance": cited})
-        instruments = list(
-            Instrument.objects.for_listing()
-            .filter(Q(jurisdiction=jurisdiction) | Q(parties=jurisdiction))
-            .distinct()
-            .order_by("title")
-        )
-        for instrument in instruments:
-            instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk
-        events = list(
-            Event.objects.select_related("host")
-            .filter(Q(host=jurisdiction) | Q(co_hosts=jurisdiction) | Q(participants=jurisdiction))
-            .distinct()
-            .chronological()
-        )
+        counts = _instrument_counts(jurisdiction)
+        groups = {
+            force: _instrument_group(jurisdiction, force, *counts[force]) for force in Force.values
+        }
+        events = Event.objects.filter(
+            Q(host=jurisdiction) | Q(co_hosts=jurisdiction) | Q(participants=jurisdiction)
+        ).distinct()
+        event_count = events.count()
+        events = list(events.select_related("host").chronological()[:SHOWN])
         for event in events:
             event.hosted_here = event.host_id == jurisdiction.pk
         every_citation = (
@@ -115,12 +112,24 @@ class JurisdictionDetailView(DetailView):
         today = timezone.localdate()
         subdivisions, subnational = [], []
         if jurisdiction.subdivisions.all():  # prefetched: no query for a jurisdiction without
+            subdivisions = with_binding_laws(
+                with_instrument_counts(jurisdiction.subdivisions.order_by("name")), today
+            )
+            # The first of each one's instruments, by title; its own page lists the rest.
+            ranked = (
+                Instrument.objects.filter(jurisdiction__parent=jurisdiction)
+                .annotate(
+                    rank=Window(
+                        RowNumber(), partition_by=[F("jurisdiction_id")], order_by=["title", "pk"]
+                    )
+                )
+                .filter(rank__lte=SHOWN)
+            )
             subnational = list(
                 Instrument.objects.for_listing()
-                .filter(jurisdiction__parent=jurisdiction)
-                .order_by("jurisdiction__name", "title")
+                .filter(pk__in=ranked.values("pk"))
+                .order_by("jurisdiction__name", "title", "pk")
             )
-            subdivisions = with_binding_laws(jurisdiction.subdivisions.order_by("name"), today)
         context.update(
             bound_by_law=with_binding_laws(
                 Jurisdiction.objects.filter(pk=jurisdiction.pk), today
@@ -133,16 +142,21 @@ class JurisdictionDetailView(DetailView):
                 {
                     "jurisdiction": subdivision,
                     "instruments": [i for i in subnational if i.jurisdiction_id == subdivision.pk],
+                    "total": subdivision.binding_count
+                    + subdivision.pending_count
+                    + subdivision.voluntary_count,
                 }
                 for subdivision in subdivisions
             ],
             provenance=record,
             assessments=assessments,
             current=assessments[0] if assessments else None,
-            binding_instruments=[i for i in instruments if i.force == Force.BINDING],
-            pending_instruments=[i for i in instruments if i.force == Force.PENDING],
-            voluntary_instruments=[i for i in instruments if i.force == Force.VOLUNTARY],
+            shown=SHOWN,
+            binding=groups[Force.BINDING],
+            pending=groups[Force.PENDING],
+            voluntary=groups[Force.VOLUNTARY],
             events=events,
+            event_count=event_count,
             all_provenance=Provenance(citations=every_citation),
             history=record_history(jurisdiction),
             breadcrumbs=[
@@ -151,6 +165,52 @@ class JurisdictionDetailView(DetailView):
             ],
         )
         return context
+
+
+# How many of a long list a jurisdiction's page shows (its instruments of one legal force, a
+# sub-national jurisdiction's, its events); a link leads to the whole list, filtered.
+SHOWN = 25
+
+
+def _instrument_counts(jurisdiction):
+    """{force: (issued, as a party)}: how many instruments of each legal force `jurisdiction`
+    issued, and how many others it is a party to. Two grouped queries."""
+    counts = {force: [0, 0] for force in Force.values}
+    issued = Instrument.objects.filter(jurisdiction=jurisdiction)
+    as_party = Instrument.objects.filter(parties=jurisdiction).exclude(jurisdiction=jurisdiction)
+    for column, queryset in enumerate((issued, as_party)):
+        for instrument_type, n in (
+            queryset.order_by().values_list("type").annotate(n=Count("pk")).values_list("type", "n")
+        ):
+            counts[FORCE_OF_TYPE[instrument_type]][column] += n
+    return counts
+
+
+def _instrument_group(jurisdiction, force, own, party):
+    """The instruments of one legal force a jurisdiction's page shows: the first `SHOWN` by
+    title of those it issued (`own` of them) or is a party to (`party`), each marked
+    `as_party`, with the addresses of the lists that hold them all."""
+    of_force = Instrument.objects.force(force)
+    issued = of_force.filter(jurisdiction=jurisdiction)
+    as_party = of_force.filter(parties=jurisdiction).exclude(jurisdiction=jurisdiction)
+    items = list(
+        Instrument.objects.for_listing()
+        .filter(Q(pk__in=issued.values("pk")) | Q(pk__in=as_party.values("pk")))
+        .order_by("title", "pk")[:SHOWN]
+    )
+    for instrument in items:
+        instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk
+    listed = reverse("web:instrument-list")
+    code = jurisdiction.code
+    return {
+        "items": items,
+        "total": own + party,
+        "own": own,
+        "party": party,
+        "own_url": f"{listed}?"
+        + urlencode({"jurisdiction": code, "include_subnational": "false", "force": force}),
+        "party_url": f"{listed}?{urlencode({'party': code, 'force': force})}",
+    }
 
 
 # A record's key as a review's note names it: "TAKE IT DOWN Act (us-take-it-down-act)".
