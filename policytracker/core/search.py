@@ -166,6 +166,18 @@ def text_match(q: str, field: str) -> SearchVectorExact | models.Q:
     return _fallback_condition(alternatives, [field])
 
 
+def _related_match(model: type[models.Model], q: str, path: str) -> models.Q:
+    """A filter condition on `model`: the text at `path` ("topics__name": a relation, then a
+    field of the related model) matches `q`. The related rows are matched first, on their own
+    table (a few dozen topics), and the rows of `model` found through them, rather than every
+    row of `model` joined to its related rows and each of those matched."""
+    relation, _, field = path.rpartition("__")
+    related_model = model._meta.get_field(relation).related_model
+    assert related_model is not None and not isinstance(related_model, str)
+    matching = related_model._base_manager.filter(text_match(q, field)).values("pk")
+    return models.Q(**{f"{relation}__in": matching})
+
+
 def text_search(
     queryset: _QS, q: str, fields: Sequence[str], *, related: Sequence[str] = ()
 ) -> _QS:
@@ -198,7 +210,9 @@ def text_search(
                     search_document=_web_search_query(" or ".join(excluded))
                 )
             for path in related:
-                keys = keys.union(related_rows.filter(text_match(q, path)).values("pk"))
+                keys = keys.union(
+                    related_rows.filter(_related_match(queryset.model, q, path)).values("pk")
+                )
             matches = matches.filter(pk__in=keys)
         else:
             matches = matches.filter(search_document=query)
