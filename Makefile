@@ -10,7 +10,7 @@ PORT   ?= 8000
 # Production sets DEBUG=0 and a real SECRET_KEY in the environment instead.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed check lint format clean screenshots
+.PHONY: run test install migrate seed check lint format clean screenshots cluster cluster-stop cluster-test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -54,6 +54,39 @@ test: check
 # The README's images, taken by the browser tests' walks through the site (needs Chromium).
 screenshots: $(STAMP)
 	README_IMAGES=docs/images REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser -q
+
+# A production-like cluster on this machine (README, "Running at scale"): a PostgreSQL primary and
+# a streaming replica, Redis, and two gunicorn app servers (scripts/cluster says where).
+cluster: $(STAMP)
+	bash scripts/cluster start
+
+cluster-stop:
+	bash scripts/cluster stop
+
+# Starts the cluster, writes through one app server and reads through the other from the replica
+# (tests/scale), then stops it whatever the result.
+cluster-test: $(STAMP)
+	CLUSTER_SEED=0 bash scripts/cluster start && . .cluster/env && $(BIN)/python -m pytest tests/scale -m cluster -q; \
+	  status=$$?; bash scripts/cluster stop; exit $$status
+
+# The benchmark (README, "Performance") against DATABASE_URL (PostgreSQL is the target): the site
+# under gunicorn in production mode beside Datasette serving the same instruments. Datasette lives
+# in a virtual environment of its own, made on first use, so the site's dependencies never change.
+# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--sizes 10000,100000 --json bench.json"
+# (`manage.py benchmark --help` lists them).
+.PHONY: bench
+BENCH_VENV  := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS  ?=
+
+$(BENCH_STAMP):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet "datasette>=0.65,<1"
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	$(BIN)/python manage.py benchmark --datasette $(BENCH_VENV)/bin/datasette $(BENCH_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff format .

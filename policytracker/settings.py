@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     # management commands are found. Neither has models.
     "policytracker.web",
     "policytracker.api",
+    # `manage.py benchmark` (README, "Performance"): no models.
+    "policytracker.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -128,13 +130,58 @@ TEMPLATES = [
 WSGI_APPLICATION = "policytracker.wsgi.application"
 
 # SQLite file in the project unless DATABASE_URL names another database.
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
+
+
+def replica_database(url):
+    """A streaming replica of the primary (`default`), from one of DATABASE_REPLICA_URLS."""
+    try:
+        database = dj_database_url.parse(url, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {exc}") from None
+    if database.get("ENGINE") != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS must name replicas of the DATABASE_URL database, on the same "
+            f"engine ({DATABASES['default']['ENGINE']}); got {database.get('ENGINE')}"
+        )
+    # The test database has no replica: tests read it under the replica's alias as well.
+    database["TEST"] = {"MIRROR": "default"}
+    return database
+
+
+# Read replicas (`replica1`, `replica2`…): safe requests read one of them, writes and whatever
+# follows a write go to the primary (policytracker/core/db_router.py).
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{number}"] = replica_database(url)
+    DATABASE_REPLICAS.append(f"replica{number}")
+# How long a client that wrote keeps reading the primary (the cookie's life): longer than the
+# replicas ever lag behind. 0 turns the cookie off (a request that writes still reads the primary).
+DATABASE_PRIMARY_PIN_SECONDS = env_int("DATABASE_PRIMARY_PIN_SECONDS", 15)
+# Addresses that always read the primary: the admin (the editors' tool, whose forms must show
+# the record as it is now) and the API's change feed (its hold-back is shorter than a replica's
+# lag can be).
+DATABASE_PRIMARY_PATHS = ["/admin/", "/api/v1/changes/"]
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["policytracker.core.db_router.PrimaryReplicaRouter"]
+    # Before SessionMiddleware and AuthenticationMiddleware, whose reads it routes.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "policytracker.core.db_router.PrimaryPinMiddleware",
+    )
+# PostgreSQL's JIT compiler is for long analytical queries: on a list's correlated subqueries
+# its estimate of their cost sets it compiling for seconds what runs in milliseconds (12 s to
+# answer a 0.9 s query at 100,000 instruments). Every query here is short, so it is off.
+for _database in DATABASES.values():
+    if _database.get("ENGINE") == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,7 +197,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the files WhiteNoise serves in production.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files: sources' archived copies (`Source.archived_file`), under sources/. Nothing
 # serves this folder: a source's text may be copyrighted, so editors download a copy through
@@ -192,6 +240,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # The server may hold other programs' keys too.
+            "KEY_PREFIX": "policytracker",
+            # A Redis that stops answering fails a request in seconds, rather than holding a
+            # worker until the app server kills it.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

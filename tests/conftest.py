@@ -5,7 +5,8 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.db import DEFAULT_DB_ALIAS
+from django.test import Client, TransactionTestCase
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
@@ -44,6 +45,13 @@ RECORD_MODELS = [
     Event,
     Citation,
 ]
+
+
+# With DATABASE_REPLICA_URLS set, a request answered outside a test's transaction (a live
+# server's, a transactional test's) reads a replica alias, which mirrors the test database
+# (`TEST.MIRROR`): every test may use those aliases as it uses the default one.
+if settings.DATABASE_REPLICAS:
+    TransactionTestCase.databases = {DEFAULT_DB_ALIAS, *settings.DATABASE_REPLICAS}
 
 
 @pytest.fixture(scope="session")

@@ -154,3 +154,91 @@ def test_redis_url_shares_the_cache_and_needs_the_redis_package():
     else:
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().endswith("django.core.cache.backends.redis.RedisCache")
+
+
+def test_the_shared_cache_keeps_its_keys_apart_and_gives_up_in_seconds():
+    pytest.importorskip("redis")
+    script = "import django; django.setup(); from django.conf import settings as s; print(s.CACHES)"
+    base = {k: v for k, v in os.environ.items() if k not in OURS | {"DEBUG", "SECRET_KEY"}}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "policytracker.settings",
+            "DEBUG": "1",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'KEY_PREFIX': 'policytracker'" in result.stdout
+    assert "'socket_timeout': 2" in result.stdout
+
+
+# -- read replicas (tests/core/test_db_router.py: the router and the pin at work) ---------------
+
+REPLICA_SCRIPT = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(sorted(s.DATABASES), s.DATABASE_REPLICAS, s.DATABASE_ROUTERS, "
+    "'policytracker.core.db_router.PrimaryPinMiddleware' in s.MIDDLEWARE, "
+    "s.DATABASE_PRIMARY_PIN_SECONDS); "
+    "r = s.DATABASES.get('replica2'); "
+    "print(r and (r['HOST'], r['PORT'], r['NAME'], r['CONN_MAX_AGE'], "
+    "r['CONN_HEALTH_CHECKS'], r['TEST']['MIRROR']))"
+)
+REPLICA_VARS = {"DATABASE_URL", "DATABASE_REPLICA_URLS", "DATABASE_PRIMARY_PIN_SECONDS"}
+
+
+def replica_settings(**env):
+    base = {k: v for k, v in os.environ.items() if k not in REPLICA_VARS | {"CONN_MAX_AGE"}}
+    base.update(DJANGO_SETTINGS_MODULE="policytracker.settings", DEBUG="1")
+    return subprocess.run(
+        [sys.executable, "-c", REPLICA_SCRIPT],
+        env={**base, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_without_replicas_there_is_no_router():
+    result = replica_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["['default'] [] [] False 15", "None"]
+
+
+def test_replica_urls_add_replica_aliases_the_router_and_the_pin():
+    result = replica_settings(
+        DATABASE_URL="postgres://u@primary:5432/pt",
+        DATABASE_REPLICA_URLS="postgres://u@r1:5432/pt, postgres://u@r2:5433/pt",
+        DATABASE_PRIMARY_PIN_SECONDS="30",
+        CONN_MAX_AGE="120",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "['default', 'replica1', 'replica2'] ['replica1', 'replica2'] "
+        "['policytracker.core.db_router.PrimaryReplicaRouter'] True 30",
+        # Kept open and checked as the primary's connections are; a mirror of it in tests.
+        "('r2', 5433, 'pt', 120, True, 'default')",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_URLS": "nonsense"}, "DATABASE_REPLICA_URLS"),
+        (
+            {"DATABASE_URL": "sqlite:///x.sqlite3", "DATABASE_REPLICA_URLS": "postgres://u@r/pt"},
+            "same engine",
+        ),
+        ({"DATABASE_PRIMARY_PIN_SECONDS": "a while"}, "DATABASE_PRIMARY_PIN_SECONDS"),
+    ],
+)
+def test_a_bad_replica_setting_stops_the_app_naming_it(env, message):
+    result = replica_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr

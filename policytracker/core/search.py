@@ -173,7 +173,8 @@ def _related_match(model: type[models.Model], q: str, path: str) -> models.Q:
     row of `model` joined to its related rows and each of those matched."""
     relation, _, field = path.rpartition("__")
     related_model = model._meta.get_field(relation).related_model
-    assert related_model is not None and not isinstance(related_model, str)
+    assert related_model is not None
+    assert not isinstance(related_model, str)
     matching = related_model._base_manager.filter(text_match(q, field)).values("pk")
     return models.Q(**{f"{relation}__in": matching})
 
