@@ -13,17 +13,20 @@ once at the end, in one statement."""
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from instruments.models import Citation, Instrument, Source, StatusChange
 
 _deferred: ContextVar[set[int] | None] = ContextVar("timeline_dates_deferred", default=None)
+# Instruments being deleted: their steps and citations go with them (Django sends every
+# `pre_delete` before it deletes anything), and there is nothing left to read for them.
+_deleting: ContextVar[frozenset[int]] = ContextVar("timeline_dates_deleting", default=frozenset())
 
 
 def refresh(instrument_ids):
     """Read the timeline dates of the instruments `instrument_ids` afresh (or later, inside
-    `deferred()`)."""
-    ids = {pk for pk in instrument_ids if pk is not None}
+    `deferred()`); instruments being deleted are left alone."""
+    ids = {pk for pk in instrument_ids if pk is not None} - _deleting.get()
     if not ids:
         return
     pending = _deferred.get()
@@ -51,6 +54,14 @@ def _instrument_saved(sender, instance, **kwargs):
     refresh([instance.pk])
 
 
+def _instrument_deleting(sender, instance, **kwargs):
+    _deleting.set(_deleting.get() | {instance.pk})
+
+
+def _instrument_deleted(sender, instance, **kwargs):
+    _deleting.set(_deleting.get() - {instance.pk})
+
+
 def _step_or_citation_changed(sender, instance, **kwargs):
     refresh([instance.instrument_id])
 
@@ -67,6 +78,8 @@ def _source_saved(sender, instance, **kwargs):
 def connect():
     uid = "timeline-dates"
     post_save.connect(_instrument_saved, sender=Instrument, dispatch_uid=f"{uid}-instrument")
+    pre_delete.connect(_instrument_deleting, sender=Instrument, dispatch_uid=f"{uid}-deleting")
+    post_delete.connect(_instrument_deleted, sender=Instrument, dispatch_uid=f"{uid}-deleted")
     for model in (StatusChange, Citation):
         name = model._meta.model_name
         post_save.connect(_step_or_citation_changed, sender=model, dispatch_uid=f"{uid}-{name}")

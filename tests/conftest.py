@@ -10,6 +10,7 @@ from django.test import Client, TransactionTestCase
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
+from instruments import timeline_dates
 from instruments.models import (
     Actor,
     Citation,
@@ -86,11 +87,13 @@ def seeded(db):
 @pytest.fixture
 def empty(db):
     """A database with no records at all (the deletions are rolled back after the test)."""
-    for model in reversed(RECORD_MODELS):
-        # A country cannot go before its sub-national jurisdictions (PROTECT).
-        if model._meta.get_field("id") and hasattr(model, "subdivisions"):
-            model._default_manager.filter(parent__isnull=False).delete()
-        model._default_manager.all().delete()
+    # The instruments' stored timeline dates are read once at the end, not per deleted row.
+    with timeline_dates.deferred():
+        for model in reversed(RECORD_MODELS):
+            # A country cannot go before its sub-national jurisdictions (PROTECT).
+            if model._meta.get_field("id") and hasattr(model, "subdivisions"):
+                model._default_manager.filter(parent__isnull=False).delete()
+            model._default_manager.all().delete()
     for label in ("jurisdictions", "instruments"):
         for model in apps.get_app_config(label).get_models():
             if model.__name__.startswith("Historical"):

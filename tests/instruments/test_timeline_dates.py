@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from instruments import timeline_dates
 from instruments.data_checks import stale_timeline_dates
@@ -125,3 +126,24 @@ def test_postgresql_connections_run_without_the_jit_compiler():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_deleting_an_instrument_reads_nothing_for_it_and_a_step_deleted_alone_moves_the_dates():
+    law = InstrumentFactory(status="")
+    steps = [
+        StatusChangeFactory(instrument=law, status="adopted", date=DAY(2024, 1, 1)),
+        StatusChangeFactory(instrument=law, status="in_effect", date=DAY(2025, 1, 1)),
+    ]
+    for number in range(5):
+        CitationFactory(instrument=law, quote=f"Quote {number}.")
+    other = InstrumentFactory(status="")
+    StatusChangeFactory(instrument=other, status="adopted", date=DAY(2023, 1, 1))
+    steps[1].delete()
+    assert stored(law)["timeline_status"] == "adopted"
+    with CaptureQueriesContext(connection) as captured:
+        law.delete()
+    refreshed = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert refreshed == []
+    # Another instrument's dates are read as before.
+    assert stored(other)["status_since"] == DAY(2023, 1, 1)
+    assert not list(stale_timeline_dates())
