@@ -202,14 +202,26 @@ def _instrument_group(jurisdiction, force, own, party):
         instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk
     listed = reverse("web:instrument-list")
     code = jurisdiction.code
+    own_url = f"{listed}?" + urlencode(
+        {"jurisdiction": code, "include_subnational": "false", "force": force}
+    )
+    party_url = f"{listed}?{urlencode({'party': code, 'force': force})}"
     return {
         "items": items,
         "total": own + party,
         "own": own,
         "party": party,
-        "own_url": f"{listed}?"
-        + urlencode({"jurisdiction": code, "include_subnational": "false", "force": force}),
-        "party_url": f"{listed}?{urlencode({'party': code, 'force': force})}",
+        "own_url": own_url,
+        "party_url": party_url,
+        # The lists that hold them all, as the note under the first rows links them.
+        "lists": [
+            (url, text)
+            for count, url, text in (
+                (own, own_url, f"all {own} it issued"),
+                (party, party_url, f"all {party} it is a party to"),
+            )
+            if count
+        ],
     }
 
 
