@@ -268,6 +268,10 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 # a change that becomes visible only later, and never see it.
 CHANGES_SETTLE_SECONDS = env_int("CHANGES_SETTLE_SECONDS", 5)
 
+# Lists count their rows exactly up to this many; past it, on PostgreSQL, they show the planner's
+# estimate ("about 120,000"; policytracker.core.counting). 0 counts every list exactly.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
+
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.
     "DEFAULT_FILTER_BACKENDS": ["policytracker.core.api.filtering.StrictFilterBackend"],

@@ -64,6 +64,7 @@ INSTRUMENT_LIST_EXAMPLES = {
         "description": "Binding laws of ASEAN members, with how many there are of each type.",
         "value": {
             "count": 1,
+            "count_exact": True,
             "next": None,
             "previous": None,
             "facets": {

@@ -13,7 +13,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 
 PAGE_PARAMETER = "page"
 PAGE_SIZE_PARAMETER = "page_size"
@@ -92,11 +92,16 @@ def page_size(raw: str | None, *, default: int, maximum: int) -> int:
 def page_of(paginator: Paginator, raw: str | None) -> Page:
     """The page `raw` names (1 when none is given, the last with `last`), or `BadParameters`
     naming `page`: a page that is not a number or not in the list is the reader's error, not a
-    missing page, and never silently another page."""
+    missing page, and never silently another page.
+
+    A paginator whose count is an estimate (`policytracker.core.counting`) counts exactly when
+    the last page is asked for, or when a page turns out to be past the end."""
     raw = (raw or "").strip()
     if not raw:
         number = 1
     elif raw == LAST_PAGE:
+        if hasattr(paginator, "count_exactly"):
+            paginator.count_exactly()
         number = paginator.num_pages
     else:
         number = whole_number(raw) or 0
@@ -108,7 +113,11 @@ def page_of(paginator: Paginator, raw: str | None) -> Page:
                     ]
                 }
             )
-    if number > paginator.num_pages:
+    try:
+        return paginator.page(number)
+    except EmptyPage:
+        if hasattr(paginator, "count_exactly"):
+            paginator.count_exactly()
         pages = paginator.num_pages
         raise BadParameters(
             {
@@ -117,5 +126,4 @@ def page_of(paginator: Paginator, raw: str | None) -> Page:
                     f"page{'' if pages == 1 else 's'} at this page size."
                 ]
             }
-        )
-    return paginator.page(number)
+        ) from None

@@ -71,7 +71,7 @@ INSTRUMENT_FIELDS = [
 
 def test_instrument_list_shape(client, seeded):
     data = get_json(client, INSTRUMENTS, page_size=2)
-    assert list(data) == ["count", "next", "previous", "results"]
+    assert list(data) == ["count", "count_exact", "next", "previous", "results"]
     assert data["count"] == Instrument.objects.count()
     assert [list(row) for row in data["results"]] == [INSTRUMENT_FIELDS] * 2
 

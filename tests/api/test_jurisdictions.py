@@ -23,7 +23,7 @@ URL = reverse("api:jurisdiction-list")
 
 def test_list_shape(client, seeded):
     data = get_json(client, URL, page_size=2)
-    assert list(data) == ["count", "next", "previous", "results"]
+    assert list(data) == ["count", "count_exact", "next", "previous", "results"]
     assert data["count"] == Jurisdiction.objects.count()
     assert data["previous"] is None
     assert data["next"] == "http://testserver" + URL + "?page=2&page_size=2"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.conf import settings
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
+from policytracker.core.counting import CappedCountPaginator
 from policytracker.core.params import page_of, page_size
 
 MAX_PAGE_SIZE = 200
@@ -24,7 +26,12 @@ _Row = TypeVar("_Row")
 
 class StrictPageNumberPagination(PageNumberPagination):
     """`page` and `page_size` (1 to 200, default 50), answered as
-    `{"count", "next", "previous", "results"}`.
+    `{"count", "count_exact", "next", "previous", "results"}`.
+
+    `count` is exact up to `LIST_EXACT_COUNT_LIMIT` rows (10,000 by default); past it, on
+    PostgreSQL, it is the planner's estimate to two significant figures (or the limit plus one,
+    when the estimate is lower) and `count_exact` is false (`policytracker.core.counting`).
+    `next` is exact either way, and `page=last` counts exactly.
 
     A page or page size that cannot be served answers 400 naming the parameter, like a bad
     filter, in the words the pages use too (`policytracker.core.params`): `page=abc`, `page=0`,
@@ -42,6 +49,7 @@ class StrictPageNumberPagination(PageNumberPagination):
     its FilterSet's `facets()`, the very counts the HTML filter panel shows."""
 
     page_size = 50
+    django_paginator_class = CappedCountPaginator
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     # Never None, as DRF's own may be: `paginate_queryset` always pages, so the page is set
@@ -71,8 +79,10 @@ class StrictPageNumberPagination(PageNumberPagination):
     def get_paginated_response(
         self, data: Any, facets: dict[str, list[dict[str, Any]]] | None = None
     ) -> Response:
+        paginator = cast(CappedCountPaginator, self.page.paginator)
         body: dict[str, Any] = {
-            "count": self.page.paginator.count,
+            "count": paginator.count,
+            "count_exact": paginator.count_exact,
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
         }
@@ -83,6 +93,25 @@ class StrictPageNumberPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         schema = super().get_paginated_response_schema(schema)
+        properties = schema["properties"]
+        limit = settings.LIST_EXACT_COUNT_LIMIT
+        properties["count"]["description"] = (
+            f"How many rows the list holds: exact up to {limit:,} rows. Past that, "
+            "`count_exact` is false and `count` is the database's estimate to two significant "
+            f'figures, or {limit + 1:,} ("more than {limit:,}") if the estimate is lower.'
+            if limit > 0
+            else "How many rows the list holds."
+        )
+        schema["properties"] = {
+            "count": properties.pop("count"),
+            "count_exact": {
+                "type": "boolean",
+                "description": "False when `count` is an estimate. `next` is exact either way, "
+                "and `page=last` counts exactly.",
+            },
+            **properties,
+        }
+        schema["required"] = ["count", "count_exact", *schema.get("required", [])[1:]]
         option = {
             "type": "object",
             "properties": {

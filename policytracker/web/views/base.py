@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView
 
+from policytracker.core.counting import CappedCountPaginator
 from policytracker.core.filters import CONTROL_PARAMETERS, TrueFalseFilter
 from policytracker.core.params import BadParameters, page_of
 
@@ -53,7 +54,11 @@ class ActiveFilter:
 
 class StrictPaginationMixin:
     """For a ListView: a `page` that is not a page of the list is the reader's error (400
-    naming `page`, in the API's words), not a missing page; `page=last` is the last."""
+    naming `page`, in the API's words), not a missing page; `page=last` is the last. The count
+    is exact up to `LIST_EXACT_COUNT_LIMIT` rows, an estimate past it
+    (`policytracker.core.counting`): templates say it with `paginator.count_text`."""
+
+    paginator_class = CappedCountPaginator
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)

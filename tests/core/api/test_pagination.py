@@ -31,7 +31,7 @@ def test_page_size_200_is_allowed(client, seeded):
 
 def test_facets_on_request(client, seeded):
     data = get_json(client, URL, facet=["kind", "region"], page_size=2)
-    assert list(data) == ["count", "next", "previous", "facets", "results"]
+    assert list(data) == ["count", "count_exact", "next", "previous", "facets", "results"]
     assert list(data["facets"]) == ["kind", "region"]
     assert data["facets"]["kind"][0] == {
         "value": "national",
