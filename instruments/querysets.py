@@ -4,9 +4,9 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Least, Lower, NullIf
+from django.db import connections, models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Least, Lower, NullIf, RowNumber
 
 from instruments.vocabulary import (
     STATUS_SEQUENCE,
@@ -237,6 +237,27 @@ class InstrumentQuerySet(models.QuerySet):
             total=models.Count("id"),
             **{force: models.Count("id", filter=force_condition(force)) for force in Force.values},
         )
+
+    def first_by_title(self, jurisdiction_ids, n):
+        """Keys of the first `n` of these instruments by title that each of the jurisdictions
+        `jurisdiction_ids` issued, in one query. Where the database can (PostgreSQL), it is a
+        union of one limited query per jurisdiction, each read in the order of the
+        (jurisdiction, title) index and stopped at `n`: a jurisdiction with 100,000
+        instruments costs what one with 30 does. Elsewhere a window numbers every row."""
+        ids = sorted({int(pk) for pk in jurisdiction_ids})
+        if not ids:
+            return []
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            parts = [
+                self.filter(jurisdiction_id=pk).order_by("title", "pk").values_list("pk")[:n]
+                for pk in ids
+            ]
+            rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+            return [pk for (pk,) in rows]
+        ranked = self.filter(jurisdiction_id__in=ids).annotate(
+            rank=Window(RowNumber(), partition_by=[F("jurisdiction_id")], order_by=["title", "pk"])
+        )
+        return list(ranked.filter(rank__lte=n).values_list("pk", flat=True))
 
     def for_listing(self):
         """Everything a list of instruments shows, in a fixed number of queries."""

@@ -271,6 +271,9 @@ CHANGES_SETTLE_SECONDS = env_int("CHANGES_SETTLE_SECONDS", 5)
 # Lists count their rows exactly up to this many; past it, on PostgreSQL, they show the planner's
 # estimate ("about 120,000"; policytracker.core.counting). 0 counts every list exactly.
 LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
+# Seconds a list's facet counts are kept in the cache, on PostgreSQL, while the database has not
+# changed (policytracker.core.facet_cache). 0 counts them on every request.
+FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 300)
 
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.

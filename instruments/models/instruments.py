@@ -224,6 +224,10 @@ class Instrument(models.Model):
             models.Index(fields=["jurisdiction", "type"], name="instrument_jurisdiction_type"),
             # `as_of`: which instruments existed on a day.
             models.Index(fields=["exists_from"], name="instrument_exists_from"),
+            # A jurisdiction's first instruments by title (its page), read in index order.
+            models.Index(
+                fields=["jurisdiction", "title", "id"], name="instrument_jurisdiction_title"
+            ),
         ]
 
     def __str__(self):

@@ -24,6 +24,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 
+from policytracker.core import facet_cache
 from policytracker.core.params import allowed, misspelt_parameters
 
 # Parameters a list reads besides its filters.
@@ -298,15 +299,15 @@ class FacetedFilterSet(django_filters.FilterSet):
 
     def facets(self, names: Collection[str] | None = None) -> list[Facet]:
         """Facet for each of `names` (default: all countable filters), each value counted under
-        every other active filter. One query per facet, whatever the number of rows."""
+        every other active filter. One query per facet, whatever the number of rows, unless the
+        cache holds it from a count made since the database last changed
+        (`policytracker.core.facet_cache`)."""
         if not self.is_valid():
             raise ValueError("facets of an invalid FilterSet")
-        result = []
-        for name, spec in self.facet_specs.items():
-            if names is not None and name not in names:
-                continue
-            result.append(self._facet(name, spec))
-        return result
+        wanted = [name for name in self.facet_specs if names is None or name in names]
+        return facet_cache.read_through(
+            self, wanted, lambda name: self._facet(name, self.facet_specs[name])
+        )
 
     def _facet(self, name: str, spec: FacetSpec) -> Facet:
         queryset = self.filter_queryset(self.queryset.all(), exclude={name, "ordering"})

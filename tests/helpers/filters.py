@@ -26,3 +26,11 @@ def filtered(query):
 
 def codes(query):
     return sorted(jurisdiction.code for jurisdiction in filtered(query).qs)
+
+
+def position_queries():
+    """The queries a list's facets add on PostgreSQL before counting: reading the database's
+    position, under which the counts are kept (`policytracker.core.facet_cache`)."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" else 0

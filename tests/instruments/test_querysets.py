@@ -8,6 +8,7 @@ from instruments.models import Instrument
 from tests.factories import (
     CitationFactory,
     InstrumentFactory,
+    JurisdictionFactory,
     SourceFactory,
     StatusChangeFactory,
 )
@@ -134,3 +135,27 @@ def test_as_of_chains_with_other_methods(empty, law):
 def test_as_of_takes_a_date(day):
     with pytest.raises(TypeError):
         Instrument.objects.as_of(day)
+
+
+def test_first_by_title_takes_each_jurisdictions_first_rows_in_one_query(
+    db, django_assert_num_queries
+):
+    crowded, sparse, silent = JurisdictionFactory(), JurisdictionFactory(), JurisdictionFactory()
+    for title in ["Delta", "alpha", "Charlie", "bravo", "Echo", "Alpha"]:
+        InstrumentFactory(jurisdiction=crowded, title=title, type="binding_law")
+    only = InstrumentFactory(jurisdiction=sparse, title="Zulu")
+    InstrumentFactory(title="Aardvark")  # another jurisdiction's
+    with django_assert_num_queries(1):
+        first = Instrument.objects.first_by_title([crowded.pk, sparse.pk, silent.pk], 3)
+    expected = list(
+        Instrument.objects.filter(jurisdiction=crowded)
+        .order_by("title", "pk")
+        .values_list("pk", flat=True)[:3]
+    )
+    assert sorted(first) == sorted([*expected, only.pk])
+    assert len(first) == 4
+    # Narrowed first (a legal force), then ranked.
+    InstrumentFactory(jurisdiction=crowded, title="A first draft", type="draft_bill")
+    laws = Instrument.objects.filter(type="binding_law")
+    assert sorted(laws.first_by_title([crowded.pk], 3)) == sorted(expected)
+    assert Instrument.objects.first_by_title([], 3) == []

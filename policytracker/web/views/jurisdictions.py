@@ -1,8 +1,7 @@
 import re
 from itertools import groupby
 
-from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -97,9 +96,21 @@ class JurisdictionDetailView(DetailView):
         groups = {
             force: _instrument_group(jurisdiction, force, *counts[force]) for force in Force.values
         }
+        # Each way of taking part read on its own (an index each), not one join of all three
+        # made distinct.
         events = Event.objects.filter(
-            Q(host=jurisdiction) | Q(co_hosts=jurisdiction) | Q(participants=jurisdiction)
-        ).distinct()
+            Q(host=jurisdiction)
+            | Q(
+                pk__in=Event.co_hosts.through.objects.filter(jurisdiction=jurisdiction).values(
+                    "event"
+                )
+            )
+            | Q(
+                pk__in=Event.participants.through.objects.filter(jurisdiction=jurisdiction).values(
+                    "event"
+                )
+            )
+        )
         event_count = events.count()
         events = list(events.select_related("host").chronological()[:SHOWN])
         for event in events:
@@ -116,18 +127,12 @@ class JurisdictionDetailView(DetailView):
                 with_instrument_counts(jurisdiction.subdivisions.order_by("name")), today
             )
             # The first of each one's instruments, by title; its own page lists the rest.
-            ranked = (
-                Instrument.objects.filter(jurisdiction__parent=jurisdiction)
-                .annotate(
-                    rank=Window(
-                        RowNumber(), partition_by=[F("jurisdiction_id")], order_by=["title", "pk"]
-                    )
-                )
-                .filter(rank__lte=SHOWN)
+            first = Instrument.objects.first_by_title(
+                [subdivision.pk for subdivision in jurisdiction.subdivisions.all()], SHOWN
             )
             subnational = list(
                 Instrument.objects.for_listing()
-                .filter(pk__in=ranked.values("pk"))
+                .filter(pk__in=first)
                 .order_by("jurisdiction__name", "title", "pk")
             )
         context.update(
@@ -191,12 +196,25 @@ def _instrument_group(jurisdiction, force, own, party):
     title of those it issued (`own` of them) or is a party to (`party`), each marked
     `as_party`, with the addresses of the lists that hold them all."""
     of_force = Instrument.objects.force(force)
-    issued = of_force.filter(jurisdiction=jurisdiction)
-    as_party = of_force.filter(parties=jurisdiction).exclude(jurisdiction=jurisdiction)
-    items = list(
-        Instrument.objects.for_listing()
-        .filter(Q(pk__in=issued.values("pk")) | Q(pk__in=as_party.values("pk")))
-        .order_by("title", "pk")[:SHOWN]
+    # The first `SHOWN` of those it issued (in the order of the (jurisdiction, title) index)
+    # and of those it is a party to, merged: the first `SHOWN` of both together are among them.
+    issued = of_force.first_by_title([jurisdiction.pk], SHOWN) if own else []
+    as_party = (
+        of_force.filter(parties=jurisdiction)
+        .exclude(jurisdiction=jurisdiction)
+        .order_by("title", "pk")
+        .values_list("pk", flat=True)[:SHOWN]
+        if party
+        else []
+    )
+    items = (
+        list(
+            Instrument.objects.for_listing()
+            .filter(pk__in=[*issued, *as_party])
+            .order_by("title", "pk")[:SHOWN]
+        )
+        if own or party
+        else []
     )
     for instrument in items:
         instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk

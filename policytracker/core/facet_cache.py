@@ -1,0 +1,114 @@
+"""Facet counts kept in the cache for as long as the database has not changed.
+
+A list's facets count every row its other filters select, one grouped query per facet, so they
+cost more as the table grows, while the same few lists (the home page's links, a jurisdiction's
+binding laws) are asked again and again between two edits. On PostgreSQL each facet is
+therefore kept in the cache (Redis when `REDIS_URL` is set, so every app server shares it)
+under a key made of everything its counts depend on: the FilterSet, the base query's SQL, the
+query string's filters, today's date (a list without `as_of` is read as of today), the database
+and the database's **write-ahead-log position**. Every change to the database, committed or
+not, moves that position forward and never back, so a count kept under one position is the
+count of the data as it stood there, and a write of any kind (an editor's save, a bulk load,
+SQL typed by hand) makes the next request count afresh. A replica answers with the position it
+has replayed, so it never reuses a count it cannot see the data for yet, nor one from ahead of
+it. `FACET_CACHE_SECONDS` (300 by default; 0 turns the cache off) bounds how long an entry is
+kept. SQLite has no such position and counts every time.
+
+A cache that fails (Redis down) is a miss: the facets are counted, the page answers."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from policytracker.core.filters import Facet, FacetedFilterSet
+
+logger = logging.getLogger(__name__)
+
+# The database's position in its write-ahead log: where a primary has written to, or what a
+# replica has replayed.
+POSITION_SQL = (
+    "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text "
+    "ELSE pg_current_wal_insert_lsn()::text END"
+)
+# Bumped when what is kept changes shape, so entries from an older release are not read.
+KEY_VERSION = "1"
+# The query string's parameters that do not change the counts.
+IGNORED = frozenset({"page", "page_size", "format", "facet", "columns", "bom", "ordering", "_"})
+
+
+def database_position(alias: str) -> str | None:
+    """The write-ahead-log position of database `alias` (None unless it is PostgreSQL)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(POSITION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _base_key(filterset: FacetedFilterSet, position: str) -> str | None:
+    """What every facet of `filterset` depends on, but its name (None when the base query
+    cannot be written out, as for an empty queryset)."""
+    queryset = filterset.queryset
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:
+        return None
+    database = connections[queryset.db].settings_dict
+    query = sorted(
+        (name, sorted(values)) for name, values in filterset.data.lists() if name not in IGNORED
+    )
+    parts = [
+        KEY_VERSION,
+        f"{type(filterset).__module__}.{type(filterset).__qualname__}",
+        sql,
+        repr(query),
+        timezone.localdate().isoformat(),
+        f"{database.get('HOST')}:{database.get('PORT')}/{database.get('NAME')}",
+        position,
+    ]
+    return "\x1f".join(parts)
+
+
+def read_through(
+    filterset: FacetedFilterSet, names: Sequence[str], count: Callable[[str], Facet]
+) -> list[Facet]:
+    """The facets `names` of `filterset`, from the cache where the database has not moved
+    since they were counted, else from `count(name)` (and then kept)."""
+    seconds = settings.FACET_CACHE_SECONDS
+    position = database_position(filterset.queryset.db) if seconds > 0 and names else None
+    base = _base_key(filterset, position) if position else None
+    if base is None:
+        return [count(name) for name in names]
+    keys = {
+        name: "facets:" + hashlib.sha256(f"{base}\x1f{name}".encode()).hexdigest() for name in names
+    }
+    try:
+        found: dict[str, Any] = cache.get_many(list(keys.values()))
+    except Exception:  # a cache that fails is a miss
+        logger.warning("facet cache unavailable: counting", exc_info=True)
+        found = {}
+    facets, fresh = [], {}
+    for name in names:
+        facet = found.get(keys[name])
+        if facet is None or getattr(facet, "name", None) != name:
+            facet = count(name)
+            fresh[keys[name]] = facet
+        facets.append(facet)
+    if fresh:
+        try:
+            cache.set_many(fresh, seconds)
+        except Exception:
+            logger.warning("facet cache unavailable: not kept", exc_info=True)
+    return facets

@@ -1,0 +1,105 @@
+"""Facet counts kept in the cache while the database has not moved
+(`policytracker.core.facet_cache`): the same list asked again counts nothing, any write counts
+afresh, and a cache that fails is only a miss.
+
+The position is fixed by hand in most tests here: on PostgreSQL the real one moves with every
+write to the cluster, the other test workers' included."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from instruments.models import Instrument
+from policytracker.core import facet_cache
+from tests.factories import InstrumentFactory
+from tests.helpers.filters import instruments
+
+QUERY = "binding=true&facet=type"
+
+
+@pytest.fixture
+def position(monkeypatch):
+    """The database's position, as the test sets it."""
+    at = {"position": "test/1"}
+    monkeypatch.setattr(facet_cache, "database_position", lambda alias: at["position"])
+    cache.clear()
+    yield at
+    cache.clear()
+
+
+def counts(query, name="jurisdiction"):
+    facet = next(facet for facet in instruments(query).facets([name]) if facet.name == name)
+    return {option.value: option.count for option in facet.options}
+
+
+def test_the_same_list_asked_again_counts_nothing(seeded, position):
+    first = counts(QUERY)
+    with CaptureQueriesContext(connection) as captured:
+        again = counts(QUERY)
+    assert again == first
+    assert not captured.captured_queries
+
+
+def test_a_write_moves_the_position_and_the_counts_follow(seeded, position):
+    before = counts(QUERY)
+    law = Instrument.objects.filter(type="binding_law").first()
+    InstrumentFactory(type="binding_law", jurisdiction=law.jurisdiction)
+    # Unmoved (as no real database is), the kept count is read...
+    assert counts(QUERY) == before
+    # ...and the position any write moves gives the new one.
+    position["position"] = "test/2"
+    after = counts(QUERY)
+    assert after[law.jurisdiction.code] == before[law.jurisdiction.code] + 1
+
+
+def test_each_filter_and_day_is_kept_apart(seeded, position, settings):
+    assert counts("binding=true") != counts("binding=false")
+    assert counts("binding=true") == counts("binding=true&page=2&ordering=title")
+    assert counts("as_of=2025-08-08") != counts("")
+
+
+def test_zero_seconds_counts_every_time(seeded, position, settings):
+    settings.FACET_CACHE_SECONDS = 0
+    counts(QUERY)
+    with CaptureQueriesContext(connection) as captured:
+        counts(QUERY)
+    assert captured.captured_queries
+
+
+def test_a_failing_cache_is_a_miss(seeded, position, monkeypatch):
+    expected = counts(QUERY)
+
+    class Down:
+        def get_many(self, keys):
+            raise ConnectionError("cache down")
+
+        set_many = get_many
+
+    monkeypatch.setattr(facet_cache, "cache", Down())
+    assert counts(QUERY) == expected
+
+
+def test_the_position_is_postgresqls_and_moves_with_a_write(db):
+    position = facet_cache.database_position("default")
+    if connection.vendor != "postgresql":
+        assert position is None
+        return
+    InstrumentFactory()
+    moved = facet_cache.database_position("default")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::pg_lsn > %s::pg_lsn", [moved, position])
+        assert cursor.fetchone()[0]
+
+
+def test_pages_show_the_kept_counts(client, seeded, position):
+    with CaptureQueriesContext(connection) as counted:
+        first = client.get("/instruments/", {"binding": "true"})
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get("/instruments/", {"binding": "true"})
+    facets = first.context["facets"]
+    assert [facet.options for facet in again.context["facets"]] == [
+        facet.options for facet in facets
+    ]
+    # One query fewer for each facet: what is left is the page's own rows and count.
+    assert len(kept.captured_queries) <= len(counted.captured_queries) - len(facets)
