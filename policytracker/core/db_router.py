@@ -6,8 +6,9 @@ in `DATABASE_REPLICAS`), install `PrimaryReplicaRouter` and put `PrimaryPinMiddl
 Django's `SessionMiddleware`. Then:
 
 - writes always go to `default`, the primary; migrations run only there;
-- a read goes to a replica picked at random only inside a request the middleware let read from
-  one: a safe request (GET, HEAD, OPTIONS, TRACE), outside the admin and the API's change feed
+- a read goes to a replica only inside a request the middleware let read from one (the same
+  replica for all of the request's reads, picked at random at its first): a safe request
+  (GET, HEAD, OPTIONS, TRACE), outside the admin and the API's change feed
   (`DATABASE_PRIMARY_PATHS`), from a client that has not written in the last
   `DATABASE_PRIMARY_PIN_SECONDS`;
 - everything else reads the primary: unsafe requests (the record a write checks and changes is
@@ -70,6 +71,10 @@ class RequestRouting:
 
     replica_reads: bool
     wrote: bool = False
+    # The replica this request reads, picked at its first read: every read of one request sees
+    # one replica's state (a count and the rows it counts, a facet count and the position it
+    # is kept under), never two replicas' at different points of their replay.
+    replica: str | None = None
 
 
 # None outside a request: then every read goes to the primary.
@@ -106,8 +111,11 @@ class PrimaryReplicaRouter:
             or connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return DEFAULT_DB_ALIAS
-        # At random: no shared counter between processes or threads, and an even spread.
-        return random.choice(replicas)
+        if state.replica not in replicas:
+            # At random: no shared counter between processes or threads, and an even spread
+            # of requests.
+            state.replica = random.choice(replicas)
+        return state.replica
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
         state = _routing.get()
