@@ -47,9 +47,10 @@ check: $(STAMP)
 # each test file on one worker, so a module's fixtures (the OpenAPI schema, the generated client,
 # a browser) are built once. The options are given here rather than in pyproject.toml's addopts so
 # that `make screenshots` and a developer's `pytest tests/web/test_home.py` stay in one process,
-# without the start-up of the workers (add `-n auto` to a run by hand for the same effect).
+# without the start-up of the workers (add `-n auto` to a run by hand for the same effect). The
+# fifteen slowest tests are listed at the end, to keep an eye on the suite's time.
 test: check
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 # The README's images, taken by the browser tests' walks through the site (needs Chromium).
 screenshots: $(STAMP)
