@@ -115,7 +115,7 @@ def test_the_page_says_about_and_keeps_its_next_link(client, seeded, postgres, l
     html = " ".join(response.content.decode().split())
     assert f"about {paginator.count:,} instruments, showing 1–25" in html
     assert f"Page 1 of about {paginator.num_pages}" in html
-    assert f"these about {paginator.count:,} rows" in html
+    assert f"Download all of these rows (about {paginator.count:,}):" in html
     assert 'rel="next"' in html
     # The last page, asked by its number, says the exact count.
     total = Instrument.objects.count()
