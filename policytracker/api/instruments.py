@@ -258,13 +258,10 @@ class InstrumentSerializer(serializers.ModelSerializer):
 
 class InstrumentDetailSerializer(InstrumentSerializer):
     """An instrument at its own address: the list's fields (`as_of` is null: a record is shown
-    as it stands), then its status timeline oldest first, each step with its citations, its
-    official identifiers and the events that concern it."""
+    as it stands), then its status timeline oldest first, each step with its citations, and
+    the events that concern it. Its identifiers are the list's, read the same way."""
 
     status_timeline = StatusStepSerializer(many=True, read_only=True, source="status_changes")
-    identifiers = IdentifierSerializer(
-        many=True, read_only=True, help_text="Its official identifiers (ELI, CELEX, law number…)."
-    )
     events = related_keys("slug", help_text="Slugs of the events about it, newest first.")
 
     class Meta(InstrumentSerializer.Meta):
@@ -589,7 +586,6 @@ class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
             .prefetch_related(
                 Prefetch("status_changes", queryset=StatusChange.objects.chronological()),
                 citations_prefetch("status_changes__"),
-                "identifiers",
                 events_prefetch(),
             )
         )
