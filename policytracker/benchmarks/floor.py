@@ -1,8 +1,8 @@
 """The floor under a request: the SQL it issues, replayed on its own, plus what the server takes
 to answer a request that issues none.
 
-`capture` runs a request once in this process through Django's test client against the
-configured database and keeps the statements it sent, with their values in place (as the
+`capture` runs a request in this process through Django's test client against the configured
+database, once to warm what the site caches and again to keep the statements it sent, with their values in place (as the
 database received them). `replay` sends those statements again through one persistent
 connection of the database's own driver, reading every row, and times them: what the database
 alone costs for that request. A server-side cursor (`DECLARE … CURSOR FOR <query>`, which the
@@ -58,10 +58,14 @@ def in_process():
 
 
 def capture(path: str) -> Captured:
-    """Run a GET of `path` in this process and return the statements it sent."""
-    with in_process() as client, CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-        size = consume(response)
+    """Run a GET of `path` in this process and return the statements it sent the second time:
+    the measured requests come after a warm-up, when what the site keeps in its cache (facet
+    counts) is there, and their floor must be the SQL they send then."""
+    with in_process() as client:
+        consume(client.get(path))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            size = consume(response)
     statements = [query["sql"] for query in queries.captured_queries if query["sql"]]
     return Captured(path, response.status_code, statements, size)
 

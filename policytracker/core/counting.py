@@ -5,8 +5,9 @@ would spend most of its time counting. Every paged list, on the pages and in the
 therefore counted exactly up to `LIST_EXACT_COUNT_LIMIT` rows (10,000 unless set), which costs
 no more than reading that many index entries. Past it, PostgreSQL's planner estimates the
 number from its statistics (an `EXPLAIN`, about a millisecond), and the list says "about
-120,000", to two significant figures, since the estimate is no closer than that; should the
-estimate fall short of the rows already counted, it says "more than 10,000". The API says the
+120,000", to two significant figures, since the estimate is no closer than that. Where there is
+no estimate to stand behind, it says "more than 10,000": a text search (the planner keeps no
+statistics of words), or an estimate short of the rows already counted. The API says the
 same with `"count_exact": false`. SQLite keeps no such statistics and always counts exactly.
 
 A list whose count is an estimate is paged by reading one row past the page: "Next" shows
@@ -25,11 +26,16 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from policytracker.core.search import SEARCH_RANK
+
 
 def estimated_rows(queryset: QuerySet[Any]) -> int | None:
     """The number of rows `queryset` gives, as PostgreSQL's planner estimates it (None on other
-    databases)."""
+    databases, and for a text search: the planner keeps no statistics of words, and its guess
+    for one was three times the true count on the synthetic data)."""
     if connections[queryset.db].vendor != "postgresql":
+        return None
+    if SEARCH_RANK in queryset.query.annotations:
         return None
     plan = json.loads(queryset.order_by().explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])

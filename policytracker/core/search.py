@@ -45,6 +45,8 @@ _QS = TypeVar("_QS", bound=models.QuerySet[Any])
 # A word of a search, with a `-` in front of it when that excludes the word (web-search syntax:
 # only a `-` at the start of a word does, so "sandbox-driven" is two words, not an exclusion).
 _SEARCH_TOKEN = re.compile(r'(?:(?<![^\s"(])(-))?(\w+)')
+# The annotation every search adds to the rows it keeps (their rank).
+SEARCH_RANK = "search_rank"
 
 
 @dataclass(frozen=True)

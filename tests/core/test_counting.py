@@ -131,3 +131,13 @@ def test_an_estimate_short_of_the_rows_counted_says_more_than(seeded, postgres, 
     assert paginator.count_text == f"more than {LIMIT}"
     assert paginator.pages_text == f"more than {LIMIT // 2}"
     assert paginator.page(1).has_next()
+
+
+def test_a_text_search_past_the_limit_says_more_than(client, seeded, postgres, low_limit):
+    # The planner keeps no statistics of words: no estimate is given for a search.
+    data = get_json(client, API, q="ai", page_size=10)
+    total = Instrument.objects.search("ai").count()
+    assert total > LIMIT
+    assert (data["count"], data["count_exact"]) == (LIMIT + 1, False)
+    html = " ".join(client.get(PAGE, {"q": "ai"}).content.decode().split())
+    assert f"more than {LIMIT} instruments" in html
