@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # `intcomma`: counts in the filter panels with thousands separators, as the lists say them.
+    "django.contrib.humanize",
     "simple_history",
     "rest_framework",
     # Editors' API tokens (`manage.py create_editor_token`).

@@ -2,11 +2,12 @@
 to answer a request that issues none.
 
 `capture` runs a request in this process through Django's test client against the configured
-database, once to warm what the site caches and again to keep the statements it sent, with their values in place (as the
-database received them). `replay` sends those statements again through one persistent
-connection of the database's own driver, reading every row, and times them: what the database
-alone costs for that request. A server-side cursor (`DECLARE … CURSOR FOR <query>`, which the
-CSV download streams through) is replayed as its query, every row read."""
+database, once to warm what the site caches and again to keep the statements it sent, with
+their values in place (as the database received them). `replay` sends those statements again
+through one persistent connection of the database's own driver, reading every row, and times
+them: what the database alone costs for that request. A server-side cursor (`DECLARE …
+CURSOR FOR <query>`, which the CSV download streams through) is replayed as its query, every
+row read."""
 
 from __future__ import annotations
 

@@ -54,7 +54,8 @@ class CappedCountPaginator(Paginator):
     beyond it (`count_exact` says which), with `count_text` and `pages_text` saying it in
     words ("about 120,000"; "more than 10,000" when the planner's estimate falls short of the
     rows already counted). `exact_limit` defaults to the `LIST_EXACT_COUNT_LIMIT` setting; 0
-    counts every list exactly."""
+    counts every list exactly. `known_count`, an exact count the caller has already read (off a
+    facet), is taken as it is."""
 
     def __init__(
         self,
@@ -62,16 +63,21 @@ class CappedCountPaginator(Paginator):
         per_page: int | str,
         *args: Any,
         exact_limit: int | None = None,
+        known_count: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
         self.exact_limit = settings.LIST_EXACT_COUNT_LIMIT if exact_limit is None else exact_limit
+        # An exact count the caller already holds (a facet's): nothing is counted again.
+        self.known_count = known_count
 
     @cached_property
     def _counted(self) -> tuple[int, str]:
         """(the count, and "" when it is exact, "about" for an estimate, "more than" for a
         floor)."""
         rows = self.object_list
+        if self.known_count is not None:
+            return self.known_count, ""
         if (
             self.exact_limit > 0
             and isinstance(rows, QuerySet)

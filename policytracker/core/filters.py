@@ -309,6 +309,18 @@ class FacetedFilterSet(django_filters.FilterSet):
             self, wanted, lambda name: self._facet(name, self.facet_specs[name])
         )
 
+    def count_from(self, facets: Iterable[Facet]) -> int | None:
+        """How many rows the list holds, read off `facets` where one of them says it: a facet
+        whose filter has exactly one value chosen counts that value under every other filter,
+        which is the list itself. None when no facet does."""
+        for facet in facets:
+            if len(self.active_values(facet.name)) != 1:
+                continue
+            chosen = facet.selected
+            if len(chosen) == 1:
+                return chosen[0].count
+        return None
+
     def _facet(self, name: str, spec: FacetSpec) -> Facet:
         queryset = self.filter_queryset(self.queryset.all(), exclude={name, "ordering"})
         if spec.restrict:

@@ -141,3 +141,16 @@ def test_a_text_search_past_the_limit_says_more_than(client, seeded, postgres, l
     assert (data["count"], data["count_exact"]) == (LIMIT + 1, False)
     html = " ".join(client.get(PAGE, {"q": "ai"}).content.decode().split())
     assert f"more than {LIMIT} instruments" in html
+
+
+def test_a_chosen_facet_value_gives_the_exact_count(client, seeded, postgres, low_limit):
+    # The filter panel counts "Binding laws" exactly anyway: the list says that figure.
+    binding = Instrument.objects.filter(type="binding_law").count()
+    assert binding > LIMIT
+    response = client.get(PAGE, {"binding": "true"})
+    assert response.context["paginator"].count_exact is True
+    assert f"{binding:,} instruments" in " ".join(response.content.decode().split())
+    data = get_json(client, API, binding="true", facet="binding")
+    assert (data["count"], data["count_exact"]) == (binding, True)
+    # Without the facet asked, the API estimates.
+    assert get_json(client, API, binding="true")["count_exact"] is False

@@ -70,7 +70,10 @@ class StrictPageNumberPagination(PageNumberPagination):
         view: APIView | None = None,
     ) -> list[_Row]:
         self.request = request
-        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        known = getattr(view, "known_count", None)
+        paginator = CappedCountPaginator(
+            queryset, self.get_page_size(request), known_count=known() if known else None
+        )
         self.page = page_of(paginator, request.query_params.get(self.page_query_param))
         if paginator.num_pages > 1 and self.template is not None:
             self.display_page_controls = True

@@ -21,7 +21,7 @@ from rest_framework.serializers import BaseSerializer, Serializer
 
 from policytracker.core.api.filtering import strict_filterset
 from policytracker.core.api.renderers import CSVRenderer
-from policytracker.core.filters import FacetedFilterSet
+from policytracker.core.filters import Facet, FacetedFilterSet
 from policytracker.core.params import BadParameters, allowed
 
 if TYPE_CHECKING:
@@ -170,6 +170,7 @@ class ListViewSet(CSVDownloadMixin, mixins.ListModelMixin, viewsets.GenericViewS
 
     _filterset: FacetedFilterSet | None = None
     _facet_names: set[str] = set()
+    _counted_facets: list[Facet] | None = None
 
     def filterset_for(self, queryset: QuerySet[Any]) -> FacetedFilterSet:
         """The list's FilterSet over `queryset`, built from the query string on first use."""
@@ -180,14 +181,28 @@ class ListViewSet(CSVDownloadMixin, mixins.ListModelMixin, viewsets.GenericViewS
             )
         return self._filterset
 
-    def facets(self) -> dict[str, list[dict[str, Any]]] | None:
-        """{facet name: [option, …]} for the facets asked for, or None when none were."""
+    def counted_facets(self) -> list[Facet] | None:
+        """The facets asked for, counted once per request, or None when none were."""
         if self._filterset is None or not self._facet_names:
             return None
-        return {
-            facet.name: [asdict(option) for option in facet.options]
-            for facet in self._filterset.facets(self._facet_names)
-        }
+        if self._counted_facets is None:
+            self._counted_facets = self._filterset.facets(self._facet_names)
+        return self._counted_facets
+
+    def facets(self) -> dict[str, list[dict[str, Any]]] | None:
+        """{facet name: [option, …]} for the facets asked for, or None when none were."""
+        counted = self.counted_facets()
+        if counted is None:
+            return None
+        return {facet.name: [asdict(option) for option in facet.options] for facet in counted}
+
+    def known_count(self) -> int | None:
+        """The list's exact count where a facet asked for says it (one value of its filter
+        chosen), as the pages read it; None otherwise."""
+        counted = self.counted_facets()
+        if counted is None or self._filterset is None:
+            return None
+        return self._filterset.count_from(counted)
 
     def attach_related_values(self, rows: list[Any]) -> list[Any]:
         """`rows` (model instances), each given its `related_values` lists."""

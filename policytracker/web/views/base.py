@@ -60,8 +60,12 @@ class StrictPaginationMixin:
 
     paginator_class = CappedCountPaginator
 
+    def known_count(self):
+        """An exact count of the list the view already holds, or None."""
+        return None
+
     def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
+        paginator = self.get_paginator(queryset, page_size, known_count=self.known_count())
         page = page_of(paginator, self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -98,6 +102,11 @@ class FacetedListView(StrictPaginationMixin, ListView):
     @cached_property
     def facets(self):
         return self.filterset.facets(self.facet_names)
+
+    def known_count(self):
+        # The facets are counted for the filter panel anyway; a chosen value's count is the
+        # list's, exact where the list alone would have been estimated.
+        return self.filterset.count_from(self.facets)
 
     def active_filters(self):
         """Every active value of every filter, each with the link that drops it alone."""
