@@ -11,8 +11,8 @@ statistics of words), or an estimate short of the rows already counted. The API 
 same with `"count_exact": false`. SQLite keeps no such statistics and always counts exactly.
 
 A list whose count is an estimate is paged by reading one row past the page: "Next" shows
-exactly when there is a next page, a page past the end is refused (400 naming `page`), and
-`page=last` counts exactly, since the reader asked for the end."""
+exactly when there is a next page. `page=last`, and a page past the estimate's last, count
+exactly (the reader asked for the end); a page past the end is refused (400 naming `page`)."""
 
 from __future__ import annotations
 
@@ -129,14 +129,17 @@ class CappedCountPaginator(Paginator):
     def validate_number(self, number: Any) -> int:
         if self.count_exact:
             return super().validate_number(number)
-        # No upper bound: the estimate may be short of the rows there are, and `page` finds
-        # out whether the page has any.
         try:
             number = int(number)
         except (TypeError, ValueError):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > self.num_pages:
+            # Past the estimate's pages (which may fall short of the rows there are): only an
+            # exact count says whether the page exists.
+            self.count_exactly()
+            return super().validate_number(number)
         return number
 
     def page(self, number: Any) -> Page[Any]:

@@ -154,3 +154,12 @@ def test_a_chosen_facet_value_gives_the_exact_count(client, seeded, postgres, lo
     assert (data["count"], data["count_exact"]) == (binding, True)
     # Without the facet asked, the API estimates.
     assert get_json(client, API, binding="true")["count_exact"] is False
+
+
+def test_a_page_far_past_the_estimate_is_refused_without_reaching_the_database(
+    client, seeded, postgres, low_limit
+):
+    # 18 digits times 200 rows would overflow the database's OFFSET: counted exactly first.
+    assert_bad_parameter(client, API, "page=999999999999999999&page_size=200", "page")
+    response = client.get(PAGE, {"page": "999999999999999999"})
+    assert response.status_code == 400
