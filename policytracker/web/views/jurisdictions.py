@@ -98,18 +98,12 @@ class JurisdictionDetailView(DetailView):
         }
         # Each way of taking part read on its own (an index each), not one join of all three
         # made distinct.
+        co_hosted = Event.co_hosts.through.objects.filter(jurisdiction=jurisdiction)
+        joined = Event.participants.through.objects.filter(jurisdiction=jurisdiction)
         events = Event.objects.filter(
             Q(host=jurisdiction)
-            | Q(
-                pk__in=Event.co_hosts.through.objects.filter(jurisdiction=jurisdiction).values(
-                    "event"
-                )
-            )
-            | Q(
-                pk__in=Event.participants.through.objects.filter(jurisdiction=jurisdiction).values(
-                    "event"
-                )
-            )
+            | Q(pk__in=co_hosted.values("event"))
+            | Q(pk__in=joined.values("event"))
         )
         event_count = events.count()
         events = list(events.select_related("host").chronological()[:SHOWN])
