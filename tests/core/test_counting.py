@@ -10,6 +10,7 @@ from django.urls import reverse
 from instruments.models import Instrument
 from policytracker.core.counting import CappedCountPaginator, about
 from tests.helpers.api import assert_bad_parameter, get_json
+from tests.helpers.filters import instruments
 
 API = reverse("api:instrument-list")
 PAGE = reverse("web:instrument-list")
@@ -163,3 +164,22 @@ def test_a_page_far_past_the_estimate_is_refused_without_reaching_the_database(
     assert_bad_parameter(client, API, "page=999999999999999999&page_size=200", "page")
     response = client.get(PAGE, {"page": "999999999999999999"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "binding=true",
+        "type=draft_bill&jurisdiction=US",
+        "jurisdiction=US&include_subnational=false",
+        "member_of=ASEAN&as_of=2025-08-08",
+        "topic=sandboxes&binding=false",
+        "status=in_effect&q=ai",
+        "force=voluntary&year=2024",
+    ],
+)
+def test_the_count_a_facet_gives_is_the_lists(seeded, query):
+    filterset = instruments(query)
+    known = filterset.count_from(filterset.facets())
+    assert known is not None
+    assert known == filterset.qs.count()
