@@ -11,8 +11,12 @@ not, moves that position forward and never back, so a count kept under one posit
 count of the data as it stood there, and a write of any kind (an editor's save, a bulk load,
 SQL typed by hand) makes the next request count afresh. A replica answers with the position it
 has replayed, so it never reuses a count it cannot see the data for yet, nor one from ahead of
-it. `FACET_CACHE_SECONDS` (300 by default; 0 turns the cache off) bounds how long an entry is
-kept. SQLite has no such position and counts every time.
+it. A commit becomes visible to others once its record is flushed to disk, and a transaction's
+own uncommitted rows are visible to it alone: a count is therefore kept only when the log is
+flushed up to the position read and the count is read outside any transaction (as the pages
+and the API read); otherwise it is counted and not kept. `FACET_CACHE_SECONDS` (300 by
+default; 0 turns the cache off) bounds how long an entry is kept. SQLite has no such position
+and counts every time.
 
 A cache that fails (Redis down) is a miss: the facets are counted, the page answers."""
 
@@ -34,11 +38,15 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The database's position in its write-ahead log: where a primary has written to, or what a
-# replica has replayed.
+# The database's position in its write-ahead log (where a primary has written to, or what a
+# replica has replayed), and whether everything up to it is settled: on a primary, flushed to
+# disk, after which a commit becomes visible at once (while a commit is being flushed, or a
+# transaction has written and not committed, the rows at the position may not be what other
+# sessions see).
 POSITION_SQL = (
     "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text "
-    "ELSE pg_current_wal_insert_lsn()::text END"
+    "ELSE pg_current_wal_insert_lsn()::text END, "
+    "pg_is_in_recovery() OR pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()"
 )
 # Bumped when what is kept changes shape, so entries from an older release are not read.
 KEY_VERSION = "1"
@@ -46,15 +54,20 @@ KEY_VERSION = "1"
 IGNORED = frozenset({"page", "page_size", "format", "facet", "columns", "bom", "ordering", "_"})
 
 
-def database_position(alias: str) -> str | None:
-    """The write-ahead-log position of database `alias` (None unless it is PostgreSQL)."""
+def database_position(alias: str) -> tuple[str, bool] | None:
+    """The write-ahead-log position of database `alias`, and whether a count read now may be
+    kept under it: the log is flushed up to it, and this connection is in no transaction
+    (whose own uncommitted rows its reads would see). None unless the database is
+    PostgreSQL."""
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute(POSITION_SQL)
         row = cursor.fetchone()
-    return row[0] if row and row[0] else None
+    if not row or not row[0]:
+        return None
+    return row[0], bool(row[1]) and not connection.in_atomic_block
 
 
 def _base_key(filterset: FacetedFilterSet, position: str) -> str | None:
@@ -87,8 +100,11 @@ def read_through(
     """The facets `names` of `filterset`, from the cache where the database has not moved
     since they were counted, else from `count(name)` (and then kept)."""
     seconds = settings.FACET_CACHE_SECONDS
-    position = database_position(filterset.queryset.db) if seconds > 0 and names else None
-    base = _base_key(filterset, position) if position else None
+    read = database_position(filterset.queryset.db) if seconds > 0 and names else None
+    if read is None:
+        return [count(name) for name in names]
+    position, settled = read
+    base = _base_key(filterset, position)
     if base is None:
         return [count(name) for name in names]
     keys = {
@@ -106,7 +122,8 @@ def read_through(
             facet = count(name)
             fresh[keys[name]] = facet
         facets.append(facet)
-    if fresh:
+    # Counted while the position was not settled: read, but not kept.
+    if fresh and settled:
         try:
             cache.set_many(fresh, seconds)
         except Exception:

@@ -21,8 +21,10 @@ QUERY = "binding=true&facet=type"
 @pytest.fixture
 def position(monkeypatch):
     """The database's position, as the test sets it."""
-    at = {"position": "test/1"}
-    monkeypatch.setattr(facet_cache, "database_position", lambda alias: at["position"])
+    at = {"position": "test/1", "settled": True}
+    monkeypatch.setattr(
+        facet_cache, "database_position", lambda alias: (at["position"], at["settled"])
+    )
     cache.clear()
     yield at
     cache.clear()
@@ -80,13 +82,30 @@ def test_a_failing_cache_is_a_miss(seeded, position, monkeypatch):
     assert counts(QUERY) == expected
 
 
+def test_an_unsettled_position_counts_and_keeps_nothing(seeded, position):
+    # A commit being flushed, or a transaction's own writes: what is counted is not kept.
+    position["settled"] = False
+    first = counts(QUERY)
+    with CaptureQueriesContext(connection) as captured:
+        assert counts(QUERY) == first
+    assert captured.captured_queries
+    position["settled"] = True
+    counts(QUERY)
+    with CaptureQueriesContext(connection) as captured:
+        counts(QUERY)
+    assert not captured.captured_queries
+
+
 def test_the_position_is_postgresqls_and_moves_with_a_write(db):
-    position = facet_cache.database_position("default")
+    read = facet_cache.database_position("default")
     if connection.vendor != "postgresql":
-        assert position is None
+        assert read is None
         return
+    position, _ = read
     InstrumentFactory()
-    moved = facet_cache.database_position("default")
+    # Inside the test's transaction, which sees its own uncommitted rows: nothing is kept.
+    moved, settled = facet_cache.database_position("default")
+    assert settled is False
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::pg_lsn > %s::pg_lsn", [moved, position])
         assert cursor.fetchone()[0]
