@@ -50,8 +50,6 @@ POSITION_SQL = (
 )
 # Bumped when what is kept changes shape, so entries from an older release are not read.
 KEY_VERSION = "1"
-# The query string's parameters that do not change the counts.
-IGNORED = frozenset({"page", "page_size", "format", "facet", "columns", "bom", "ordering", "_"})
 
 
 def database_position(alias: str) -> tuple[str, bool] | None:
@@ -78,9 +76,14 @@ def _base_key(filterset: FacetedFilterSet, position: str) -> str | None:
         sql = str(queryset.query)
     except EmptyResultSet:
         return None
+    # The FilterSet module imports this one: its list of control parameters is read here.
+    from policytracker.core.filters import CONTROL_PARAMETERS
+
+    # The query string's parameters that do not change the counts.
+    ignored = CONTROL_PARAMETERS | {"ordering", "_"}
     database = connections[queryset.db].settings_dict
     query = sorted(
-        (name, sorted(values)) for name, values in filterset.data.lists() if name not in IGNORED
+        (name, sorted(values)) for name, values in filterset.data.lists() if name not in ignored
     )
     parts = [
         KEY_VERSION,
