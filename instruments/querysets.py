@@ -6,7 +6,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Coalesce, Least, Lower, NullIf, RowNumber
+from django.db.models.lookups import Exact, In
 
 from instruments.vocabulary import (
     STATUS_SEQUENCE,
@@ -16,7 +18,7 @@ from instruments.vocabulary import (
     types_of_force,
 )
 from policytracker.core.dates import PARTIAL_PRECISIONS, DatePrecision, check_day
-from policytracker.core.search import text_search
+from policytracker.core.search import SEARCH_RANK, text_search
 
 # An instrument's own dates, each with a `<name>_precision` column beside it.
 OWN_DATE_FIELDS = ("introduced_on", "adopted_on", "effective_on")
@@ -76,10 +78,28 @@ class InstrumentQuerySet(models.QuerySet):
     # each on its own: they live in another table, outside the instruments' GIN index.
     SEARCH_RELATED = ("topics__name",)
 
+    # On PostgreSQL the search document over SEARCH_FIELDS is a stored generated column of its
+    # own (migration 0015), indexed, so that ranking a million matches reads it rather than
+    # working it out again from each row's text.
+    SEARCH_DOCUMENT = "search_document"
+
+    # The order every list of instruments takes unless asked for another (`page_rows`).
+    LIST_ORDER = ("jurisdiction__name", "title", "pk")
+    GROUPED_PAGE_LIMIT = 1000
+    LATERAL_PAGE_LIMIT = 250
+    # Up to this many jurisdictions named by a filter, their pages are one query each, united.
+    UNITED_JURISDICTIONS = 50
+
     def search(self, q):
         """Instruments whose own text, or the name of one of whose topics, matches the search
         `q`, annotated with `search_rank` (a topic-only match ranks lowest)."""
-        return text_search(self, q, self.SEARCH_FIELDS, related=self.SEARCH_RELATED)
+        return text_search(
+            self,
+            q,
+            self.SEARCH_FIELDS,
+            related=self.SEARCH_RELATED,
+            stored_document=self.SEARCH_DOCUMENT,
+        )
 
     def force(self, *forces):
         """Instruments of the given legal forces (`Force` values)."""
@@ -258,6 +278,83 @@ class InstrumentQuerySet(models.QuerySet):
             rank=Window(RowNumber(), partition_by=[F("jurisdiction_id")], order_by=["title", "pk"])
         )
         return list(ranked.filter(rank__lte=n).values_list("pk", flat=True))
+
+    def page_rows(self, bottom, top):
+        """Rows `bottom` to `top` of these instruments in their order (what a paginator reads).
+
+        In the lists' own order (`LIST_ORDER`: jurisdiction name, then title) PostgreSQL would
+        sort every row the filters select to find the first fifty: at a million instruments, a
+        country's binding laws are 75,000 rows sorted for each page. The page is read instead
+        jurisdiction by jurisdiction, each in the order of the (jurisdiction, type, title) or
+        (jurisdiction, title) index and stopped at `top` rows, and only those are sorted: a
+        jurisdiction with 100,000 instruments costs what one with 50 does. When a filter names
+        the jurisdictions (the `jurisdiction` filter: a country and its sub-national ones), it
+        is one query per jurisdiction, united, which the planner fits to each jurisdiction's
+        size; otherwise a lateral join over every jurisdiction. Deep pages (past
+        `GROUPED_PAGE_LIMIT` rows, or `LATERAL_PAGE_LIMIT` for the lateral join), other orders,
+        searches, `distinct` lists and other databases are read as they are."""
+        connection = connections[self.db]
+        query = self.query
+        if (
+            connection.vendor != "postgresql"
+            or top > self.GROUPED_PAGE_LIMIT
+            or tuple(query.order_by) != self.LIST_ORDER
+            or query.is_sliced
+            or query.combinator
+            or query.distinct
+            # A search is found through its own (GIN) index, not jurisdiction by jurisdiction.
+            or SEARCH_RANK in query.annotations
+        ):
+            return self[bottom:top]
+        quote = connection.ops.quote_name
+        group, rows = quote("pt_group"), quote("pt_rows")
+        jurisdictions = self.model._meta.get_field("jurisdiction").related_model._meta.db_table
+
+        def first(rows_of):
+            each = rows_of.order_by("title", "pk").values("id", "title", "jurisdiction_id")
+            return each[:top].query.sql_with_params()
+
+        chosen = self._chosen_jurisdictions()
+        if chosen is not None and len(chosen) <= self.UNITED_JURISDICTIONS:
+            if not chosen:
+                return self.none()
+            parts = [first(self.filter(jurisdiction_id=pk)) for pk in chosen]
+            united = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
+            source = (
+                f"({united}) {rows} JOIN {quote(jurisdictions)} {group} "
+                f"ON {group}.{quote('id')} = {rows}.{quote('jurisdiction_id')}"
+            )
+            params = tuple(param for _, part_params in parts for param in part_params)
+        elif top > self.LATERAL_PAGE_LIMIT:
+            # Every jurisdiction read this far costs more than one sort of them all.
+            return self[bottom:top]
+        else:
+            sql, params = first(self.filter(jurisdiction_id=RawSQL(f"{group}.{quote('id')}", ())))
+            source = f"{quote(jurisdictions)} {group} CROSS JOIN LATERAL ({sql}) {rows}"
+        page = (
+            f"SELECT {rows}.{quote('id')} FROM {source} "
+            f"ORDER BY {group}.{quote('name')}, {rows}.{quote('title')}, {rows}.{quote('id')} "
+            f"LIMIT {int(top) - int(bottom)} OFFSET {int(bottom)}"
+        )
+        return self.filter(pk__in=RawSQL(page, params))
+
+    def _chosen_jurisdictions(self):
+        """The keys of the jurisdictions a filter of these instruments on their issuer's key
+        limits them to (`jurisdiction__in=[…]` or `jurisdiction=…`, as the `jurisdiction`
+        filter puts it), or None when no such filter applies to every row."""
+        field = self.model._meta.get_field("jurisdiction")
+        where = self.query.where
+        if where.connector != "AND" or where.negated:
+            return None
+        for condition in where.children:
+            if not isinstance(condition, Exact | In) or not isinstance(condition.lhs, Col):
+                continue
+            if condition.lhs.target is not field or condition.lhs.alias != self.query.base_table:
+                continue
+            values = condition.rhs if isinstance(condition, In) else [condition.rhs]
+            if isinstance(values, list | tuple | set) and all(type(v) is int for v in values):
+                return sorted(set(values))
+        return None
 
     def for_listing(self):
         """Everything a list of instruments shows, in a fixed number of queries."""

@@ -220,8 +220,12 @@ class Instrument(models.Model):
         indexes = [
             models.Index(fields=["type", "status"], name="instrument_type_status"),
             models.Index(fields=["adopted_on"], name="instrument_adopted_on"),
-            # The issuer filter with a type or force filter beside it (the commonest list).
-            models.Index(fields=["jurisdiction", "type"], name="instrument_jurisdiction_type"),
+            # The issuer filter with a type or force filter beside it (the commonest list), and
+            # its pages read in title order per jurisdiction (`page_rows`).
+            models.Index(
+                fields=["jurisdiction", "type", "title", "id"],
+                name="instrument_issuer_type_title",
+            ),
             # `as_of`: which instruments existed on a day.
             models.Index(fields=["exists_from"], name="instrument_exists_from"),
             # A jurisdiction's first instruments by title (its page), read in index order.

@@ -83,7 +83,8 @@ class CappedCountPaginator(Paginator):
             and isinstance(rows, QuerySet)
             and connections[rows.db].vendor == "postgresql"
         ):
-            capped = rows.order_by()[: self.exact_limit + 1].count()
+            # Keys only: an annotation (a search's rank) is not worked out for rows only counted.
+            capped = rows.order_by().values("pk")[: self.exact_limit + 1].count()
             if capped <= self.exact_limit:
                 return capped, ""
             estimate = estimated_rows(rows) or 0
@@ -142,12 +143,26 @@ class CappedCountPaginator(Paginator):
             return super().validate_number(number)
         return number
 
+    def rows(self, bottom: int, top: int) -> Any:
+        """Rows `bottom` to `top` of the list: through its queryset's `page_rows` where it has
+        one (a way to read a page that beats slicing), else a slice."""
+        page_rows = getattr(self.object_list, "page_rows", None)
+        if page_rows is not None:
+            return page_rows(bottom, top)
+        return self.object_list[bottom:top]
+
     def page(self, number: Any) -> Page[Any]:
         if self.count_exact:
-            return super().page(number)
+            # Django's own, reading the rows through `rows`.
+            number = self.validate_number(number)
+            bottom = (number - 1) * self.per_page
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return Page(self.rows(bottom, top), number, self)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        rows = list(self.rows(bottom, bottom + self.per_page + 1))
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return ReadAheadPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)

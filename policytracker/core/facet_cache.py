@@ -18,6 +18,9 @@ and the API read); otherwise it is counted and not kept. `FACET_CACHE_SECONDS` (
 default; 0 turns the cache off) bounds how long an entry is kept. SQLite has no such position
 and counts every time.
 
+`read_rows_through` keeps, by the same rules, the rows of any query a page works out over many
+rows (a jurisdiction's page: its laws in force, its sub-national jurisdictions' counts).
+
 A cache that fails (Redis down) is a miss: the facets are counted, the page answers."""
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -81,7 +85,6 @@ def _base_key(filterset: FacetedFilterSet, position: str) -> str | None:
 
     # The query string's parameters that do not change the counts.
     ignored = CONTROL_PARAMETERS | {"ordering", "_"}
-    database = connections[queryset.db].settings_dict
     query = sorted(
         (name, sorted(values)) for name, values in filterset.data.lists() if name not in ignored
     )
@@ -91,10 +94,48 @@ def _base_key(filterset: FacetedFilterSet, position: str) -> str | None:
         sql,
         repr(query),
         timezone.localdate().isoformat(),
-        f"{database.get('HOST')}:{database.get('PORT')}/{database.get('NAME')}",
+        _database_key(queryset.db),
         position,
     ]
     return "\x1f".join(parts)
+
+
+def _database_key(alias: str) -> str:
+    database = connections[alias].settings_dict
+    return f"{database.get('HOST')}:{database.get('PORT')}/{database.get('NAME')}"
+
+
+def read_rows_through(queryset: QuerySet[Any]) -> list[Any]:
+    """The rows of `queryset` (its prefetched rows with them), from the cache where the
+    database has not moved since they were read, else read and kept: for the counts a page
+    works out over many rows (a jurisdiction's laws in force, its sub-national jurisdictions'
+    counts), under the same rules as the facets. The key is the query's SQL, which holds
+    every date it reads as of, with the database and its position."""
+    seconds = settings.FACET_CACHE_SECONDS
+    read = database_position(queryset.db) if seconds > 0 else None
+    if read is None:
+        return list(queryset)
+    position, settled = read
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    prefetched = repr(getattr(queryset, "_prefetch_related_lookups", ()))
+    parts = [KEY_VERSION, sql, repr(params), prefetched, _database_key(queryset.db), position]
+    key = "rows:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    try:
+        rows = cache.get(key)
+    except Exception:  # a cache that fails is a miss
+        logger.warning("row cache unavailable: reading", exc_info=True)
+        rows = None
+    if rows is None:
+        rows = list(queryset)
+        if settled:
+            try:
+                cache.set(key, rows, seconds)
+            except Exception:
+                logger.warning("row cache unavailable: not kept", exc_info=True)
+    return rows
 
 
 def read_through(

@@ -18,9 +18,11 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
     SearchVectorExact,
+    SearchVectorField,
 )
 from django.db import connection, models
 from django.db.models.expressions import Combinable, CombinedExpression
+from django.db.models.sql import Query
 
 SEARCH_CONFIG = "english"
 
@@ -168,21 +170,34 @@ def text_match(q: str, field: str) -> SearchVectorExact | models.Q:
     return _fallback_condition(alternatives, [field])
 
 
-def _related_match(model: type[models.Model], q: str, path: str) -> models.Q:
+def _related_match(model: type[models.Model], q: str, path: str, using: str) -> models.Q | None:
     """A filter condition on `model`: the text at `path` ("topics__name": a relation, then a
-    field of the related model) matches `q`. The related rows are matched first, on their own
-    table (a few dozen topics), and the rows of `model` found through them, rather than every
-    row of `model` joined to its related rows and each of those matched."""
+    field of the related model) matches `q`; None when no related row matches. The related
+    rows are matched first, on their own table (a few dozen topics), read there and then (a
+    query of its own on database `using`), and the rows of `model` found through their keys,
+    rather than every row of `model` joined to its related rows and each of those matched."""
     relation, _, field = path.rpartition("__")
     related_model = model._meta.get_field(relation).related_model
     assert related_model is not None
     assert not isinstance(related_model, str)
-    matching = related_model._base_manager.filter(text_match(q, field)).values("pk")
+    matching = list(
+        related_model._base_manager.using(using)
+        .filter(text_match(q, field))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if not matching:
+        return None
     return models.Q(**{f"{relation}__in": matching})
 
 
 def text_search(
-    queryset: _QS, q: str, fields: Sequence[str], *, related: Sequence[str] = ()
+    queryset: _QS,
+    q: str,
+    fields: Sequence[str],
+    *,
+    related: Sequence[str] = (),
+    stored_document: str | None = None,
 ) -> _QS:
     """`queryset` narrowed to the rows whose `fields` match the search `q`, with a `search_rank`
     (higher is better). A row also matches when the text at one of the `related` lookups (e.g.
@@ -194,15 +209,28 @@ def text_search(
     ranked by `ts_rank` with the first fields weighted highest.
     Elsewhere (SQLite): the same syntax read by `parse_search`, each word matching the start of
     a word in any field, case-insensitively; the rank adds up, for each word, the fields that
-    contain it, the first fields counting most."""
+    contain it, the first fields counting most.
+
+    `stored_document` names the model's column that holds `search_vector(fields)` on
+    PostgreSQL (see `StoredDocument`; other databases have no such column): without it the
+    document is worked out per row."""
     if connection.vendor == "postgresql":
         query = _web_search_query(q)
         # Never None: every searched model names its SEARCH_FIELDS.
-        vector = cast(Combinable, search_vector(fields))
+        vector = cast(
+            Combinable,
+            StoredDocument(stored_document) if stored_document else search_vector(fields),
+        )
         matches = queryset.alias(search_document=vector)
-        if related:
+        related_matches = [
+            condition
+            for path in related
+            if (condition := _related_match(queryset.model, q, path, queryset.db)) is not None
+        ]
+        if related_matches:
             # A union of key lists rather than an OR, so that the planner can still answer the
-            # own-text part from the GIN index (an OR with a subquery forces a full scan).
+            # own-text part from the GIN index (an OR with a subquery forces a full scan). Most
+            # searches match no related row and are the index's alone.
             rows = queryset.model._base_manager.order_by().alias(search_document=vector)
             keys = rows.filter(search_document=query).values("pk")
             related_rows = rows
@@ -212,10 +240,8 @@ def text_search(
                 related_rows = rows.exclude(
                     search_document=_web_search_query(" or ".join(excluded))
                 )
-            for path in related:
-                keys = keys.union(
-                    related_rows.filter(_related_match(queryset.model, q, path)).values("pk")
-                )
+            for condition in related_matches:
+                keys = keys.union(related_rows.filter(condition).values("pk"))
             matches = matches.filter(pk__in=keys)
         else:
             matches = matches.filter(search_document=query)
@@ -253,6 +279,37 @@ def text_search(
     return queryset.filter(condition).annotate(
         search_rank=models.ExpressionWrapper(weight * 1.0, output_field=models.FloatField())
     )
+
+
+class StoredDocument(models.Expression):
+    """A model's own column holding `search_vector(fields)` ready-made (on PostgreSQL, a stored
+    generated column): the search reads it instead of working the document out again from the
+    text of every row it matches and ranks. Named by its column, and read from whatever alias
+    the model's table has in the query (a subquery renames it)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self, column: str) -> None:
+        super().__init__()
+        self.column = column
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.column!r})"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        alias = compiler.query.get_initial_alias()
+        table = compiler.quote_name_unless_alias(alias)
+        return f"{table}.{connection.ops.quote_name(self.column)}", ()
+
+
+def document_sql(model: type[models.Model], fields: Sequence[str], connection: Any) -> str:
+    """The SQL of `search_vector(fields)` over `model`'s table, its columns unqualified: what
+    a GIN index or a generated column is built on."""
+    query = Query(model, alias_cols=False)
+    expression = cast(models.Expression, search_vector(fields)).resolve_expression(query)
+    sql, params = expression.as_sql(query.get_compiler(connection=connection), connection)
+    with connection.schema_editor(atomic=False, collect_sql=True) as editor:
+        return sql % tuple(editor.quote_value(param) for param in params)
 
 
 def search_vector(fields: Sequence[str]) -> SearchVector | CombinedExpression | None:

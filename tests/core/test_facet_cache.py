@@ -122,3 +122,72 @@ def test_pages_show_the_kept_counts(client, seeded, position):
     ]
     # One query fewer for each facet: what is left is the page's own rows and count.
     assert len(kept.captured_queries) <= len(counted.captured_queries) - len(facets)
+
+
+# Any query's rows (`read_rows_through`) ------------------------------------------------------
+
+
+def binding_by_jurisdiction():
+    from django.db.models import Count
+
+    return (
+        Instrument.objects.filter(type="binding_law")
+        .order_by("jurisdiction__code")
+        .values_list("jurisdiction__code")
+        .annotate(n=Count("pk"))
+    )
+
+
+def test_rows_asked_again_are_read_from_the_cache_until_the_position_moves(seeded, position):
+    first = facet_cache.read_rows_through(binding_by_jurisdiction())
+    assert first == list(binding_by_jurisdiction())
+    with CaptureQueriesContext(connection) as captured:
+        assert facet_cache.read_rows_through(binding_by_jurisdiction()) == first
+    assert not captured.captured_queries
+    law = Instrument.objects.filter(type="binding_law").first()
+    InstrumentFactory(type="binding_law", jurisdiction=law.jurisdiction)
+    position["position"] = "test/2"
+    after = dict(facet_cache.read_rows_through(binding_by_jurisdiction()))
+    assert after[law.jurisdiction.code] == dict(first)[law.jurisdiction.code] + 1
+    # Another query is another entry; an empty one is no query at all.
+    other = Instrument.objects.filter(type="draft_bill").values_list("slug")
+    assert facet_cache.read_rows_through(other) == list(other)
+    assert facet_cache.read_rows_through(Instrument.objects.none()) == []
+
+
+def test_rows_are_read_and_not_kept_when_unsettled_off_or_failing(
+    seeded, position, settings, monkeypatch
+):
+    expected = list(binding_by_jurisdiction())
+    position["settled"] = False
+    facet_cache.read_rows_through(binding_by_jurisdiction())
+    with CaptureQueriesContext(connection) as captured:
+        assert facet_cache.read_rows_through(binding_by_jurisdiction()) == expected
+    assert captured.captured_queries
+    position["settled"] = True
+    settings.FACET_CACHE_SECONDS = 0
+    facet_cache.read_rows_through(binding_by_jurisdiction())
+    with CaptureQueriesContext(connection) as captured:
+        facet_cache.read_rows_through(binding_by_jurisdiction())
+    assert captured.captured_queries
+    settings.FACET_CACHE_SECONDS = 300
+
+    class Down:
+        def get(self, key):
+            raise ConnectionError("cache down")
+
+        def set(self, key, value, seconds):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(facet_cache, "cache", Down())
+    assert facet_cache.read_rows_through(binding_by_jurisdiction()) == expected
+
+
+def test_a_jurisdiction_page_asked_again_reads_its_counts_from_the_cache(client, seeded, position):
+    with CaptureQueriesContext(connection) as counted:
+        first = client.get("/jurisdictions/US/")
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get("/jurisdictions/US/")
+    assert again.content == first.content
+    # Its laws in force, its two grouped counts and its states' counts.
+    assert len(kept.captured_queries) == len(counted.captured_queries) - 4

@@ -73,3 +73,50 @@ def test_the_filtered_list_its_count_and_facets_read_indexes(hundred_thousand, c
     assert read
     scanned = {sql[:120]: sequential_scans(sql, None) for sql in read if sql.startswith("SELECT")}
     assert not {sql: tables for sql, tables in scanned.items() if INSTRUMENTS in tables}
+
+
+def sorted_rows(sql, params):
+    """The most rows any `Sort` node of the query's plan sorted, as run."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    most, nodes = 0, [plan[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node.get("Node Type") in {"Sort", "Incremental Sort"}:
+            rows = sum(child["Actual Rows"] * child["Actual Loops"] for child in node["Plans"])
+            most = max(most, rows)
+        nodes.extend(node.get("Plans", []))
+    return most
+
+
+def test_a_page_of_the_largest_jurisdiction_sorts_a_page_per_jurisdiction(hundred_thousand):
+    """The first page of a country's binding laws, in the lists' order, sorts at most a page
+    of rows from each of its jurisdictions, not every law it has (`page_rows`)."""
+    from jurisdictions.models import Jurisdiction
+
+    code = (
+        Instrument.objects.filter(slug__startswith=synthetic.SLUG_PREFIX)
+        .values("jurisdiction__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("jurisdiction__code", flat=True)
+        .first()
+    )
+    country = Jurisdiction.objects.get(code=code)
+    chosen = [country.pk, *country.subdivisions.values_list("pk", flat=True)]
+    laws = (
+        Instrument.objects.filter(type="binding_law", jurisdiction__in=chosen)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name", "title", "pk")
+    )
+    assert laws.count() > 50 * len(chosen) * 4
+    for bottom in (0, 500):
+        page = laws.page_rows(bottom, bottom + 51)
+        sql, params = page.query.sql_with_params()
+        assert sorted_rows(sql, params) <= (bottom + 51) * len(chosen)
+        assert [row.pk for row in page] == [row.pk for row in laws[bottom : bottom + 51]]
+    every = Instrument.objects.order_by("jurisdiction__name", "title", "pk")
+    sql, params = every.page_rows(0, 51).query.sql_with_params()
+    assert sorted_rows(sql, params) <= 51 * Jurisdiction.objects.count()

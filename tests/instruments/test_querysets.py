@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 
 from instruments.models import Instrument
 from tests.factories import (
@@ -159,3 +160,83 @@ def test_first_by_title_takes_each_jurisdictions_first_rows_in_one_query(
     laws = Instrument.objects.filter(type="binding_law")
     assert sorted(laws.first_by_title([crowded.pk], 3)) == sorted(expected)
     assert Instrument.objects.first_by_title([], 3) == []
+
+
+# A page in the lists' order ------------------------------------------------------------------
+
+
+@pytest.fixture
+def spread():
+    """Instruments in four jurisdictions, two of them named alike, titles out of order and of
+    mixed case, with a topic on some."""
+    names = ["Beta", "Alpha", "Alpha", "Gamma"]
+    jurisdictions = [JurisdictionFactory(name=name) for name in names]
+    titles = ["delta", "Alpha", "charlie", "Bravo", "echo", "alpha", "Foxtrot"]
+    for index, jurisdiction in enumerate(jurisdictions):
+        for offset, title in enumerate(titles[: 3 + index]):
+            InstrumentFactory(
+                jurisdiction=jurisdiction,
+                title=title,
+                type="binding_law" if offset % 2 else "draft_bill",
+            )
+    return jurisdictions
+
+
+LISTED = ("jurisdiction__name", "title", "pk")
+
+
+def listed(queryset):
+    return queryset.select_related("jurisdiction").order_by(*LISTED)
+
+
+@pytest.mark.parametrize(
+    "narrow",
+    [
+        lambda qs, js: qs,
+        lambda qs, js: qs.filter(type="binding_law"),
+        lambda qs, js: qs.filter(jurisdiction__in=[js[0].pk, js[2].pk]),
+        lambda qs, js: qs.filter(jurisdiction=js[1], type="draft_bill"),
+        lambda qs, js: qs.filter(jurisdiction__in=[]),
+        lambda qs, js: qs.exclude(jurisdiction=js[0]),
+        lambda qs, js: qs.filter(title__icontains="a"),
+    ],
+)
+def test_a_page_in_the_lists_order_is_the_slice_of_the_list(spread, narrow):
+    rows = narrow(listed(Instrument.objects.all()), spread)
+    every = list(rows.values_list("pk", flat=True))
+    for bottom, top in [(0, 3), (3, 6), (0, 50), (9, 12), (40, 60)]:
+        page = rows.page_rows(bottom, top)
+        assert [row.pk for row in page] == every[bottom:top], (bottom, top)
+
+
+def test_a_page_in_another_order_or_deep_is_a_slice(spread):
+    rows = Instrument.objects.order_by("-title", "pk")
+    assert [row.pk for row in rows.page_rows(2, 5)] == [row.pk for row in rows[2:5]]
+    rows = listed(Instrument.objects.all())
+    deep = rows.page_rows(0, Instrument.objects.all().GROUPED_PAGE_LIMIT + 1)
+    assert "LATERAL" not in str(deep.query)
+    assert "UNION" not in str(deep.query)
+    assert [row.pk for row in deep] == list(rows.values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL reads it per jurisdiction"
+)
+def test_a_page_in_the_lists_order_is_read_per_jurisdiction(spread):
+    rows = listed(Instrument.objects.all())
+    assert "LATERAL" in str(rows.page_rows(0, 50).query)
+    chosen = rows.filter(jurisdiction__in=[spread[0].pk, spread[1].pk])
+    assert chosen._chosen_jurisdictions() == sorted([spread[0].pk, spread[1].pk])
+    assert str(chosen.page_rows(0, 50).query).count("UNION ALL") == 1
+    assert rows.filter(jurisdiction=spread[3])._chosen_jurisdictions() == [spread[3].pk]
+    assert rows.exclude(jurisdiction=spread[3])._chosen_jurisdictions() is None
+    assert rows.filter(jurisdiction__name="Beta")._chosen_jurisdictions() is None
+
+
+def test_a_searched_page_is_a_slice(spread):
+    rows = listed(Instrument.objects.search("alpha"))
+    every = list(rows.values_list("pk", flat=True))
+    assert every
+    page = rows.page_rows(0, 50)
+    assert "LATERAL" not in str(page.query)
+    assert [row.pk for row in page] == every

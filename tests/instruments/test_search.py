@@ -11,6 +11,7 @@ from django.db import connection
 
 from instruments.models import Actor, Citation, Event, Instrument
 from jurisdictions.models import Jurisdiction
+from policytracker.core.search import StoredDocument, search_vector
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -110,13 +111,54 @@ def index_migrations():
     ]
 
 
+def document_migration():
+    return importlib.import_module("instruments.migrations.0015_instrument_search_document")
+
+
 def test_the_indexes_cover_the_fields_the_searches_read():
     """An index built on other fields than the search reads is never used: a change to
-    SEARCH_FIELDS needs a migration rebuilding the index."""
+    SEARCH_FIELDS needs a migration rebuilding the index (for instruments, their stored
+    document)."""
     for app, migration in index_migrations():
         for model_name, (_, fields) in migration.INDEXES.items():
             model = apps.get_model(app, model_name)
             assert fields == model.objects.all().SEARCH_FIELDS, model_name
+    assert document_migration().FIELDS == Instrument.objects.all().SEARCH_FIELDS
+    assert document_migration().COLUMN == Instrument.objects.all().SEARCH_DOCUMENT
+
+
+@on_postgresql
+def test_the_stored_document_is_the_searched_fields_document(db):
+    """The stored column holds what `search_vector(SEARCH_FIELDS)` gives, and follows edits."""
+    instrument = InstrumentFactory(title="Quokka act", summary="On wombats.", issuing_body="Diet")
+    fields = Instrument.objects.all().SEARCH_FIELDS
+
+    def documents():
+        row = Instrument.objects.filter(pk=instrument.pk)
+        stored = row.annotate(doc=StoredDocument("search_document")).values_list("doc", flat=True)
+        worked_out = row.annotate(doc=search_vector(fields)).values_list("doc", flat=True)
+        return stored.get(), worked_out.get()
+
+    stored, worked_out = documents()
+    assert stored == worked_out
+    assert "quokka" in stored
+    Instrument.objects.filter(pk=instrument.pk).update(title="Numbat act")
+    stored, worked_out = documents()
+    assert stored == worked_out
+    assert "numbat" in stored
+    assert "quokka" not in stored
+
+
+@on_postgresql
+def test_the_instrument_search_reads_the_stored_document(db):
+    sql = str(Instrument.objects.search("quokka").query)
+    assert '"search_document" @@' in sql
+    assert 'ts_rank("instruments_instrument"."search_document"' in sql
+    assert "to_tsvector" not in sql  # no topic is named "quokka": no union with the topics
+    TopicFactory(name="Quokka sandboxes")
+    sql = str(Instrument.objects.search("quokka").query)
+    assert "UNION" in sql
+    assert 'U0."search_document" @@' in sql  # the own-text half, inside the union
 
 
 @on_postgresql
@@ -146,8 +188,20 @@ def test_the_index_migrations_reverse_and_apply_again(db):
             cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_search'")
             return {row[0] for row in cursor.fetchall()}
 
+    def columns():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+                [Instrument._meta.db_table],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
     expected = {name for _, m in index_migrations() for name, _ in m.INDEXES.values()}
     assert index_names() >= expected
+    assert "search_document" in columns()
+    with connection.schema_editor() as editor:
+        document_migration().remove_search_document(apps, editor)
+    assert "search_document" not in columns()
     for _, migration in index_migrations():
         with connection.schema_editor() as editor:
             migration.remove_search_indexes(apps, editor)
@@ -156,6 +210,12 @@ def test_the_index_migrations_reverse_and_apply_again(db):
         with connection.schema_editor() as editor:
             migration.add_search_indexes(apps, editor)
     assert index_names() >= expected
+    with connection.schema_editor() as editor:
+        document_migration().add_search_document(apps, editor)
+    assert "search_document" in columns()
+    assert index_names() >= expected
+    InstrumentFactory(title="Quokka act")
+    assert [i.title for i in Instrument.objects.search("quokka")] == ["Quokka act"]
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the no-op is for other databases")
@@ -165,3 +225,5 @@ def test_the_index_migrations_do_nothing_elsewhere(db):
     for _, migration in index_migrations():
         migration.add_search_indexes(apps, editor)
         migration.remove_search_indexes(apps, editor)
+    document_migration().add_search_document(apps, editor)
+    document_migration().remove_search_document(apps, editor)

@@ -18,6 +18,7 @@ from instruments.querysets import with_binding_laws, with_instrument_counts
 from instruments.vocabulary import FORCE_OF_TYPE, Force
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
+from policytracker.core.facet_cache import read_rows_through
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
 
 
@@ -117,8 +118,10 @@ class JurisdictionDetailView(DetailView):
         today = timezone.localdate()
         subdivisions, subnational = [], []
         if jurisdiction.subdivisions.all():  # prefetched: no query for a jurisdiction without
-            subdivisions = with_binding_laws(
-                with_instrument_counts(jurisdiction.subdivisions.order_by("name")), today
+            subdivisions = read_rows_through(
+                with_binding_laws(
+                    with_instrument_counts(jurisdiction.subdivisions.order_by("name")), today
+                )
             )
             # The first of each one's instruments, by title; its own page lists the rest.
             first = Instrument.objects.first_by_title(
@@ -130,9 +133,9 @@ class JurisdictionDetailView(DetailView):
                 .order_by("jurisdiction__name", "title", "pk")
             )
         context.update(
-            bound_by_law=with_binding_laws(
-                Jurisdiction.objects.filter(pk=jurisdiction.pk), today
-            ).get(),
+            bound_by_law=read_rows_through(
+                with_binding_laws(Jurisdiction.objects.filter(pk=jurisdiction.pk), today)
+            )[0],
             review=review,
             earlier_reviews=reviews[1:],
             review_provenance=review_provenance,
@@ -173,12 +176,13 @@ SHOWN = 25
 
 def _instrument_counts(jurisdiction):
     """{force: (issued, as a party)}: how many instruments of each legal force `jurisdiction`
-    issued, and how many others it is a party to. Two grouped queries."""
+    issued, and how many others it is a party to. Two grouped queries, kept while the database
+    does not change."""
     counts = {force: [0, 0] for force in Force.values}
     issued = Instrument.objects.filter(jurisdiction=jurisdiction)
     as_party = Instrument.objects.filter(parties=jurisdiction).exclude(jurisdiction=jurisdiction)
     for column, queryset in enumerate((issued, as_party)):
-        for instrument_type, n in (
+        for instrument_type, n in read_rows_through(
             queryset.order_by().values_list("type").annotate(n=Count("pk")).values_list("type", "n")
         ):
             counts[FORCE_OF_TYPE[instrument_type]][column] += n
