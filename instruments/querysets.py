@@ -4,6 +4,7 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
 from django.db.models.expressions import Col, RawSQL
@@ -306,7 +307,18 @@ class InstrumentQuerySet(models.QuerySet):
             or SEARCH_RANK in query.annotations
         ):
             return self[bottom:top]
-        quote = connection.ops.quote_name
+        try:
+            page = self._page_sql(bottom, top)
+        except EmptyResultSet:  # a filter that selects nothing (`pk__in=[]`, `none()`)
+            return self.none()
+        if page is None:
+            return self[bottom:top]
+        return self.filter(pk__in=RawSQL(*page))
+
+    def _page_sql(self, bottom, top):
+        """The SQL, and its parameters, of the keys of rows `bottom` to `top` read jurisdiction
+        by jurisdiction (`page_rows`); None where the list is better read as it is."""
+        quote = connections[self.db].ops.quote_name
         group, rows = quote("pt_group"), quote("pt_rows")
         jurisdictions = self.model._meta.get_field("jurisdiction").related_model._meta.db_table
 
@@ -317,7 +329,7 @@ class InstrumentQuerySet(models.QuerySet):
         chosen = self._chosen_jurisdictions()
         if chosen is not None and len(chosen) <= self.UNITED_JURISDICTIONS:
             if not chosen:
-                return self.none()
+                raise EmptyResultSet
             parts = [first(self.filter(jurisdiction_id=pk)) for pk in chosen]
             united = " UNION ALL ".join(f"({sql})" for sql, _ in parts)
             source = (
@@ -327,16 +339,16 @@ class InstrumentQuerySet(models.QuerySet):
             params = tuple(param for _, part_params in parts for param in part_params)
         elif top > self.LATERAL_PAGE_LIMIT:
             # Every jurisdiction read this far costs more than one sort of them all.
-            return self[bottom:top]
+            return None
         else:
             sql, params = first(self.filter(jurisdiction_id=RawSQL(f"{group}.{quote('id')}", ())))
             source = f"{quote(jurisdictions)} {group} CROSS JOIN LATERAL ({sql}) {rows}"
-        page = (
-            f"SELECT {rows}.{quote('id')} FROM {source} "
-            f"ORDER BY {group}.{quote('name')}, {rows}.{quote('title')}, {rows}.{quote('id')} "
+        order = f"{group}.{quote('name')}, {rows}.{quote('title')}, {rows}.{quote('id')}"
+        sql = (
+            f"SELECT {rows}.{quote('id')} FROM {source} ORDER BY {order} "
             f"LIMIT {int(top) - int(bottom)} OFFSET {int(bottom)}"
         )
-        return self.filter(pk__in=RawSQL(page, params))
+        return sql, params
 
     def _chosen_jurisdictions(self):
         """The keys of the jurisdictions a filter of these instruments on their issuer's key

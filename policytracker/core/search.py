@@ -296,10 +296,11 @@ class StoredDocument(models.Expression):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.column!r})"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         alias = compiler.query.get_initial_alias()
         table = compiler.quote_name_unless_alias(alias)
-        return f"{table}.{connection.ops.quote_name(self.column)}", ()
+        # A list, as the search lookups add their own parameters to it.
+        return f"{table}.{connection.ops.quote_name(self.column)}", []
 
 
 def document_sql(model: type[models.Model], fields: Sequence[str], connection: Any) -> str:

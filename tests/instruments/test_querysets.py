@@ -199,6 +199,9 @@ def listed(queryset):
         lambda qs, js: qs.filter(jurisdiction__in=[]),
         lambda qs, js: qs.exclude(jurisdiction=js[0]),
         lambda qs, js: qs.filter(title__icontains="a"),
+        lambda qs, js: qs.filter(pk__in=[]),
+        lambda qs, js: qs.filter(jurisdiction=js[2], pk__in=[]),
+        lambda qs, js: qs.none(),
     ],
 )
 def test_a_page_in_the_lists_order_is_the_slice_of_the_list(spread, narrow):
