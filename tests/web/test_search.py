@@ -5,6 +5,7 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from policytracker.web.views.search import GROUP_SIZE, MAX_QUERY_LENGTH
@@ -204,7 +205,8 @@ def test_one_query_per_kind_whatever_the_number_of_matches(
     db, client, django_assert_num_queries, count
 ):
     make_matches(count)
-    with django_assert_num_queries(5):
+    # On PostgreSQL the instruments' search reads the topics whose names match first.
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
         response = client.get(search_url("quokka"))
     found = groups(response)
     assert found["instruments"].total == count
