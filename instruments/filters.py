@@ -35,6 +35,7 @@ from policytracker.core.filters import (
     UpdatedSinceFilter,
     VocabularyFilter,
     YearFilter,
+    repeats_rows,
 )
 
 
@@ -171,11 +172,11 @@ def _count_issuers(instruments, filterset):
     including its sub-national jurisdictions' (as `IssuerFilter` selects them). A sub-national
     one is named after its country ("United States: California"), so that, ordered by name, it
     follows the country."""
+    grouped = instruments.order_by().values_list("jurisdiction_id")
     issued = dict(
-        instruments.order_by()
-        .values_list("jurisdiction_id")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("jurisdiction_id", "n")
+        grouped.annotate(n=Count("pk", distinct=repeats_rows(grouped))).values_list(
+            "jurisdiction_id", "n"
+        )
     )
     rows = Jurisdiction.objects.filter(
         Q(pk__in=issued.keys()) | Q(subdivisions__in=issued.keys())

@@ -370,10 +370,13 @@ def generate(
             written.update(write(tables))
             progress(len(tables.rows.get(Instrument._meta.db_table, ())))
     if connection.vendor == "postgresql":
-        # The planner's statistics, for the tables that just grew.
+        # The planner's statistics for the tables that just grew and, where no transaction is
+        # open (VACUUM cannot run in one), their visibility maps, without which an index-only
+        # scan reads the table's rows as well: what autovacuum does some time after a bulk load.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in ORDER:
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"{command} {table}")
     return dict(written)
 
 
