@@ -37,6 +37,18 @@ def sequential_scans(sql, params):
     return tables
 
 
+def largest_code():
+    """The code of the synthetic jurisdiction that issued the most instruments."""
+    return (
+        Instrument.objects.filter(slug__startswith=synthetic.SLUG_PREFIX)
+        .values("jurisdiction__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("jurisdiction__code", flat=True)
+        .first()
+    )
+
+
 @pytest.fixture(scope="module")
 def hundred_thousand(django_db_setup, django_db_blocker):
     """The synthetic data set at 100,000 instruments, for this module only."""
@@ -59,14 +71,7 @@ def hundred_thousand(django_db_setup, django_db_blocker):
 )
 def test_the_filtered_list_its_count_and_facets_read_indexes(hundred_thousand, client, address):
     # The jurisdiction holding the most instruments: the hardest case for an index.
-    code = (
-        Instrument.objects.filter(slug__startswith=synthetic.SLUG_PREFIX)
-        .values("jurisdiction__code")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("jurisdiction__code", flat=True)
-        .first()
-    )
+    code = largest_code()
     with CaptureQueriesContext(connection) as captured:
         assert client.get(address.format(code=code)).status_code == 200
     read = [query["sql"] for query in captured.captured_queries if INSTRUMENTS in query["sql"]]
@@ -96,14 +101,7 @@ def test_a_page_of_the_largest_jurisdiction_sorts_a_page_per_jurisdiction(hundre
     of rows from each of its jurisdictions, not every law it has (`page_rows`)."""
     from jurisdictions.models import Jurisdiction
 
-    code = (
-        Instrument.objects.filter(slug__startswith=synthetic.SLUG_PREFIX)
-        .values("jurisdiction__code")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("jurisdiction__code", flat=True)
-        .first()
-    )
+    code = largest_code()
     country = Jurisdiction.objects.get(code=code)
     chosen = [country.pk, *country.subdivisions.values_list("pk", flat=True)]
     laws = (
