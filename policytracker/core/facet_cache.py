@@ -120,8 +120,16 @@ def read_rows_through(queryset: QuerySet[Any]) -> list[Any]:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:
         return []
-    prefetched = repr(getattr(queryset, "_prefetch_related_lookups", ()))
-    parts = [KEY_VERSION, sql, repr(params), prefetched, _database_key(queryset.db), position]
+    # What the rows are made into (instances, tuples, dicts; their fields) and what comes with
+    # them: the same SQL read as `values()` or as `values_list()` is two entries.
+    shape = repr(
+        (
+            getattr(queryset, "_iterable_class", type(None)).__name__,
+            getattr(queryset, "_fields", None),
+            getattr(queryset, "_prefetch_related_lookups", ()),
+        )
+    )
+    parts = [KEY_VERSION, sql, repr(params), shape, _database_key(queryset.db), position]
     key = "rows:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     try:
         rows = cache.get(key)

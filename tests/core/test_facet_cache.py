@@ -149,6 +149,10 @@ def test_rows_asked_again_are_read_from_the_cache_until_the_position_moves(seede
     position["position"] = "test/2"
     after = dict(facet_cache.read_rows_through(binding_by_jurisdiction()))
     assert after[law.jurisdiction.code] == dict(first)[law.jurisdiction.code] + 1
+    # The same SQL read into another shape is another entry.
+    as_dicts = binding_by_jurisdiction().values("jurisdiction__code", "n")
+    assert facet_cache.read_rows_through(as_dicts) == list(as_dicts)
+    assert isinstance(facet_cache.read_rows_through(as_dicts)[0], dict)
     # Another query is another entry; an empty one is no query at all.
     other = Instrument.objects.filter(type="draft_bill").values_list("slug")
     assert facet_cache.read_rows_through(other) == list(other)
