@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers import base, python
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import signals
 
 from instruments import timeline_dates
@@ -163,8 +164,20 @@ class _Writes:
             )
 
 
+def _constraint_errors(instance):
+    """The ValidationError naming the unique or check constraint `instance` breaks, in the
+    model's own words, or None when none of them says why the database refused it."""
+    try:
+        instance.validate_unique()
+        instance.validate_constraints()
+    except ValidationError as exc:
+        return exc
+    return None
+
+
 def _save(deserialized, reason, writes, stated=None):
-    """Create or update one record, writing only when something differs. Returns the outcome.
+    """Create or update one record, writing only when something differs. Returns the outcome
+    and the record as saved.
 
     The row and its many-to-many links are written with history switched off; `writes` makes
     one history entry per record once the whole seed is in, so a seeded record's history reads
@@ -176,7 +189,10 @@ def _save(deserialized, reason, writes, stated=None):
     if incoming.pk is not None:
         # Found by its natural key: validate it as the existing row it is.
         incoming._state.adding = False
-    incoming.full_clean()
+    # Fields and `clean()` here; the unique and check constraints, which the database holds
+    # too, only when it refuses the row (`_constraint_errors`): checking them first costs a
+    # query per constraint and record, most of a seed's time.
+    incoming.full_clean(validate_unique=False, validate_constraints=False)
     if incoming.pk is None:
         current, outcome = incoming, "created"
         changed = True
@@ -203,7 +219,14 @@ def _save(deserialized, reason, writes, stated=None):
     current.skip_history_when_saving = True
     try:
         if changed:
-            current.save()
+            try:
+                with transaction.atomic():
+                    current.save()
+            except IntegrityError as exc:
+                errors = _constraint_errors(current)
+                if errors is None:
+                    raise
+                raise errors from exc
         for name, pks in (deserialized.m2m_data or {}).items():
             related = getattr(current, name)
             if set(related.values_list("pk", flat=True)) != set(pks):
@@ -218,12 +241,60 @@ def _save(deserialized, reason, writes, stated=None):
     elif model in DERIVED:
         writes.parents.setdefault((model, current.pk), DERIVED[model])
     if not changed:
-        return outcome
+        return outcome, current
     writes.record(current, outcome == "created", reason)
-    return "created" if outcome == "created" else "updated"
+    return ("created" if outcome == "created" else "updated"), current
 
 
-def load_fixture(path, report, writes):
+class _KnownRecords:
+    """The records this seed run has loaded, by model and natural key, so that a later
+    record's references to them are read from here rather than looked up one query at a time.
+    A reference to anything not loaded in this run is left for the deserializer to find (or
+    to report missing, in its own words)."""
+
+    def __init__(self):
+        self.by_key = {}
+
+    @staticmethod
+    def _key(model, natural_key):
+        return (model, json.dumps(list(natural_key), ensure_ascii=False))
+
+    def add(self, instance):
+        natural_key = getattr(instance, "natural_key", None)
+        if natural_key is not None:
+            self.by_key[self._key(type(instance), natural_key())] = instance
+
+    def _find(self, model, value):
+        if not isinstance(value, list):
+            return None
+        return self.by_key.get(self._key(model, value))
+
+    def resolve(self, raw):
+        """`raw` with every reference to a known record given as its primary key, and the
+        (field name, record) of each foreign key so resolved."""
+        try:
+            model = apps.get_model(raw["model"])
+        except (LookupError, ValueError, TypeError):
+            return raw, []
+        fields, related = dict(raw["fields"]), []
+        for name, value in raw["fields"].items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_one:
+                found = self._find(field.related_model, value)
+                if found is not None:
+                    fields[name] = found.pk
+                    related.append((name, found))
+            elif field.many_to_many and isinstance(value, list):
+                found = [self._find(field.related_model, item) for item in value]
+                if value and None not in found:
+                    fields[name] = [record.pk for record in found]
+        return {**raw, "fields": fields}, related
+
+
+def load_fixture(path, report, writes, known):
     path = Path(path)
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
@@ -247,8 +318,11 @@ def load_fixture(path, report, writes):
             # Each record runs in its own savepoint so that a database error leaves the
             # transaction usable long enough to report it.
             with transaction.atomic():
-                [deserialized] = list(python.Deserializer([raw]))
-                outcome = _save(
+                resolved, related = known.resolve(raw)
+                [deserialized] = list(python.Deserializer([resolved]))
+                for name, record in related:
+                    setattr(deserialized.object, name, record)
+                outcome, outcome_record = _save(
                     deserialized,
                     reason=f"seed from {path.name}",
                     writes=writes,
@@ -265,6 +339,7 @@ def load_fixture(path, report, writes):
             AttributeError,
         ) as exc:
             raise FixtureError(f"{where}: {_error_text(exc)}") from exc
+        known.add(outcome_record)
         report.count(raw["model"], outcome)
 
 
@@ -272,11 +347,12 @@ def seed(directory, files=SEED_FILES):
     """Load `files` from `directory` in one transaction; on any error nothing is written."""
     report = SeedReport()
     writes = _Writes()
+    known = _KnownRecords()
     directory = Path(directory)
     # The seed's values come with their citations: nothing it writes leaves one unverified.
     with transaction.atomic(), marks_suspended(), timeline_dates.deferred():
         for name in files:
-            load_fixture(directory / name, report, writes)
+            load_fixture(directory / name, report, writes, known)
         try:
             writes.sync_parents()
         except ValidationError as exc:

@@ -122,9 +122,25 @@ def set_field(slug, field, value):
     return mutate
 
 
+def identifier_again_on(slug):
+    """The file's first identifier given a second time, to `slug`: a value the database's
+    unique constraint refuses, which the seed reports in the model's words."""
+
+    def mutate(records):
+        first = next(r for r in records if r["model"] == "instruments.instrumentidentifier")
+        records.append({**first, "fields": {**first["fields"], "instrument": [slug]}})
+
+    return mutate
+
+
 @pytest.mark.parametrize(
     ("name", "mutate", "expected"),
     [
+        (
+            "instruments.json",
+            identifier_again_on("eu-ai-act"),
+            "Instrument identifier with this Scheme and Value already exists.",
+        ),
         (
             "instruments.json",
             set_field("eu-ai-act", "type", "regulation"),

@@ -20,7 +20,7 @@ def test_about_defines_every_label_and_counts_the_data(seeded, client):
         assert f"<dt>{label}</dt>" in html, label
     quotes = Citation.objects.exclude(quote="").count()
     references = Citation.objects.filter(quote="").count()
-    assert f"{quotes} are quotes and {references} are references" in html
+    assert f"{quotes:,} are quotes and {references:,} are references" in html
     assert "CC BY 4.0" in html
     assert "version 0.1.0" in html
     assert "The data last changed on <time" in html

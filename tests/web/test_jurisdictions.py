@@ -1,6 +1,7 @@
 """Jurisdiction pages: the list by region with its counts, and each jurisdiction's page."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -230,3 +231,29 @@ def test_a_long_list_on_a_jurisdiction_page_shows_its_first_rows_and_links_to_th
     listed = client.get(binding["own_url"])
     assert listed.status_code == 200
     assert listed.context["paginator"].count == SHOWN + 5
+
+
+def test_counts_of_a_thousand_or_more_have_thousands_separators(client):
+    """A count on a jurisdiction's page and in the list of jurisdictions reads as the lists'
+    own counts do: "1,001", not "1001"."""
+    from instruments.models import Instrument
+
+    place = JurisdictionFactory(code="XA", name="Longland")
+    Instrument.objects.bulk_create(
+        Instrument(
+            slug=f"law-{n}",
+            title=f"Law {n:04d}",
+            jurisdiction=place,
+            type="binding_law",
+            status="adopted",
+        )  # fmt: skip
+        for n in range(1001)
+    )
+    page = " ".join(
+        client.get(reverse("web:jurisdiction-detail", args=["XA"])).content.decode().split()
+    )
+    assert "Binding laws (1,001)" in page
+    assert "all 1,001 it issued" in page
+    listed = client.get(reverse("web:jurisdiction-list")).content.decode()
+    assert ">1,001</a>" in listed
+    assert not re.findall(r"\b1001\b", page + listed)

@@ -22,6 +22,7 @@ two editors who read the same version and both write, exactly one succeeds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -114,22 +115,30 @@ def tag_digest(tag: str) -> str | None:
 CHANGED_AT = "changed_at_"
 
 
-def change_times(model: type[models.Model]) -> dict[str, Subquery]:
-    """{annotation: the latest history date of one source}: the record's own history, and
-    that of every kind of row that hangs off it (by a foreign key to it)."""
+@functools.cache
+def _history_sources(model: type[models.Model]) -> tuple[tuple[type[models.Model], str], ...]:
+    """(historical model, its key to the record) for the record's own history and that of every
+    kind of row that hangs off it. Worked out once per model: each read of a model's `history`
+    attribute builds a new manager class."""
     sources: list[tuple[type[models.Model], str]] = []
     if hasattr(model, "history"):
         sources.append((model.history.model, model._meta.pk.attname))
     for relation in model._meta.related_objects:
         if relation.one_to_many and hasattr(relation.related_model, "history"):
             sources.append((relation.related_model.history.model, relation.field.attname))
+    return tuple(sources)
+
+
+def change_times(model: type[models.Model]) -> dict[str, Subquery]:
+    """{annotation: the latest history date of one source}: the record's own history, and
+    that of every kind of row that hangs off it (by a foreign key to it)."""
     return {
         f"{CHANGED_AT}{number}": Subquery(
             historical._default_manager.filter(**{key: OuterRef("pk")})
             .order_by("-history_date")
             .values("history_date")[:1]
         )
-        for number, (historical, key) in enumerate(sources)
+        for number, (historical, key) in enumerate(_history_sources(model))
     }
 
 

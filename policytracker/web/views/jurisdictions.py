@@ -1,6 +1,7 @@
 import re
 from itertools import groupby
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -233,8 +234,8 @@ def _instrument_group(jurisdiction, force, own, party):
         "lists": [
             (url, text)
             for count, url, text in (
-                (own, own_url, f"all {own} it issued"),
-                (party, party_url, f"all {party} it is a party to"),
+                (own, own_url, f"all {intcomma(own)} it issued"),
+                (party, party_url, f"all {intcomma(party)} it is a party to"),
             )
             if count
         ],
