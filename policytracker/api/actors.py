@@ -1,7 +1,5 @@
 """Actors in the API: the people and organisations that take part in events."""
 
-from rest_framework import serializers
-
 from instruments.filters import (
     ActorFilterSet,
 )
@@ -27,6 +25,7 @@ from policytracker.core.api.fields import (
     RecordUrlField,
     VocabularyField,
 )
+from policytracker.core.api.serializers import ModelSerializer
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     EditorWritesMixin,
@@ -34,7 +33,7 @@ from policytracker.core.api.writes import (
 )
 
 
-class ActorSerializer(serializers.ModelSerializer):
+class ActorSerializer(ModelSerializer):
     """A person or organisation. Actors have no page of their own: `html_url` is their
     jurisdiction's page, which lists them (null without a jurisdiction)."""
 

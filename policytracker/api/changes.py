@@ -24,6 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from instruments import history
 from policytracker.core.api.pagination import MAX_PAGE_SIZE
+from policytracker.core.api.serializers import Serializer
 from policytracker.core.api.views import CSVDownloadMixin
 from policytracker.core.filters import DATETIME_MESSAGE
 from policytracker.core.params import (
@@ -160,7 +161,7 @@ class ChangeFeedForm(forms.Form):
         )
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(Serializer):
     """One entry of the feed (an `instruments.history.Change`)."""
 
     time = serializers.DateTimeField(read_only=True, help_text="When, in UTC.")
@@ -234,7 +235,7 @@ class ChangeSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(many=False)
-class ChangePageSerializer(serializers.Serializer):
+class ChangePageSerializer(Serializer):
     """One answer of the feed (not a list: it is read by cursor, not by page)."""
 
     next = serializers.URLField(

@@ -28,6 +28,7 @@ from policytracker.core.api.fields import (
     VocabularyField,
     address_maker,
 )
+from policytracker.core.api.serializers import ModelSerializer, Serializer
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     BadInput,
@@ -61,7 +62,7 @@ class CitedAddressField(serializers.URLField):
         return self.makers[view_name](shown_in.natural_key()[0])
 
 
-class CitedRecordSerializer(serializers.Serializer):
+class CitedRecordSerializer(Serializer):
     """The record a citation backs: its kind, its key (a code or slug; for a status change or
     an approach assessment, its natural key joined with `/`: `instrument/status/date`,
     `jurisdiction/date`), its name, and its address in the API (for a status change or an
@@ -84,7 +85,7 @@ class CitedRecordSerializer(serializers.Serializer):
         }
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(ModelSerializer):
     """A quote from a source and the record it backs. `url` is the citation's own address,
     where editors change or delete it (see `CitationViewSet`); `html_url` is the page that
     shows the quote: the record's (an actor's is its jurisdiction's page), or the source's

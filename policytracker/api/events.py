@@ -1,7 +1,5 @@
 """Events in the API: summits, statements, proposals and proposed bans."""
 
-from rest_framework import serializers
-
 from instruments.filters import (
     EventFilterSet,
 )
@@ -30,6 +28,7 @@ from policytracker.core.api.fields import (
     RecordUrlField,
     VocabularyField,
 )
+from policytracker.core.api.serializers import ModelSerializer
 from policytracker.core.api.views import RecordViewSet, RelatedValues
 from policytracker.core.api.writes import (
     EditorWritesMixin,
@@ -39,7 +38,7 @@ from policytracker.core.api.writes import (
 from policytracker.core.dates import DatePrecision
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     kind = VocabularyField(EventKind.choices)
     kind_label = LabelField(EventKind.choices, source="kind")
     date = PartialDateField()

@@ -51,6 +51,7 @@ from policytracker.core.api.fields import (
     RecordUrlField,
     VocabularyField,
 )
+from policytracker.core.api.serializers import ModelSerializer, Serializer
 from policytracker.core.api.views import RecordViewSet, RelatedValues
 from policytracker.core.api.writes import (
     TIMELINE_ERROR_NAMES,
@@ -66,7 +67,7 @@ from policytracker.core.api.writes import (
 from policytracker.core.dates import DatePrecision, PartialDate
 
 
-class RelatedSerializer(serializers.Serializer):
+class RelatedSerializer(Serializer):
     """One relation seen from the instrument listed: `out` reads "this <kind> slug", `in`
     reads "slug <kind> this"."""
 
@@ -96,7 +97,7 @@ class RelatedListField(serializers.ListField):
         return super().to_representation(relations)
 
 
-class AsOfStatusSerializer(serializers.Serializer):
+class AsOfStatusSerializer(Serializer):
     """The instrument's status on the `as_of` day of the list; null when the list was not
     asked `as_of` (the key is always there, so CSV columns do not depend on the query)."""
 
@@ -130,7 +131,7 @@ class AsOfStatusSerializer(serializers.Serializer):
         return super().to_representation(instance)
 
 
-class StatusStepSerializer(serializers.ModelSerializer):
+class StatusStepSerializer(ModelSerializer):
     """One step of an instrument's status timeline: from `date` (at its precision) it had
     `status`, on the word of its citations."""
 
@@ -146,7 +147,7 @@ class StatusStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
+class IdentifierSerializer(ModelSerializer):
     scheme = VocabularyField(IdentifierScheme.choices)
     scheme_label = LabelField(IdentifierScheme.choices, source="scheme")
 
@@ -156,7 +157,7 @@ class IdentifierSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstrumentSerializer(serializers.ModelSerializer):
+class InstrumentSerializer(ModelSerializer):
     """An instrument as a list shows it. Its topics, parties, relations and citations are read
     from the lists `InstrumentViewSet` sets on each row (`listed_<name>`)."""
 

@@ -33,6 +33,7 @@ from policytracker.core.api.fields import (
     RecordUrlField,
     VocabularyField,
 )
+from policytracker.core.api.serializers import ModelSerializer, Serializer
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     TIMELINE_ERROR_NAMES,
@@ -45,7 +46,7 @@ from policytracker.core.api.writes import (
 from policytracker.core.dates import DatePrecision
 
 
-class MembershipPeriodSerializer(serializers.ModelSerializer):
+class MembershipPeriodSerializer(ModelSerializer):
     """When a membership held: `start` and `end` at the precision a source gives (`end` is the
     first day it no longer held; null while it lasts)."""
 
@@ -81,7 +82,7 @@ class MemberSerializer(MembershipPeriodSerializer):
         read_only_fields = fields
 
 
-class ApproachStepSerializer(serializers.ModelSerializer):
+class ApproachStepSerializer(ModelSerializer):
     """One approach assessment: from `date` (at its precision) the jurisdiction took
     `approach`, on the word of its citations."""
 
@@ -119,7 +120,7 @@ class ApproachStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CoverageFindingSerializer(serializers.Serializer):
+class CoverageFindingSerializer(Serializer):
     """What a coverage review found in one category."""
 
     category = serializers.ChoiceField(COVERAGE_CATEGORY_CHOICES, read_only=True)
@@ -132,7 +133,7 @@ class CoverageFindingSerializer(serializers.Serializer):
     )
 
 
-class CoverageReviewSerializer(serializers.ModelSerializer):
+class CoverageReviewSerializer(ModelSerializer):
     """One coverage review: when, which kinds of source were checked, and per category whether
     anything was found (`nothing_found`: searched, none exists; `not_reviewed`: not searched)."""
 
@@ -170,7 +171,7 @@ class CoverageReviewSerializer(serializers.ModelSerializer):
         return CoverageFindingSerializer(findings, many=True).data
 
 
-class JurisdictionSerializer(serializers.ModelSerializer):
+class JurisdictionSerializer(ModelSerializer):
     """A jurisdiction as a list shows it. The approach is the one it had on the day the list
     describes (`as_of`, today without it), which the list's rows carry as annotations."""
 

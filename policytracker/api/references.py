@@ -4,10 +4,11 @@ source, quote and locator, related records by their codes or slugs (in reads and
 from rest_framework import serializers
 
 from jurisdictions.models import Jurisdiction
+from policytracker.core.api.serializers import ModelSerializer, Serializer
 from policytracker.core.api.writes import KeyField
 
 
-class JurisdictionRefSerializer(serializers.ModelSerializer):
+class JurisdictionRefSerializer(ModelSerializer):
     """A jurisdiction where another record names it: code and name."""
 
     class Meta:
@@ -16,7 +17,7 @@ class JurisdictionRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CitationRefSerializer(serializers.Serializer):
+class CitationRefSerializer(Serializer):
     """A citation where the record it backs shows it: the source's title, the quote and where
     in the source it is. The citations list (`/api/v1/citations/`) has every field of it.
 

@@ -18,6 +18,7 @@ from policytracker.core.api.fields import (
     RecordUrlField,
     VocabularyField,
 )
+from policytracker.core.api.serializers import ModelSerializer
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     EditorWritesMixin,
@@ -25,7 +26,7 @@ from policytracker.core.api.writes import (
 )
 
 
-class SourceSerializer(serializers.ModelSerializer):
+class SourceSerializer(ModelSerializer):
     """A source the tracker cites, with how often and for how many records.
     `external_url` is where the source itself is published (the model's `url`: in the API
     `url` is always the record's own address)."""
@@ -73,7 +74,7 @@ class SourceDetailSerializer(SourceSerializer):
         read_only_fields = fields
 
 
-class SourceRefSerializer(serializers.ModelSerializer):
+class SourceRefSerializer(ModelSerializer):
     """A source where a citation names it: slug and title."""
 
     class Meta:

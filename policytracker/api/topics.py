@@ -1,7 +1,6 @@
 """Topics in the API: the obligations and themes instruments are filed under."""
 
 from django.db.models import Prefetch
-from rest_framework import serializers
 
 from instruments.filters import (
     TopicFilterSet,
@@ -17,6 +16,7 @@ from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     RecordUrlField,
 )
+from policytracker.core.api.serializers import ModelSerializer
 from policytracker.core.api.views import RecordViewSet
 from policytracker.core.api.writes import (
     EditorWritesMixin,
@@ -24,7 +24,7 @@ from policytracker.core.api.writes import (
 )
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class TopicSerializer(ModelSerializer):
     """An obligation or theme instruments are filed under. Topics have no page of their own:
     `html_url` is the instruments page filtered by the topic."""
 
