@@ -257,7 +257,7 @@ class _KnownRecords:
 
     @staticmethod
     def _key(model, natural_key):
-        return (model, json.dumps(list(natural_key), ensure_ascii=False))
+        return (model, json.dumps(list(natural_key), ensure_ascii=False, default=str))
 
     def add(self, instance):
         natural_key = getattr(instance, "natural_key", None)
@@ -322,12 +322,13 @@ def load_fixture(path, report, writes, known):
                 [deserialized] = list(python.Deserializer([resolved]))
                 for name, record in related:
                     setattr(deserialized.object, name, record)
-                outcome, outcome_record = _save(
+                outcome, saved = _save(
                     deserialized,
                     reason=f"seed from {path.name}",
                     writes=writes,
                     stated=set(raw["fields"]),
                 )
+                known.add(saved)
         except (
             base.DeserializationError,
             ValidationError,
@@ -339,7 +340,6 @@ def load_fixture(path, report, writes, known):
             AttributeError,
         ) as exc:
             raise FixtureError(f"{where}: {_error_text(exc)}") from exc
-        known.add(outcome_record)
         report.count(raw["model"], outcome)
 
 
