@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.db import models
-from django.db.models import QuerySet
+from django.db import connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import F, Lookup, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils.text import slugify
 from rest_framework import mixins, viewsets
@@ -40,6 +41,30 @@ else:
 _Row = TypeVar("_Row")
 
 
+class _AnyOf(Lookup):
+    """`column = ANY(%s)` with the keys as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def among_keys(queryset: QuerySet[Any], keys: list[Any]) -> QuerySet[Any]:
+    """`queryset`'s rows whose primary key is among `keys`: on PostgreSQL with the keys as one
+    array parameter, which costs the same to build and send for 500 keys as for one (an
+    `IN` list is a parameter per key, each prepared in Python); elsewhere `IN (...)`."""
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(_AnyOf(F("pk"), keys))
+    return queryset.filter(pk__in=keys)
+
+
 @dataclass(frozen=True)
 class RelatedValues:
     """A to-many relation each row of a list shows as plain values (slugs, codes, small
@@ -60,7 +85,7 @@ class RelatedValues:
         """{key of a row: [value, …]} for the rows of `model` whose keys are `keys`."""
         lookups = [self.values] if isinstance(self.values, str) else list(self.values.values())
         rows = (
-            model._base_manager.filter(pk__in=keys)
+            among_keys(model._base_manager.all(), keys)
             .order_by(*(f"{self.relation}__{lookup}" for lookup in self.order))
             .values_list(
                 "pk",
