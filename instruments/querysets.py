@@ -1,6 +1,7 @@
 """Read-side query building for the instruments app: every list calls its `for_listing()`."""
 
 import datetime
+import functools
 
 from django.apps import apps
 from django.conf import settings
@@ -496,6 +497,26 @@ def with_binding_laws(jurisdictions, day):
             output_field=models.BooleanField(),
         )
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _jurisdictions_bound_by_law(day, counts):
+    model = apps.get_model("jurisdictions", "Jurisdiction")
+    jurisdictions = model.objects.all()
+    if counts:
+        jurisdictions = with_instrument_counts(jurisdictions)
+    return with_binding_laws(jurisdictions, day)
+
+
+def jurisdictions_bound_by_law(day, counts=False):
+    """Every jurisdiction, annotated by `with_binding_laws` on `day` (a date) and, with
+    `counts`, by `with_instrument_counts`: a queryset to filter and order as any other.
+
+    Building those annotations (their correlated subqueries resolved against the model) takes
+    longer than running them for one jurisdiction, so they are built once per day and kind and
+    kept; each call hands out a copy (`all()`), and what the caller adds (`filter`, `order_by`)
+    goes on the copy."""
+    return _jurisdictions_bound_by_law(check_day(day), counts).all()
 
 
 class StatusChangeQuerySet(models.QuerySet):

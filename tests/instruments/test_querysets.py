@@ -243,3 +243,52 @@ def test_a_searched_page_is_a_slice(spread):
     page = rows.page_rows(0, 50)
     assert "LATERAL" not in str(page.query)
     assert [row.pk for row in page] == every
+
+
+# -- jurisdictions bound by law, built once per day -------------------------------------------
+
+
+FIELDS = (
+    "code",
+    "binds_by_law",
+    "binding_laws_in_force",
+    "binding_law_since",
+    "binding_law_since_precision",
+    "subdivisions_binding_by_law",
+)
+
+
+@pytest.mark.parametrize("day", [datetime.date(2025, 8, 8), datetime.date(2026, 12, 4)])
+def test_jurisdictions_bound_by_law_answer_as_with_binding_laws(seeded, day):
+    from instruments.querysets import (
+        jurisdictions_bound_by_law,
+        with_binding_laws,
+        with_instrument_counts,
+    )
+    from jurisdictions.models import Jurisdiction
+
+    kept = jurisdictions_bound_by_law(day).order_by("code").values_list(*FIELDS)
+    built = with_binding_laws(Jurisdiction.objects.all(), day).order_by("code")
+    assert list(kept) == list(built.values_list(*FIELDS))
+    counted = ("code", "binding_count", "pending_count", "voluntary_count", "binds_by_law")
+    kept = jurisdictions_bound_by_law(day, counts=True).filter(parent__code="US")
+    built = with_binding_laws(with_instrument_counts(Jurisdiction.objects.all()), day)
+    assert list(kept.order_by("code").values_list(*counted)) == list(
+        built.filter(parent__code="US").order_by("code").values_list(*counted)
+    )
+
+
+def test_jurisdictions_bound_by_law_hand_out_copies_that_see_later_writes(seeded):
+    from instruments.querysets import jurisdictions_bound_by_law
+
+    day = datetime.date(2026, 12, 4)
+    first = jurisdictions_bound_by_law(day).filter(code="XA")
+    assert list(first) == []
+    place = JurisdictionFactory(code="XA", name="Xanadu")
+    InstrumentFactory(
+        jurisdiction=place, status="in_effect", effective_on=day, effective_on_precision="day"
+    )
+    # The kept queryset was never evaluated: a later copy reads the database afresh.
+    [row] = jurisdictions_bound_by_law(day).filter(code="XA")
+    assert (row.binds_by_law, row.binding_laws_in_force) == (True, 1)
+    assert jurisdictions_bound_by_law(day) is not jurisdictions_bound_by_law(day)

@@ -4,7 +4,7 @@ from django.views.generic import TemplateView
 
 from instruments.history import last_change_time
 from instruments.models import Event, Instrument, Source, StatusChange
-from instruments.querysets import with_binding_laws, with_instrument_counts
+from instruments.querysets import jurisdictions_bound_by_law, with_instrument_counts
 from jurisdictions.models import ApproachAssessment, Jurisdiction
 from jurisdictions.vocabulary import Approach, Kind
 
@@ -52,7 +52,7 @@ class HomeView(TemplateView):
         such a law or whose sub-national jurisdictions do: the jurisdiction (annotated by
         `with_binding_laws`), whether it binds by law itself, and its sub-national jurisdictions
         that do."""
-        rows = with_binding_laws(Jurisdiction.objects.all(), day).filter(
+        rows = jurisdictions_bound_by_law(day).filter(
             Q(binds_by_law=True) | Q(subdivisions_binding_by_law__gt=0)
         )
         rows = sorted(rows, key=lambda row: row.name)

@@ -15,7 +15,7 @@ from instruments.coverage import recorded_counts
 from instruments.filters import JurisdictionLawFilterSet
 from instruments.history import record_history
 from instruments.models import Actor, Event, Instrument, citations_prefetch
-from instruments.querysets import with_binding_laws, with_instrument_counts
+from instruments.querysets import jurisdictions_bound_by_law, with_instrument_counts
 from instruments.vocabulary import FORCE_OF_TYPE, Force
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
@@ -120,9 +120,9 @@ class JurisdictionDetailView(DetailView):
         subdivisions, subnational = [], []
         if jurisdiction.subdivisions.all():  # prefetched: no query for a jurisdiction without
             subdivisions = read_rows_through(
-                with_binding_laws(
-                    with_instrument_counts(jurisdiction.subdivisions.order_by("name")), today
-                )
+                jurisdictions_bound_by_law(today, counts=True)
+                .filter(parent=jurisdiction)
+                .order_by("name")
             )
             # The first of each one's instruments, by title; its own page lists the rest.
             first = Instrument.objects.first_by_title(
@@ -135,7 +135,7 @@ class JurisdictionDetailView(DetailView):
             )
         context.update(
             bound_by_law=read_rows_through(
-                with_binding_laws(Jurisdiction.objects.filter(pk=jurisdiction.pk), today)
+                jurisdictions_bound_by_law(today).filter(pk=jurisdiction.pk)
             )[0],
             review=review,
             earlier_reviews=reviews[1:],
