@@ -236,24 +236,30 @@ def test_a_long_list_on_a_jurisdiction_page_shows_its_first_rows_and_links_to_th
 def test_counts_of_a_thousand_or_more_have_thousands_separators(client):
     """A count on a jurisdiction's page and in the list of jurisdictions reads as the lists'
     own counts do: "1,001", not "1001"."""
+    from instruments import timeline_dates
     from instruments.models import Instrument
 
     place = JurisdictionFactory(code="XA", name="Longland")
-    Instrument.objects.bulk_create(
+    laws = Instrument.objects.bulk_create(
         Instrument(
             slug=f"law-{n}",
             title=f"Law {n:04d}",
             jurisdiction=place,
             type="binding_law",
-            status="adopted",
+            status="in_effect",
+            effective_on=datetime.date(2024, 1, 1),
+            effective_on_precision="day",
         )  # fmt: skip
         for n in range(1001)
     )
+    timeline_dates.refresh([law.pk for law in laws])
     page = " ".join(
         client.get(reverse("web:jurisdiction-detail", args=["XA"])).content.decode().split()
     )
     assert "Binding laws (1,001)" in page
     assert "all 1,001 it issued" in page
+    assert "1,001 binding laws</a> of its own in effect today" in page
     listed = client.get(reverse("web:jurisdiction-list")).content.decode()
     assert ">1,001</a>" in listed
+    assert "Yes: 1,001 binding laws of Longland in force" in listed
     assert not re.findall(r"\b1001\b", page + listed)

@@ -129,16 +129,23 @@ def _history_sources(model: type[models.Model]) -> tuple[tuple[type[models.Model
     return tuple(sources)
 
 
+def _change_time_names(model: type[models.Model]) -> list[str]:
+    """The names of `change_times(model)`'s annotations, in its order."""
+    return [f"{CHANGED_AT}{number}" for number in range(len(_history_sources(model)))]
+
+
 def change_times(model: type[models.Model]) -> dict[str, Subquery]:
     """{annotation: the latest history date of one source}: the record's own history, and
     that of every kind of row that hangs off it (by a foreign key to it)."""
     return {
-        f"{CHANGED_AT}{number}": Subquery(
+        name: Subquery(
             historical._default_manager.filter(**{key: OuterRef("pk")})
             .order_by("-history_date")
             .values("history_date")[:1]
         )
-        for number, (historical, key) in enumerate(_history_sources(model))
+        for name, (historical, key) in zip(
+            _change_time_names(model), _history_sources(model), strict=True
+        )
     }
 
 
@@ -146,15 +153,15 @@ def last_modified(instance: models.Model) -> int | None:
     """When `instance` last changed, as a Unix timestamp (see the module docstring), or None
     when nothing dates it. Read from the `change_times` annotations when the instance carries
     them, else in one query."""
-    annotations = change_times(type(instance))
-    if all(hasattr(instance, name) for name in annotations):
-        times = [getattr(instance, name) for name in annotations]
+    names = _change_time_names(type(instance))
+    if all(hasattr(instance, name) for name in names):
+        times = [getattr(instance, name) for name in names]
     else:
         times = list(
             type(instance)
             ._default_manager.filter(pk=instance.pk)
-            .annotate(**annotations)
-            .values_list(*annotations)
+            .annotate(**change_times(type(instance)))
+            .values_list(*names)
             .get()
         )
     times = [getattr(instance, "updated_at", None), *times]
