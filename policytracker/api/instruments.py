@@ -574,6 +574,14 @@ class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
             order=("source__title", "pk"),
         ),
     }
+    # Not the stored dates `as_of` filters on, nor the jurisdiction's description.
+    listed_columns = (
+        "slug", "title", "original_title", "short_name", "type", "status", "status_since",
+        "status_since_precision", "introduced_on", "introduced_on_precision", "adopted_on",
+        "adopted_on_precision", "effective_on", "effective_on_precision", "issuing_body",
+        "summary", "updated_at", "jurisdiction__code", "jurisdiction__name",
+        "jurisdiction__region",
+    )  # fmt: skip
     serializer_class = InstrumentSerializer
     detail_serializer_class = InstrumentDetailSerializer
     filterset_class = InstrumentFilterSet

@@ -212,7 +212,7 @@ class Benchmark:
                     self.request(scenario, captured[scenario.key], ours, theirs, raw, run)
                 )
             if any(scenario.key == "csv" for scenario in measured):
-                run["csv"] = self.csv(run, csv_filter, raw)
+                run["csv"] = self.csv(run, csv_filter, raw, ours, urls[0])
             run["throughput"] = self.throughput(plan[0], urls, datasette)
         return run
 
@@ -361,15 +361,22 @@ class Benchmark:
 
     # ------------------------------------------------------------------ CSV and throughput
 
-    def csv(self, run, csv_filter, raw) -> dict:
+    def csv(self, run, csv_filter, raw, ours: HttpClient, origin: str) -> dict:
         options = self.options
         item = next(item for item in run["requests"] if item["key"] == "csv")
         self.say("Timing the CSV written by hand (driver + csv.writer)…")
+        origin = origin.rstrip("/")
+        by_hand = io.StringIO()
+        plain_csv.write(raw, csv_filter.country, csv_filter.types, by_hand, origin)
+        answer = ours.get(f"/api/v1/instruments/?{csv_filter.ours()}&format=csv", keep_body=True)
+        same = (answer.body or b"").decode("utf-8") == by_hand.getvalue()
+        run["checks"].append(
+            f"CSV written by hand: {'the same bytes as' if same else 'DIFFERENT from'} the API's"
+        )
         plain_seconds, sizes = [], []
-        plain_csv.timed(raw, csv_filter.country, csv_filter.types)  # warm-up
         start = time.monotonic()
         for number in range(1, options.requests + 1):
-            seconds, rows, size = plain_csv.timed(raw, csv_filter.country, csv_filter.types)
+            seconds, rows, size = plain_csv.timed(raw, csv_filter.country, csv_filter.types, origin)
             plain_seconds.append(seconds)
             sizes.append(size)
             if self.spent(start, number):

@@ -8,6 +8,7 @@ URLconf and script prefix) and then puts each key in the place the first one too
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -28,11 +29,19 @@ def _around(view_name: str, prefix: str, urlconf: str) -> tuple[str, str] | None
     return (before, after) if found else None
 
 
-def reverse_key(view_name: str, key: object) -> str:
-    """`reverse(view_name, args=[key])` for a view that takes one key, the pattern matched
-    once: the same path, at a fraction of the cost when called row after row."""
+def key_address(view_name: str, origin: str = "") -> Callable[[object], str]:
+    """A function from a key to `origin` + `reverse(view_name, args=[key])`, for a view that
+    takes one key: the pattern matched once, and the URLconf and script prefix read now, for
+    a response that names many records by the same view."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
     around = _around(view_name, get_script_prefix(), urlconf)
     if around is None:
-        return reverse(view_name, args=[key])
-    return f"{around[0]}{quote(str(key), safe=SAFE_IN_PATH)}{around[1]}"
+        return lambda key: origin + reverse(view_name, args=[key])
+    before, after = origin + around[0], around[1]
+    return lambda key: f"{before}{quote(str(key), safe=SAFE_IN_PATH)}{after}"
+
+
+def reverse_key(view_name: str, key: object) -> str:
+    """`reverse(view_name, args=[key])` for a view that takes one key, the pattern matched
+    once: the same path, at a fraction of the cost when called row after row."""
+    return key_address(view_name)(key)

@@ -4,6 +4,8 @@ tests/core/api/, what every resource shares in tests/api/test_resources.py)."""
 import math
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from instruments.models import Instrument
@@ -535,3 +537,26 @@ def test_a_bad_download_option_names_the_parameter(client, seeded, name, value):
     response = client.get(INSTRUMENTS, {"format": "csv", name: value})
     assert response.status_code == 400
     assert name in response.json()["errors"]
+
+
+def test_the_list_reads_only_the_columns_its_rows_show(client, seeded, monkeypatch):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(INSTRUMENTS, {"page_size": 100})
+    assert response.status_code == 200
+    selected = [
+        query["sql"].split(" FROM ", 1)[0]
+        for query in queries.captured_queries
+        if '"instruments_instrument"."summary"' in query["sql"].split(" FROM ", 1)[0]
+    ]
+    assert selected, "the rows' query"
+    for columns in selected:
+        for unread in ("exists_from_day", "timeline_status", "approach_summary", "local_name"):
+            assert unread not in columns
+    # Nothing the rows show is read row by row afterwards: the same queries as reading every
+    # column, and the same answer.
+    lean = count_queries(client, INSTRUMENTS, page_size=100)
+    csv_lean = count_queries(client, INSTRUMENTS, format="csv")
+    monkeypatch.setattr(InstrumentViewSet, "listed_columns", ())
+    assert count_queries(client, INSTRUMENTS, page_size=100) == lean
+    assert count_queries(client, INSTRUMENTS, format="csv") == csv_lean
+    assert client.get(INSTRUMENTS, {"page_size": 100}).json() == response.json()

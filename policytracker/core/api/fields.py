@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from rest_framework import serializers
 
-from policytracker.core.addresses import reverse_key
+from policytracker.core.addresses import key_address
 from policytracker.core.dates import partial_date
 
 
@@ -25,14 +25,14 @@ def address_maker(
 ) -> Callable[[object], str]:
     """A function from a record's key to its absolute address (a path without `request`).
 
-    The view is reversed once (`reverse_key`) and the site's origin read once, so that a list
+    The view is reversed once (`key_address`) and the site's origin read once, so that a list
     does not reverse each row. With `parameter` the key goes in the query string instead
     (`/instruments/?topic=<slug>`)."""
     origin = request.build_absolute_uri("/")[:-1] if request is not None else ""
     if parameter:
         path = f"{origin}{reverse(view_name)}?{parameter}="
         return lambda key: path + quote(str(key), safe="")
-    return lambda key: origin + reverse_key(view_name, key)
+    return key_address(view_name, origin)
 
 
 class RecordUrlField(serializers.Field):

@@ -120,11 +120,14 @@ def column_paths(header: Iterable[str]) -> list[tuple[str, ...]]:
 def path_cells(row: Mapping[str, Any], paths: Iterable[tuple[str, ...]]) -> list[str]:
     """The cells of one serialized row under `paths` (from `column_paths`)."""
     cells: list[str] = []
+    top = row if isinstance(row, dict) else {}
     for path in paths:
-        value: object = row
-        for key in path:
+        value: object = top.get(path[0])
+        for key in path[1:]:
             value = value.get(key) if isinstance(value, dict) else None
-        cells.append(neutralise(text(value)))
+        # Most values are text already, and most text needs nothing done.
+        cell = value if type(value) is str else text(value)
+        cells.append("'" + cell if cell.startswith(FORMULA_STARTS) else cell)
     return cells
 
 
@@ -161,21 +164,29 @@ class CSVRenderer(BaseRenderer):
             names = [name for _, name in pairs]
         else:
             header = names = columns(serializer)
-        # Split once: a long download has tens of thousands of rows to cut the same way.
-        paths = column_paths(names)
-        represent = serializer.to_representation
         buffer = io.StringIO()
         if bom:
             buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(header)
-        for instance in instances:
-            writer.writerow(path_cells(represent(instance), paths))
+        for cells in self.cells(serializer, names, instances):
+            writer.writerow(cells)
             if buffer.tell() >= FLUSH_BYTES:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
+
+    @staticmethod
+    def cells(
+        serializer: serializers.Serializer[Any], names: list[str], instances: Iterable[Any]
+    ) -> Iterator[list[str]]:
+        """The cells of each instance under `names` (from `columns`)."""
+        # Split once: a long download has tens of thousands of rows to cut the same way.
+        paths = column_paths(names)
+        represent = serializer.to_representation
+        for instance in instances:
+            yield path_cells(represent(instance), paths)
 
     def render(
         self,

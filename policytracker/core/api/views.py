@@ -56,13 +56,14 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
-def among_keys(queryset: QuerySet[Any], keys: list[Any]) -> QuerySet[Any]:
-    """`queryset`'s rows whose primary key is among `keys`: on PostgreSQL with the keys as one
-    array parameter, which costs the same to build and send for 500 keys as for one (an
-    `IN` list is a parameter per key, each prepared in Python); elsewhere `IN (...)`."""
+def among_keys(queryset: QuerySet[Any], keys: list[Any], lookup: str = "pk") -> QuerySet[Any]:
+    """`queryset`'s rows whose `lookup` (the primary key unless given) is among `keys`: on
+    PostgreSQL with the keys as one array parameter, which costs the same to build and send
+    for 500 keys as for one (an `IN` list is a parameter per key, each prepared in Python);
+    elsewhere `IN (...)`."""
     if connections[queryset.db].vendor == "postgresql":
-        return queryset.filter(_AnyOf(F("pk"), keys))
-    return queryset.filter(pk__in=keys)
+        return queryset.filter(_AnyOf(F(lookup), keys))
+    return queryset.filter(**{f"{lookup}__in": keys})
 
 
 @dataclass(frozen=True)
@@ -75,33 +76,52 @@ class RelatedValues:
     queryset for every row and relation too: for a CSV of every instrument that was most of
     the time the download took. The values come from the listed model through `relation`
     (`"topics"`, `"relations_out"`): `values` is one lookup under it (`"slug"`: a list of
-    values) or {key: lookup} (a list of dicts); `order` lists lookups under it to sort by."""
+    values) or {key: lookup} (a list of dicts); `order` lists lookups under it to sort by,
+    after which related rows come in the order they were added.
+
+    The rows are read from the relation's own table (the related model's for a reverse
+    foreign key, the link table's for a many-to-many field), not joined to the listed
+    model's: a row of the list that has no related row costs nothing."""
 
     relation: str
     values: str | dict[str, str]
     order: tuple[str, ...] = ()
 
+    def _source(self, model: type[models.Model]) -> tuple[QuerySet[Any], str, str]:
+        """(the rows to read, the lookup of a listed row's key in them, the path from them to
+        the related record, ending in `__` or empty)."""
+        field = model._meta.get_field(self.relation)
+        if isinstance(field, models.ManyToManyField):
+            through = cast(type[models.Model], field.remote_field.through)
+            key = cast("models.Field[Any, Any]", through._meta.get_field(field.m2m_field_name()))
+            return through._base_manager.all(), key.attname, f"{field.m2m_reverse_field_name()}__"
+        if isinstance(field, models.ManyToOneRel):
+            related = field.related_model
+            return related._base_manager.all(), field.field.attname, ""
+        # Any other relation: through the listed model, its rows that have no related row
+        # left out below.
+        return model._base_manager.all(), "pk", f"{self.relation}__"
+
     def read(self, model: type[models.Model], keys: list[Any]) -> dict[Any, list[Any]]:
         """{key of a row: [value, …]} for the rows of `model` whose keys are `keys`."""
+        rows, key, path = self._source(model)
         lookups = [self.values] if isinstance(self.values, str) else list(self.values.values())
         rows = (
-            among_keys(model._base_manager.all(), keys)
-            .order_by(*(f"{self.relation}__{lookup}" for lookup in self.order))
-            .values_list(
-                "pk",
-                # Null where a row has no related row at all (the outer join's empty side).
-                f"{self.relation}__pk",
-                *(f"{self.relation}__{lookup}" for lookup in lookups),
+            among_keys(rows, keys, key)
+            .order_by(
+                *(f"{path}{lookup}" for lookup in self.order),
+                # Then as added: a link's or related row's own key.
+                f"{path}pk" if key == "pk" else "pk",
             )
+            .values_list(key, f"{path}pk", *(f"{path}{lookup}" for lookup in lookups))
         )
         found: dict[Any, list[Any]] = defaultdict(list)
-        for key, related, *values in rows:
-            if related is None:
+        single = isinstance(self.values, str)
+        names = list(self.values) if not single else []
+        for listed, related, *values in rows:
+            if related is None:  # the outer join's empty side
                 continue
-            if isinstance(self.values, str):
-                found[key].append(values[0])
-            else:
-                found[key].append(dict(zip(self.values, values, strict=True)))
+            found[listed].append(values[0] if single else dict(zip(names, values, strict=True)))
         return found
 
 
@@ -192,10 +212,20 @@ class ListViewSet(CSVDownloadMixin, mixins.ListModelMixin, viewsets.GenericViewS
 
     filterset_class: type[FacetedFilterSet] | None = None
     related_values: dict[str, RelatedValues] = {}
+    # The columns a list's rows are read with (`QuerySet.only`) where the model holds more
+    # than its serializer shows; empty: every column. A record at its own address, and every
+    # write, reads them all.
+    listed_columns: tuple[str, ...] = ()
 
     _filterset: FacetedFilterSet | None = None
     _facet_names: set[str] = set()
     _counted_facets: list[Facet] | None = None
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset = super().get_queryset()
+        if self.action == "list" and self.listed_columns:
+            queryset = queryset.only(*self.listed_columns)
+        return queryset
 
     def filterset_for(self, queryset: QuerySet[Any]) -> FacetedFilterSet:
         """The list's FilterSet over `queryset`, built from the query string on first use."""

@@ -177,3 +177,57 @@ def test_what_drf_refuses_the_quick_path_refuses_in_drfs_words():
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
     assert "inside a property" in errors[0][1]
+
+
+def test_a_mapping_without_the_key_or_holding_a_callable_reads_as_drf_reads_it():
+    class Row(Serializer):
+        name = serializers.CharField()
+        defaulted = serializers.CharField(default="the default")
+        skipped = serializers.CharField(required=False)
+        made = serializers.CharField()
+
+    row = {"name": "a dict", "made": lambda: "called by DRF"}
+    quick, drf = both(Row, row)
+    assert quick == drf
+    assert quick == {"name": "a dict", "defaulted": "the default", "made": "called by DRF"}
+
+
+def test_date_times_are_written_as_drfs_own_field_writes_them(settings):
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from django.utils import timezone as django_timezone
+
+    from policytracker.core.api.serializers import DateTimeField
+
+    values = [
+        datetime(2026, 12, 5, 16, 30, 1, 123456, tzinfo=UTC),
+        datetime(2026, 12, 5, 16, 30, tzinfo=UTC),
+        datetime(2026, 12, 5, 16, 30, tzinfo=timezone(timedelta(hours=9))),
+        datetime(2026, 12, 5, 16, 30, tzinfo=UTC).replace(tzinfo=None),  # naive
+        None,
+    ]
+    for zone in ("UTC", "Asia/Tokyo"):
+        with django_timezone.override(zone):
+            ours, theirs = DateTimeField(), serializers.DateTimeField()
+            for value in values:
+                assert ours.to_representation(value) == theirs.to_representation(value), (
+                    zone,
+                    value,
+                )
+    # The zone is read once, when the field first writes a value.
+    with django_timezone.override("Asia/Tokyo"):
+        field = DateTimeField()
+        assert field.to_representation(values[0]).endswith("+09:00")
+    assert field.to_representation(values[0]).endswith("+09:00")
+
+
+def test_model_serializers_write_date_times_with_it():
+    from instruments.models import Instrument
+    from policytracker.core.api.serializers import DateTimeField, ModelSerializer
+
+    class Stamped(ModelSerializer):
+        class Meta:
+            model = Instrument
+            fields = ["updated_at"]
+
+    assert type(Stamped().fields["updated_at"]) is DateTimeField
