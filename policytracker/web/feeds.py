@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from instruments.history import Change, latest_changes
 from instruments.records import KINDS
@@ -46,6 +47,13 @@ class UpdatesFeed(Feed):
         return title
 
     def item_description(self, item):
+        # Atom's summary is HTML (`type="html"`), which a reader renders: every text of the
+        # record in it (a citation's key holds its quote, verbatim) is escaped as text here,
+        # then once more as XML by the feed's writer.
+        return escape(self.item_summary_text(item))
+
+    def item_summary_text(self, item):
+        """The entry's summary as plain text."""
         change = item.change
         text = f"{KINDS[change.kind].label} “{change.key}” {change.action}."
         if change.action == "changed":

@@ -4,7 +4,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from tests.factories import InstrumentFactory, JurisdictionFactory, SourceFactory
+from tests.factories import (
+    CitationFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    SourceFactory,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -93,3 +98,31 @@ def test_feed_query_count_does_not_grow(empty, client, django_assert_num_queries
     # and jurisdictions the entries name (whether they still exist).
     with django_assert_num_queries(13 + 2 + 2 + 3):
         fetch(client)
+
+
+PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def test_no_text_of_a_record_reaches_a_feed_reader_as_markup(empty, client):
+    """A feed reader renders an entry's HTML summary: every record's text, a verbatim quote
+    included, reaches it as text. Read with a real feed parser, which unescapes once, as a
+    reader does."""
+    import feedparser
+
+    instrument = InstrumentFactory(slug="xss-act", title=f"Act {PAYLOAD}")
+    CitationFactory(instrument=instrument, quote=f"A page about XSS quotes {PAYLOAD} verbatim.")
+    response, _ = fetch(client)
+    parsed = feedparser.parse(response.content, sanitize_html=False)
+    assert not parsed.bozo, parsed.bozo_exception
+    assert parsed.entries
+    seen = []
+    for entry in parsed.entries:
+        for detail in (entry.title_detail, entry.summary_detail):
+            if detail.type == "text/html":
+                # HTML: nothing the record holds is a tag, only escaped text.
+                assert "<" not in detail.value, detail.value
+                seen.append(detail.value)
+            else:
+                assert detail.type == "text/plain"
+    # The quote is there, as text to show.
+    assert any("&lt;script&gt;alert(2)&lt;/script&gt;" in value for value in seen), seen
