@@ -104,6 +104,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An address holding a NUL or another control character answers 400 here, before any view
+    # or database reads it (JSON under the API, the 400 page elsewhere).
+    "policytracker.core.client_faults.ClientFaultMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -277,6 +280,9 @@ LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000)
 # changed (policytracker.core.facet_cache). 0 counts them on every request.
 FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 300)
 
+# Where the API's addresses start: its errors are JSON, even those answered before its views.
+API_PATH_PREFIX = "/api/"
+
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.
     "DEFAULT_FILTER_BACKENDS": ["policytracker.core.api.filtering.StrictFilterBackend"],
@@ -284,6 +290,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # A query parameter a list cannot use (`BadParameters`) answers 400 naming it.
     "EXCEPTION_HANDLER": "policytracker.core.api.errors.exception_handler",
+    # JSON bodies refused (400, naming where) when they hold a NUL or nest too deep.
+    "DEFAULT_PARSER_CLASSES": [
+        "policytracker.core.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

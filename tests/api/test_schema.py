@@ -227,6 +227,16 @@ def conformance_checks():
     ]
 
 
+# What `run` records for a 400 answered to the address itself: a generated key or query value
+# holding a control character, refused before the view (or its authentication) is reached.
+ADDRESS_FAULT = "400: the address"
+
+
+def address_fault(response):
+    text = response.content.decode("utf-8", "replace")
+    return "NUL character" in text or "control character" in text
+
+
 def run(operation, examples, seen, headers=None):
     """`examples` requests of `operation`, each checked against the schema; their status codes
     go to `seen`."""
@@ -252,7 +262,10 @@ def run(operation, examples, seen, headers=None):
             response = case.call(app=application, headers=headers)
         finally:
             transaction.savepoint_rollback(savepoint)
-        seen.setdefault(operation.label, set()).add(response.status_code)
+        code = response.status_code
+        if code == 400 and address_fault(response):
+            code = ADDRESS_FAULT
+        seen.setdefault(operation.label, set()).add(code)
         case.validate_response(response, checks=checks, headers=headers)
 
     check()
@@ -288,7 +301,7 @@ def test_writes_answer_as_the_schema_says(seeded, schema, in_process_requests):
     anonymous = {}
     for operation in writes:
         run(operation, 2, anonymous)
-    assert all(codes == {401} for codes in anonymous.values()), anonymous
+    assert all(codes - {ADDRESS_FAULT} == {401} for codes in anonymous.values()), anonymous
 
 
 # -- a generated client ------------------------------------------------------------------------

@@ -504,3 +504,20 @@ def test_the_browsable_api_shows_an_editor_its_forms(seeded, editor, url):
     assert page.status_code in (200, 405), page.content[:500]
     options = client.options(url)
     assert options.status_code == 200, options.content
+
+
+@pytest.mark.parametrize("asked", [{"format": "csv"}, {"HTTP_ACCEPT": "text/csv"}])
+def test_a_write_answers_json_even_to_an_address_asking_for_csv(vocabulary, as_editor, asked):
+    query = "?format=csv" if "format" in asked else ""
+    headers = {key: value for key, value in asked.items() if key.startswith("HTTP_")}
+    url = reverse("api:instrument-list") + query
+    created = as_editor.post(url, NEW_INSTRUMENT, format="json", **headers)
+    assert created.status_code == 201, created.content
+    assert created["Content-Type"] == "application/json"
+    assert created.json()["slug"] == "xa-ai-act"
+    refused = as_editor.post(
+        url, {**NEW_INSTRUMENT, "slug": "other", "type": "?"}, format="json", **headers
+    )
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/json"
+    assert "type" in refused.json()["errors"]

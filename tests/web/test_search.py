@@ -174,9 +174,19 @@ def test_a_search_longer_than_the_limit_is_a_400(db, client):
     assert client.get(search_url("a" * MAX_QUERY_LENGTH)).status_code == 200
 
 
-@pytest.mark.parametrize("q", AWKWARD)
+@pytest.mark.parametrize("q", [q for q in AWKWARD if "\x00" not in q])
 def test_awkward_searches_never_fail_the_page(seeded, client, q):
     assert client.get(search_url(q)).status_code == 200
+
+
+@pytest.mark.parametrize("q", [q for q in AWKWARD if "\x00" in q])
+def test_a_search_holding_a_nul_is_a_400_naming_it(seeded, client, q):
+    # No text holds one (tests/test_bad_input.py has every page and parameter).
+    response = client.get(search_url(q))
+    assert response.status_code == 400
+    assert response.context["errors"]["q"] == [
+        "Holds a NUL character (U+0000), which no value may hold."
+    ]
 
 
 def test_the_header_box_keeps_the_search(seeded, client):

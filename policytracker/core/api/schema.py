@@ -228,8 +228,10 @@ class StrictFilterExtension(DjangoFilterExtension):
 
 
 class BadParametersSerializer(serializers.Serializer):
-    """Every query parameter the list could not use, each with what is wrong with it: a bad
-    value, a page past the last, a misspelt parameter name."""
+    """Every part of the address that could not be used, each with what is wrong with it: a
+    query parameter's bad value, a page past the last, a misspelt parameter name, or a
+    character no key or value holds (a NUL or another control character; the path's is
+    named `path`)."""
 
     # A declared field, which DRF's metaclass takes out of the class: `Serializer.errors` stays.
     errors = serializers.DictField(  # type: ignore[assignment]
@@ -264,12 +266,20 @@ BAD_PARAMETERS_EXAMPLE = OpenApiExample(
 )
 
 
+BAD_ADDRESS = OpenApiResponse(
+    BadParametersSerializer,
+    "The address holds a character no key or value holds (a NUL or another control "
+    "character), named with where.",
+)
+
+
 class ApiSchema(AutoSchema):
     """The schema of every operation of the API: its own responses, plus the answers every
     list and record shares, which no view needs to repeat (writes add theirs in
     `policytracker.core.api.writes_schema`).
 
-    - a list answers 400 with `BadParameters` to a query parameter it cannot use;
+    - a list answers 400 with `BadParameters` to a query parameter it cannot use, and any
+      operation to an address holding a NUL or another control character;
     - an address with a key in it answers 404 when no record has that key;
     - anything throttled answers 429 with `Retry-After` over the rate;
     - a 2xx answer in CSV is text, not the JSON schema; errors are always JSON."""
@@ -321,6 +331,9 @@ class ApiSchema(AutoSchema):
                 responses[code] = self._get_response_for_code(answer, code, [JSON], direction)
                 if headers:
                     responses[code]["headers"] = headers
+        if "400" not in responses:
+            # Any operation: the address itself (`policytracker.core.client_faults`).
+            responses["400"] = self._get_response_for_code(BAD_ADDRESS, "400", [JSON], direction)
         return dict(sorted(responses.items()))
 
     def shared_responses(self) -> list[tuple[str, OpenApiResponse, dict[str, Any] | None]]:

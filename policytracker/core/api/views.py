@@ -15,7 +15,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils.text import slugify
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer, Serializer
@@ -183,6 +184,16 @@ class CSVDownloadMixin(_APIViewBase):
         )
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename_for()}"'
         return response
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        renderer, media_type = super().perform_content_negotiation(request, force)
+        if request.method not in SAFE_METHODS and isinstance(renderer, CSVRenderer):
+            # CSV is a way to read a list: a write's answer (a record, a revision waiting for
+            # review, an error) is JSON whatever the address asks for.
+            return JSONRenderer(), JSONRenderer.media_type
+        return renderer, media_type
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)

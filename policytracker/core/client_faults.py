@@ -1,0 +1,77 @@
+"""Requests no page or record could answer, refused before any view reads them.
+
+A NUL character (`%00`) fits no text PostgreSQL stores or compares: a key or a query value
+holding one made the database refuse the query, and the request answered 500. Other control
+characters but tab and line breaks are in no key, code, date or search a reader types.
+`ClientFaultMiddleware` answers such a request 400, naming where the character was: under the
+API in the API's JSON shape (`{"errors": {name: [message]}}`), elsewhere with the 400 page.
+The bodies of the API's writes are checked the same way by its JSON parser
+(`policytracker.core.api.parsers`), and HTML forms by Django's own form fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+# C0 control characters and DEL, but tab, line feed and carriage return.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """A description of the first control character in `text` that no value may hold, or
+    None."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    character = found.group()
+    name = "a NUL character" if character == "\x00" else "a control character"
+    return f"{name} (U+{ord(character):04X})"
+
+
+def faults_of(request: HttpRequest) -> dict[str, list[str]]:
+    """{where: [message]} for each part of the request's address that holds a forbidden
+    character: `path`, or the query parameter's name."""
+    faults: dict[str, list[str]] = {}
+    found = forbidden_character(request.path)
+    if found:
+        faults["path"] = [f"The address holds {found}, which no page or record has."]
+    for name, values in request.GET.lists():
+        found = forbidden_character(name) or next(
+            (found for value in values if (found := forbidden_character(value))), None
+        )
+        if found:
+            shown = forbidden_character(name) and "(a parameter's name)" or name
+            faults[shown] = [f"Holds {found}, which no value may hold."]
+    return faults
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    """Whether the request is for the API, whose answers are JSON."""
+    return request.path.startswith(settings.API_PATH_PREFIX)
+
+
+def bad_request_response(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
+    """400 naming each fault: JSON under the API, the 400 page elsewhere."""
+    if is_api_request(request):
+        return JsonResponse({"errors": errors}, status=400)
+    # No link back to a path that is itself the fault.
+    context = {"errors": errors, "bad_path": "path" in errors}
+    return render(request, "400.html", context, status=400)
+
+
+class ClientFaultMiddleware:
+    """Answers 400 to a request whose address holds a character no value may hold (see the
+    module's docstring), before any view or database reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        faults = faults_of(request)
+        if faults:
+            return bad_request_response(request, faults)
+        return self.get_response(request)
