@@ -296,6 +296,10 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # `?format=` naming no format answers 400 naming it, as any other bad parameter.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": (
+        "policytracker.core.api.negotiation.StrictContentNegotiation"
+    ),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -23,3 +23,9 @@ urlpatterns = [
     path("api/", include("policytracker.api.docs")),
     path("", include("policytracker.web.urls")),
 ]
+
+# Under /api/ these answer in the API's JSON shape; elsewhere with the site's pages.
+handler400 = "policytracker.core.error_pages.bad_request"
+handler403 = "policytracker.core.error_pages.permission_denied"
+handler404 = "policytracker.core.error_pages.page_not_found"
+handler500 = "policytracker.core.error_pages.server_error"

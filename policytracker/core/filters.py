@@ -10,6 +10,7 @@ domain apps' `filters.py` build their FilterSets from these parts.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -418,8 +419,23 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class IsoDateField(forms.DateField):
+    """A day written YYYY-MM-DD, two digits for the month and the day: `strptime` alone also
+    reads "2025-2-3"."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, str) and value.strip() and not _ISO_DAY.fullmatch(value.strip()):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class IsoDateFilter(django_filters.DateFilter):
     """A day as YYYY-MM-DD only: "08/08/2025" means different days to different readers."""
+
+    field_class = IsoDateField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])

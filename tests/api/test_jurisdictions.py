@@ -283,7 +283,7 @@ def test_unknown_code_answers_404_in_json(client, seeded):
     response = client.get(detail_url("ZZ"))
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "No jurisdiction has the code “ZZ”."}
+    assert response.json() == {"errors": {"path": ["No jurisdiction has the code “ZZ”."]}}
 
 
 def test_detail_ignores_the_list_filters(client, seeded):

@@ -143,7 +143,8 @@ def test_every_unknown_key_answers_404_in_json(client, seeded, prefix, viewset, 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     noun = viewset.queryset.model._meta.verbose_name
-    assert response.json() == {"detail": f"No {noun} has the {viewset.lookup_field} “ZZ-NO-SUCH”."}
+    message = f"No {noun} has the {viewset.lookup_field} “ZZ-NO-SUCH”."
+    assert response.json() == {"errors": {"path": [message]}}
 
 
 def facets_of(facets):

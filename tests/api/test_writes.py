@@ -345,7 +345,7 @@ def test_a_source_that_is_cited_cannot_be_deleted(seeded, as_editor):
     response = write(as_editor, "delete", detail("source", "cited"))
 
     assert response.status_code == 409
-    assert "citation" in response.json()["detail"]
+    assert "citation" in response.json()["errors"]["conflict"][0]
     assert snapshot() == before
     assert Citation.objects.filter(pk=citation.pk).exists()
 

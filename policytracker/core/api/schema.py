@@ -241,9 +241,15 @@ class BadParametersSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """What went wrong, in a sentence."""
+    """What went wrong, under the part of the request at fault: `path` (no record has the
+    key), `method`, `Accept`, `Content-Type`, `body`, `Authorization`, `permission`,
+    `If-Match`, `conflict`, `rate` or `server`."""
 
-    detail = serializers.CharField()
+    # A declared field, which DRF's metaclass takes out of the class: `Serializer.errors` stays.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages by the part of the request at fault.",
+    )
 
 
 JSON = "application/json"

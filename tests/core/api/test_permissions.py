@@ -80,7 +80,7 @@ def test_only_editors_may_write(seeded, anonymous, as_reader, name, method, view
 
     response = getattr(as_reader, method)(url, {}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 403, response.content
-    assert "editors" in response.json()["detail"]
+    assert "editors" in response.json()["errors"]["permission"][0]
     assert snapshot() == before
 
 
@@ -113,7 +113,7 @@ def test_a_session_write_needs_its_csrf_token(seeded, editor):
     url = reverse("api:topic-list")
     response = client.post(url, {"slug": "t", "name": "T"}, format="json")
     assert response.status_code == 403
-    assert "CSRF" in response.json()["detail"]
+    assert "CSRF" in response.json()["errors"]["permission"][0]
     assert not Topic.objects.filter(slug="t").exists()
 
     client.get(reverse("api:topic-list"), HTTP_ACCEPT="text/html")  # sets the CSRF cookie

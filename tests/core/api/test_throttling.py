@@ -31,7 +31,7 @@ def test_the_public_is_held_to_its_rate_and_told_when_to_come_back(db, rates, cl
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
     assert 0 < int(response["Retry-After"]) <= 60
-    assert "throttled" in response.json()["detail"]
+    assert "throttled" in response.json()["errors"]["rate"][0]
 
 
 def test_a_throttled_csv_download_answers_in_json(db, rates, client):
