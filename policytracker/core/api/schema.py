@@ -279,6 +279,11 @@ BAD_ADDRESS = OpenApiResponse(
 )
 
 
+NOT_ACCEPTABLE = OpenApiResponse(
+    ErrorSerializer, "`Accept` names no format the answer comes in (`errors.Accept`)."
+)
+
+
 class ApiSchema(AutoSchema):
     """The schema of every operation of the API: its own responses, plus the answers every
     list and record shares, which no view needs to repeat (writes add theirs in
@@ -340,6 +345,9 @@ class ApiSchema(AutoSchema):
         if "400" not in responses:
             # Any operation: the address itself (`policytracker.core.client_faults`).
             responses["400"] = self._get_response_for_code(BAD_ADDRESS, "400", [JSON], direction)
+        responses.setdefault(
+            "406", self._get_response_for_code(NOT_ACCEPTABLE, "406", [JSON], direction)
+        )
         return dict(sorted(responses.items()))
 
     def shared_responses(self) -> list[tuple[str, OpenApiResponse, dict[str, Any] | None]]:

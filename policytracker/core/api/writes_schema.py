@@ -164,9 +164,19 @@ class WritesSchema(ApiSchema):
             ),
         ]
         if self.method != "DELETE" or self.is_timeline():
-            answers.append(
-                ("400", OpenApiResponse(BadInputSerializer, "A field that cannot be used."), None)
-            )
+            answers += [
+                ("400", OpenApiResponse(BadInputSerializer, "A field that cannot be used."), None),
+                (
+                    "413",
+                    OpenApiResponse(ErrorSerializer, "The body is larger than the server reads."),
+                    None,
+                ),
+                (
+                    "415",
+                    OpenApiResponse(ErrorSerializer, "A body of a type the API does not read."),
+                    None,
+                ),
+            ]
         if self.action in ("create", "destroy"):
             answers.append(
                 (
