@@ -52,15 +52,29 @@ def env_rate(name, default):
 
 DEBUG = env_bool("DEBUG")
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Only ever used with DEBUG on, on a developer's own machine.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
+SECRET_KEY_ADVICE = (
+    "Set DEBUG=1 for local development, or give SECRET_KEY a long random value: "
+    "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. "
-            "Set DEBUG=1 for local development, or give SECRET_KEY a long random value."
-        )
-    # Only ever used with DEBUG on, on a developer's own machine.
-    SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is off. {SECRET_KEY_ADVICE}")
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and (
+    # Django's own rule for a key strong enough (`check --deploy`), and the placeholders a
+    # copied example or this file hold.
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY == DEVELOPMENT_SECRET_KEY
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too weak to sign sessions and tokens with (it needs "
+        f"50 or more characters, 5 or more of them different). {SECRET_KEY_ADVICE}"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -99,6 +113,7 @@ MIDDLEWARE = [
     # redirect) carry the CORS headers too, and preflight requests are answered before them.
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -227,10 +242,32 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "3600"))
+# A year, which browsers' preload lists require; 0 turns HSTS off (development).
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+if (
+    SECURE_HSTS_SECONDS  # 0: no HSTS header at all, nothing to preload
+    and SECURE_HSTS_PRELOAD
+    and (SECURE_HSTS_SECONDS < 31_536_000 or not SECURE_HSTS_INCLUDE_SUBDOMAINS)
+):
+    raise ImproperlyConfigured(
+        "SECURE_HSTS_PRELOAD asks browsers' preload lists to take the site, which they do only "
+        "with SECURE_HSTS_SECONDS of a year (31536000) or more and "
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS on; set those, or SECURE_HSTS_PRELOAD=0."
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# No page uses any of these browser features: each is turned off for the site and anything it
+# frames (`Permissions-Policy`).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 
 # Throttling counts requests in this cache. Each process has its own unless REDIS_URL names a
 # Redis server that all app servers share: behind a load balancer, without it, every server
@@ -327,10 +364,12 @@ REST_FRAMEWORK = {
         "anon": env_rate("API_ANON_RATE", "1000/hour"),
         "user": env_rate("API_USER_RATE", "10000/hour"),
     },
-    # The client's address is the one the nearest proxy appended to X-Forwarded-For; the rest
-    # of that header is whatever the client sent, and would let it pick a fresh address each
-    # time. 0 when nothing stands in front of the app (development).
-    "NUM_PROXIES": env_int("NUM_PROXIES", 0 if DEBUG else 1),
+    # With proxies in front of the app (NUM_PROXIES of them), the client's address is the one
+    # the nearest proxy appended to X-Forwarded-For; the rest of that header is whatever the
+    # client sent. 0, the default, reads the connection's own address and ignores the header,
+    # which a client reaching the app directly could otherwise fill with a fresh address each
+    # time.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 # The OpenAPI 3 schema of the API (/api/schema/) and its docs (/api/docs/, /api/redoc/).

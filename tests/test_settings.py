@@ -42,7 +42,7 @@ def test_secret_key_is_required_without_debug():
 def test_production_settings_from_environment():
     result = run(
         DEBUG="0",
-        SECRET_KEY="x" * 50,
+        SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="a.example,b.example",
         DATABASE_URL="postgres://u:p@db:5432/pt",
     )
@@ -123,10 +123,71 @@ def test_rates_and_proxies_come_from_the_environment():
     assert result.stdout.startswith("{'anon': '60/minute', 'user': '5/second'} 2 ")
 
 
-def test_one_proxy_is_assumed_in_production():
-    result = settings_with(DEBUG="0", SECRET_KEY="x" * 50)
+def test_no_proxy_is_assumed_in_production_either():
+    # X-Forwarded-For is read only when NUM_PROXIES says proxies append to it: a client that
+    # reaches the app directly cannot pick its own address.
+    result = settings_with(DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode == 0, result.stderr
-    assert " 1 " in result.stdout
+    assert " 0 " in result.stdout
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me",  # .env.example's placeholder
+        "insecure-development-key-not-for-production",
+        "x" * 60,
+        "abcd" * 20,
+        "django-insecure-q8Zr1vT0pWm3xK7sL2yN9bC4dF6gH5jA0eR8tU1iO3pQ7wE2r",
+        "q8Zr1vT0pWm3xK7sL2yN9bC4dF6gH5jA0eR8tU1",  # 39 characters
+        "   ",
+    ],
+)
+def test_production_refuses_a_placeholder_or_weak_secret_key(key):
+    result = run(DEBUG="0", SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    assert "secrets.token_urlsafe(50)" in result.stderr
+
+
+def hsts(**env):
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "policytracker.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            **env,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_sends_hsts_for_a_year_with_preload():
+    result = hsts()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["31536000", "True", "True"]
+
+
+@pytest.mark.parametrize(
+    "env", [{"SECURE_HSTS_SECONDS": "3600"}, {"SECURE_HSTS_INCLUDE_SUBDOMAINS": "0"}]
+)
+def test_preload_needs_a_year_and_subdomains(env):
+    result = hsts(**env)
+    assert result.returncode != 0
+    assert "SECURE_HSTS_PRELOAD" in result.stderr
+    assert hsts(**env, SECURE_HSTS_PRELOAD="0").returncode == 0
+    # HSTS off altogether (a benchmark's loopback server): nothing to preload.
+    assert hsts(SECURE_HSTS_SECONDS="0").returncode == 0
 
 
 @pytest.mark.parametrize(
