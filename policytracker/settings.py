@@ -1,5 +1,6 @@
 """Settings for the Policy Tracker, read from the environment (see README and .env.example)."""
 
+import datetime
 import importlib.util
 import os
 import re
@@ -98,6 +99,10 @@ INSTALLED_APPS = [
     # Swagger UI and Redoc as static files of our own: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Wrong passwords at the admin's sign-in, counted per account and per address, with a
+    # lockout an admin can lift (`manage.py axes_reset_username NAME`, or the admin's "Access
+    # attempts").
+    "axes",
     "jurisdictions",
     "instruments",
     # The pages and the API: installed apps so that the pages' template tags and the API's
@@ -127,7 +132,33 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A page's query parameter it cannot use answers the 400 page naming it.
     "policytracker.web.middleware.BadParametersMiddleware",
+    # Last, as django-axes requires: answers a locked-out sign-in with its page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The only sign-in is the admin's: it leads there when the address named no page to go back to.
+LOGIN_REDIRECT_URL = "/admin/"
+
+# The sign-in limits (django-axes) first: a locked-out account or address is refused before its
+# password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After SIGN_IN_FAILURE_LIMIT wrong passwords for one account, or from one address, sign-in is
+# refused to it for SIGN_IN_LOCKOUT_MINUTES (429 with a page saying so); a right password before
+# that clears the count. Failures are counted in the database every app server shares, at the
+# address throttling counts (NUM_PROXIES).
+AXES_FAILURE_LIMIT = max(env_int("SIGN_IN_FAILURE_LIMIT", 5), 1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=max(env_int("SIGN_IN_LOCKOUT_MINUTES", 15), 1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "policytracker.core.client_address.client_address"
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Failures only: successful sign-ins of editors are not kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "policytracker.urls"
 
