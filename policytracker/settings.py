@@ -127,6 +127,8 @@ MIDDLEWARE = [
     # An address holding a NUL or another control character answers 400 here, before any view
     # or database reads it (JSON under the API, the 400 page elsewhere).
     "policytracker.core.client_faults.ClientFaultMiddleware",
+    # The pages at PAGE_RATE per client address (the API counts its own requests).
+    "policytracker.core.page_rate.PageRateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -394,6 +396,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_RATE", "1000/hour"),
         "user": env_rate("API_USER_RATE", "10000/hour"),
+        # The pages, for everyone but editors (`policytracker.core.page_rate`).
+        "pages": env_rate("PAGE_RATE", "120/minute"),
     },
     # With proxies in front of the app (NUM_PROXIES of them), the client's address is the one
     # the nearest proxy appended to X-Forwarded-For; the rest of that header is whatever the

@@ -36,7 +36,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 # Rates no test reaches by accident; tests of throttling set their own.
-TEST_THROTTLE_RATES = {"anon": "100000/hour", "user": "100000/hour"}
+TEST_THROTTLE_RATES = {"anon": "100000/hour", "user": "100000/hour", "pages": "100000/hour"}
 
 
 @pytest.fixture(autouse=True)

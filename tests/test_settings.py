@@ -92,7 +92,14 @@ API_SCRIPT = (
     "r = s.REST_FRAMEWORK; "
     "print(r['DEFAULT_THROTTLE_RATES'], r['NUM_PROXIES'], s.CACHES['default']['BACKEND'])"
 )
-OURS = {"API_ANON_RATE", "API_USER_RATE", "NUM_PROXIES", "REDIS_URL", "CHANGES_SETTLE_SECONDS"}
+OURS = {
+    "API_ANON_RATE",
+    "API_USER_RATE",
+    "PAGE_RATE",
+    "NUM_PROXIES",
+    "REDIS_URL",
+    "CHANGES_SETTLE_SECONDS",
+}
 
 
 def settings_with(**env):
@@ -112,15 +119,17 @@ def test_the_default_rates_are_generous_and_the_cache_is_the_processs_own():
     result = settings_with()
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "{'anon': '1000/hour', 'user': '10000/hour'} 0 "
+        "{'anon': '1000/hour', 'user': '10000/hour', 'pages': '120/minute'} 0 "
         "django.core.cache.backends.locmem.LocMemCache"
     )
 
 
 def test_rates_and_proxies_come_from_the_environment():
-    result = settings_with(API_ANON_RATE="60/minute", API_USER_RATE="5/second", NUM_PROXIES="2")
+    result = settings_with(
+        API_ANON_RATE="60/minute", API_USER_RATE="5/second", PAGE_RATE="9/m", NUM_PROXIES="2"
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("{'anon': '60/minute', 'user': '5/second'} 2 ")
+    assert result.stdout.startswith("{'anon': '60/minute', 'user': '5/second', 'pages': '9/m'} 2 ")
 
 
 def test_no_proxy_is_assumed_in_production_either():
@@ -197,6 +206,7 @@ def test_preload_needs_a_year_and_subdomains(env):
         ("API_ANON_RATE", "lots/hour"),
         ("API_USER_RATE", "0/hour"),
         ("API_USER_RATE", "10/fortnight"),
+        ("PAGE_RATE", "fast"),
         ("NUM_PROXIES", "-1"),
         ("CHANGES_SETTLE_SECONDS", "soon"),
     ],

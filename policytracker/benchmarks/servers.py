@@ -116,6 +116,7 @@ def app_environment(static_root: Path) -> dict:
         SECURE_HSTS_SECONDS="0",
         API_ANON_RATE="999999999/second",
         API_USER_RATE="999999999/second",
+        PAGE_RATE="999999999/second",
         NUM_PROXIES="0",
         LOG_LEVEL="WARNING",
     )

@@ -1,6 +1,7 @@
-"""How often the API may be asked: the public at one rate per client address, editors at a
-rate of their own per account (`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, from
-`API_ANON_RATE` and `API_USER_RATE`). Over the rate, the API answers 429 with `Retry-After`.
+"""How often the site may be asked: the API by the public at one rate per client address,
+by editors at a rate of their own per account, and the pages by the public at a rate of
+theirs (`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`, from `API_ANON_RATE`, `API_USER_RATE`
+and `PAGE_RATE`). Over the rate, the answer is 429 with `Retry-After`.
 
 Rates are read from the settings on each request, not once at import as DRF's classes do, so
 a deployment's or a test's settings always apply."""
@@ -69,3 +70,10 @@ class EditorRateThrottle(RatesFromSettings, SimpleRateThrottle):  # type: ignore
         if not by_editor(request):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class PageRateThrottle(PublicRateThrottle):
+    """The pages (`policytracker.core.page_rate`), for everyone but editors, per client
+    address: counted apart from the API's requests."""
+
+    scope = "pages"
