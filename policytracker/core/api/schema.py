@@ -279,6 +279,11 @@ BAD_ADDRESS = OpenApiResponse(
 )
 
 
+UNAVAILABLE = OpenApiResponse(
+    ErrorSerializer,
+    "The database cannot be reached, or is read-only and the request would write "
+    "(`errors.server`): try again after `Retry-After` seconds.",
+)
 NOT_ACCEPTABLE = OpenApiResponse(
     ErrorSerializer, "`Accept` names no format the answer comes in (`errors.Accept`)."
 )
@@ -348,6 +353,14 @@ class ApiSchema(AutoSchema):
         responses.setdefault(
             "406", self._get_response_for_code(NOT_ACCEPTABLE, "406", [JSON], direction)
         )
+        if "503" not in responses:
+            responses["503"] = self._get_response_for_code(UNAVAILABLE, "503", [JSON], direction)
+            responses["503"]["headers"] = {
+                "Retry-After": {
+                    "schema": {"type": "integer"},
+                    "description": "Seconds to wait before asking again.",
+                }
+            }
         return dict(sorted(responses.items()))
 
     def shared_responses(self) -> list[tuple[str, OpenApiResponse, dict[str, Any] | None]]:

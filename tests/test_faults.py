@@ -1,0 +1,85 @@
+"""Faults answer honestly: the database out of reach, or refusing writes, is a 503 with
+`Retry-After` saying which (JSON under the API, a page elsewhere), from wherever in the request
+it is met; any other fault is a 500 in the same shapes."""
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+from policytracker.api.instruments import InstrumentViewSet
+from policytracker.web.views.instruments import InstrumentListView
+from tests.helpers.writes import make_user, token_client
+
+pytestmark = pytest.mark.django_db
+
+DOWN = "connection to server at 127.0.0.1, port 5432 failed: Connection refused"
+READ_ONLY = "attempt to write a readonly database"
+
+
+def failing(message):
+    def fails(self, request, *args, **kwargs):
+        try:
+            raise OSError("the socket")
+        except OSError as cause:
+            raise OperationalError(message) from cause
+
+    return fails
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+def test_the_database_out_of_reach_is_a_503_json_under_the_api(seeded, client, monkeypatch):
+    monkeypatch.setattr(InstrumentViewSet, "list", failing(DOWN))
+    response = client.get("/api/v1/instruments/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"] == "application/json"
+    [message] = response.json()["errors"]["server"]
+    assert message == "The database cannot be reached just now. Try again in 30 seconds."
+
+
+def test_the_database_out_of_reach_is_a_503_page_elsewhere(seeded, client, monkeypatch):
+    monkeypatch.setattr(InstrumentListView, "get", failing(DOWN))
+    response = client.get("/instruments/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Unavailable for a moment" in page
+    assert "The database cannot be reached just now." in page
+    assert "Connection refused" not in page  # no detail of the server's
+
+
+def test_a_read_only_database_says_so_and_reads_still_work(seeded, client, monkeypatch):
+    monkeypatch.setattr(InstrumentViewSet, "create", failing(READ_ONLY))
+    editor = token_client(make_user("ro", editor=True))
+    editor.raise_request_exception = False
+    response = editor.post("/api/v1/instruments/", {"slug": "x"}, format="json")
+    assert response.status_code == 503
+    assert "read-only" in response.json()["errors"]["server"][0]
+    assert client.get("/api/v1/instruments/").status_code == 200
+
+
+def test_the_outage_met_before_any_view_is_a_503_too(seeded, client, monkeypatch):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def load(self):
+        raise OperationalError(DOWN)
+
+    monkeypatch.setattr(SessionStore, "load", load)
+    client.cookies["sessionid"] = "x" * 32
+    response = client.get("/admin/")
+    assert response.status_code == 503
+    assert "Unavailable for a moment" in response.content.decode()
+
+
+def test_any_other_fault_is_a_500(seeded, client, monkeypatch):
+    def fails(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(InstrumentListView, "get", fails)
+    response = client.get("/instruments/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
