@@ -352,6 +352,10 @@ FACET_CACHE_SECONDS = env_int("FACET_CACHE_SECONDS", 300)
 
 # Where the API's addresses start: its errors are JSON, even those answered before its views.
 API_PATH_PREFIX = "/api/"
+# The longest address (path and query string) the site reads: longer is 414, in the site's own
+# words. gunicorn reads request lines up to 8,190 bytes (gunicorn.conf.py), so it is the app
+# that answers.
+MAX_ADDRESS_LENGTH = 8000
 
 REST_FRAMEWORK = {
     # Every list reads the FilterSet its HTML page uses, and answers a bad parameter with 400.

@@ -147,6 +147,8 @@ def gunicorn(work_dir: Path, workers: int = 2, timeout: int = 600) -> Server:
         "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers),
         "--worker-class", "sync",
+        # The project's gunicorn settings, as production reads them (long request lines).
+        "--config", str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
         # A slow page is measured, not killed at gunicorn's default of 30 s.
         "--timeout", str(timeout),
     ]  # fmt: skip

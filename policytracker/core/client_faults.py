@@ -63,14 +63,31 @@ def bad_request_response(request: HttpRequest, errors: dict[str, list[str]]) -> 
     return render(request, "400.html", context, status=400)
 
 
+def address_too_long(request: HttpRequest) -> HttpResponse | None:
+    """414 for an address longer than `MAX_ADDRESS_LENGTH`, or None."""
+    limit = settings.MAX_ADDRESS_LENGTH
+    if len(request.get_full_path()) <= limit:
+        return None
+    message = f"The address is longer than the site reads ({limit:,} characters): ask for less."
+    if is_api_request(request):
+        return JsonResponse({"errors": {"path": [message]}}, status=414)
+    return render(
+        request, "400.html", {"errors": {"path": [message]}, "bad_path": True}, status=414
+    )
+
+
 class ClientFaultMiddleware:
     """Answers 400 to a request whose address holds a character no value may hold (see the
-    module's docstring), before any view or database reads it."""
+    module's docstring), and 414 to one whose address is longer than the site reads, before
+    any view or database reads them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        too_long = address_too_long(request)
+        if too_long is not None:
+            return too_long
         faults = faults_of(request)
         if faults:
             return bad_request_response(request, faults)

@@ -99,3 +99,11 @@ def test_as_of_is_a_day_written_yyyy_mm_dd_only(seeded, client, value):
     page = client.get(reverse("web:instrument-list"), {"as_of": value})
     assert page.status_code == 400
     assert client.get(LIST, {"as_of": "2025-02-03"}).status_code == 200
+
+
+def test_an_address_longer_than_the_site_reads_is_a_414(seeded, client):
+    found = errors(client.get(LIST, {"q": "a" * 8000}), 414)
+    assert "longer than the site reads (8,000 characters)" in found["path"][0]
+    page = client.get("/search/", {"q": "a" * 8000})
+    assert page.status_code == 414
+    assert "longer than the site reads" in page.content.decode()
