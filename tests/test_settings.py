@@ -16,21 +16,27 @@ SCRIPT = (
 )
 
 
-def run(**env):
+def settings_process(script, dropped, **env):
+    """`script` run in a fresh Python with the project's settings, the environment's variables
+    that `dropped` names (a name, or a prefix ending in "_") left out and `env` added."""
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}
+        if not any(k == name or (name.endswith("_") and k.startswith(name)) for name in dropped)
     }
     base["DJANGO_SETTINGS_MODULE"] = "policytracker.settings"
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         env={**base, **env},
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def run(**env):
+    return settings_process(SCRIPT, {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}, **env)
 
 
 def test_secret_key_is_required_without_debug():
@@ -103,16 +109,7 @@ OURS = {
 
 
 def settings_with(**env):
-    base = {k: v for k, v in os.environ.items() if k not in OURS | {"DEBUG", "SECRET_KEY"}}
-    base.update(DJANGO_SETTINGS_MODULE="policytracker.settings", DEBUG="1")
-    return subprocess.run(
-        [sys.executable, "-c", API_SCRIPT],
-        env={**base, **env},
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return settings_process(API_SCRIPT, OURS | {"DEBUG", "SECRET_KEY"}, **{"DEBUG": "1", **env})
 
 
 def test_the_default_rates_are_generous_and_the_cache_is_the_processs_own():
@@ -164,20 +161,10 @@ def hsts(**env):
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        env={
-            **base,
-            "DJANGO_SETTINGS_MODULE": "policytracker.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            **env,
-        },
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
+    return settings_process(
+        script,
+        {"SECURE_", "DEBUG"},
+        **{"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), **env},
     )
 
 
