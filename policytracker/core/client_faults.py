@@ -54,13 +54,16 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(settings.API_PATH_PREFIX)
 
 
-def bad_request_response(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse:
-    """400 naming each fault: JSON under the API, the 400 page elsewhere."""
+def bad_request_response(
+    request: HttpRequest, errors: dict[str, list[str]], status: int = 400
+) -> HttpResponse:
+    """`status` (400 unless given) naming each fault: JSON under the API, the 400 page
+    elsewhere."""
     if is_api_request(request):
-        return JsonResponse({"errors": errors}, status=400)
+        return JsonResponse({"errors": errors}, status=status)
     # No link back to a path that is itself the fault.
     context = {"errors": errors, "bad_path": "path" in errors}
-    return render(request, "400.html", context, status=400)
+    return render(request, "400.html", context, status=status)
 
 
 def address_too_long(request: HttpRequest) -> HttpResponse | None:
@@ -69,11 +72,7 @@ def address_too_long(request: HttpRequest) -> HttpResponse | None:
     if len(request.get_full_path()) <= limit:
         return None
     message = f"The address is longer than the site reads ({limit:,} characters): ask for less."
-    if is_api_request(request):
-        return JsonResponse({"errors": {"path": [message]}}, status=414)
-    return render(
-        request, "400.html", {"errors": {"path": [message]}, "bad_path": True}, status=414
-    )
+    return bad_request_response(request, {"path": [message]}, status=414)
 
 
 class ClientFaultMiddleware:
