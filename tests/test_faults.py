@@ -75,6 +75,19 @@ def test_the_outage_met_before_any_view_is_a_503_too(seeded, client, monkeypatch
     assert "Unavailable for a moment" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "message", ["no such table: instruments_instrument", 'relation "x" does not exist']
+)
+def test_a_database_error_of_the_apps_own_is_a_500_not_an_outage(
+    seeded, client, monkeypatch, message
+):
+    monkeypatch.setattr(InstrumentViewSet, "list", failing(message))
+    response = client.get("/api/v1/instruments/")
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert list(response.json()["errors"]) == ["server"]
+
+
 def test_any_other_fault_is_a_500(seeded, client, monkeypatch):
     def fails(self, request, *args, **kwargs):
         raise RuntimeError("a bug")

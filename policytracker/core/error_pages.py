@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -45,18 +45,39 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 RETRY_AFTER = 30
 
 
+# What the drivers say when the database cannot be reached (PostgreSQL's psycopg, SQLite), and
+# when it refuses a write because it is read-only (an SQLite file; a PostgreSQL standby).
+_OUT_OF_REACH = (
+    "could not connect",
+    "connection refused",
+    "connection to server",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is",
+    "connection already closed",
+    "timeout expired",
+    "connection timed out",
+    "could not translate host name",
+    "unable to open database file",
+    "database is locked",
+)
+_READ_ONLY = ("readonly database", "read-only database", "read-only transaction")
+
+
 def database_fault(exception: BaseException | None) -> str | None:
     """What to tell a reader when `exception` (or what caused it) is the database being out
-    of reach or refusing writes; None for any other fault."""
+    of reach or refusing writes; None for any other fault, a database error of the app's own
+    (a missing table, a broken query) included."""
     while exception is not None:
-        if isinstance(exception, OperationalError | InterfaceError):
+        if isinstance(exception, OperationalError | InterfaceError | InternalError):
             text = str(exception).lower()
-            if "readonly" in text or "read-only" in text or "read only" in text:
+            if any(words in text for words in _READ_ONLY):
                 return (
                     "The database is read-only just now: reading works, but nothing can be "
                     "saved until an administrator makes it writable again."
                 )
-            return "The database cannot be reached just now."
+            if isinstance(exception, InterfaceError) or any(w in text for w in _OUT_OF_REACH):
+                return "The database cannot be reached just now."
         exception = exception.__cause__ or exception.__context__
     return None
 
