@@ -40,11 +40,10 @@ def faults_of(request: HttpRequest) -> dict[str, list[str]]:
     if found:
         faults["path"] = [f"The address holds {found}, which no page or record has."]
     for name, values in request.GET.lists():
-        found = forbidden_character(name) or next(
-            (found for value in values if (found := forbidden_character(value))), None
-        )
+        in_name = forbidden_character(name)
+        found = in_name or next(filter(None, map(forbidden_character, values)), None)
         if found:
-            shown = forbidden_character(name) and "(a parameter's name)" or name
+            shown = "(a parameter's name)" if in_name else name
             faults[shown] = [f"Holds {found}, which no value may hold."]
     return faults
 

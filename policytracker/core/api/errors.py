@@ -75,9 +75,7 @@ def errors_of(data: Any, name: str) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, every answer in the `errors` shape; `BadParameters` as a 400 naming each
     parameter; a body over the size limit as 413."""
-    if isinstance(exc, BadParameters):
-        return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, BadBody):
+    if isinstance(exc, BadParameters | BadBody):
         return Response({"errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response({"errors": {BODY: [TOO_BIG]}}, status=413)

@@ -68,11 +68,10 @@ def body_errors(data: Any) -> dict[str, list[str]]:
     """{field: [message]} for the first fault in parsed JSON `data`, or {}."""
     if isinstance(data, Mapping):
         for key, item in data.items():
-            if forbidden_character(key):
-                return {BODY: [body_fault({key: None}) or ""]}
-            fault = body_fault(item, [key])
+            # A fault of a field is that field's; a key no name may hold is the body's.
+            fault = body_fault({key: item})
             if fault:
-                return {key: [fault]}
+                return {BODY if forbidden_character(key) else key: [fault]}
         return {}
     fault = body_fault(data)
     return {BODY: [fault]} if fault else {}

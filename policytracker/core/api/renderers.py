@@ -164,29 +164,21 @@ class CSVRenderer(BaseRenderer):
             names = [name for _, name in pairs]
         else:
             header = names = columns(serializer)
+        # Split once: a long download has tens of thousands of rows to cut the same way.
+        paths = column_paths(names)
+        represent = serializer.to_representation
         buffer = io.StringIO()
         if bom:
             buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(header)
-        for cells in self.cells(serializer, names, instances):
-            writer.writerow(cells)
+        for instance in instances:
+            writer.writerow(path_cells(represent(instance), paths))
             if buffer.tell() >= FLUSH_BYTES:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
         yield buffer.getvalue()
-
-    @staticmethod
-    def cells(
-        serializer: serializers.Serializer[Any], names: list[str], instances: Iterable[Any]
-    ) -> Iterator[list[str]]:
-        """The cells of each instance under `names` (from `columns`)."""
-        # Split once: a long download has tens of thousands of rows to cut the same way.
-        paths = column_paths(names)
-        represent = serializer.to_representation
-        for instance in instances:
-            yield path_cells(represent(instance), paths)
 
     def render(
         self,

@@ -63,7 +63,7 @@ def _by_key(value: Any) -> bool:
     return by_key
 
 
-def read_path(instance: Any, path: tuple[str, ...]) -> Any:
+def _read(instance: Any, path: tuple[str, ...]) -> Any:
     """The value at `path` from `instance` (by key through a mapping, else by `getattr`), or
     `_ReadByDRF` where DRF's own reading could differ."""
     value = instance
@@ -74,7 +74,7 @@ def read_path(instance: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
-def quick_plan(serializer: serializers.Serializer[Any]) -> _Plan:
+def _quick_plan(serializer: serializers.Serializer[Any]) -> _Plan:
     """`serializer`'s plan, worked out on first use."""
     state = serializer.__dict__
     plan: _Plan | None = state.get("_quick_plan")
@@ -90,11 +90,11 @@ class QuickRepresentation:
     def to_representation(self, instance: Any) -> dict[str, Any]:
         representation: dict[str, Any] = {}
         by_key = _by_key(instance)
-        for name, field, path, single, represent in quick_plan(self):  # type: ignore[arg-type]
+        for name, field, path, single, represent in _quick_plan(self):  # type: ignore[arg-type]
             if path is not None:
                 try:
                     if single is None or by_key:
-                        attribute = read_path(instance, path)
+                        attribute = _read(instance, path)
                     else:
                         attribute = getattr(instance, single)
                         if callable(attribute):
