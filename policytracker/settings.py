@@ -315,8 +315,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # The server may hold other programs' keys too.
-            "KEY_PREFIX": "policytracker",
+            # The server may hold other programs' keys too, or another copy of the site's
+            # (REDIS_KEY_PREFIX tells them apart).
+            "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "").strip() or "policytracker",
             # A Redis that stops answering fails a request in seconds, rather than holding a
             # worker until the app server kills it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

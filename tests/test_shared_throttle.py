@@ -1,0 +1,102 @@
+"""Throttling counts in the cache every app server shares when `REDIS_URL` names Redis: a client
+gets its rate once, however many worker processes (or servers) answer it.
+
+These tests need a Redis server (`TEST_REDIS_URL`, by default the one on this machine's loopback
+port 6379, database 15). They are skipped where there is none, unless `REQUIRE_REDIS=1`, which
+`.ci/run` sets after starting Redis. Each test counts under a key prefix of its own and removes
+its keys after, so the server's other contents are left alone."""
+
+import os
+import secrets
+import urllib.error
+import urllib.request
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from policytracker.benchmarks import servers
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own, on a Redis that answers; its keys are removed after."""
+    if not redis_reachable():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    import redis
+
+    prefix = f"policytracker-test-{secrets.token_hex(6)}"
+    yield prefix
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = list(server.scan_iter(f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
+
+
+def test_the_api_and_the_pages_count_in_redis(redis_prefix, settings, db):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": redis_prefix,
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/minute", "user": "5/minute", "pages": "2/minute"},
+    }
+    client = Client(REMOTE_ADDR="198.51.100.60")
+    api = [client.get("/api/v1/topics/").status_code for _ in range(3)]
+    pages = [client.get("/about/").status_code for _ in range(3)]
+    assert api == [200, 200, 429]
+    assert pages == [200, 200, 429]
+    # The counts are Redis's: another connection to it (another process, another server) sees
+    # them.
+    import redis
+
+    counted = {key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_prefix}:*")}
+    assert any("throttle_anon_198.51.100.60" in key for key in counted), counted
+    assert any("throttle_pages_198.51.100.60" in key for key in counted), counted
+    # Emptied by hand, the count starts again.
+    cache.clear()
+    assert client.get("/api/v1/topics/").status_code == 200
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups")
+def test_two_workers_grant_a_client_its_rate_once(redis_prefix, tmp_path):
+    """The probe's finding: with each worker counting apart, a rate of 10 a minute let 20
+    requests through on two workers. With Redis shared, exactly 10 get through."""
+    servers.collect_static(tmp_path, ignore=("drf_spectacular_sidecar", "admin", "rest_framework"))
+    app = servers.gunicorn(tmp_path, workers=2)
+    # Each worker process is its own cache client, as on two servers; the key prefix keeps this
+    # run's counts apart from anything else on the server.
+    app.env.update(
+        REDIS_URL=REDIS_URL, API_ANON_RATE="10/minute", REDIS_KEY_PREFIX=redis_prefix
+    )
+    statuses = []
+    with app:
+        app.start("/static/favicon.svg")
+        for _ in range(24):
+            # A new connection each time, so that both workers answer.
+            try:
+                with urllib.request.urlopen(app.url + "/api/v1/", timeout=10) as answer:
+                    statuses.append(answer.status)
+            except urllib.error.HTTPError as error:
+                statuses.append(error.code)
+                assert error.headers["Retry-After"]
+    assert statuses.count(200) == 10, statuses
+    assert statuses.count(429) == 14, statuses
+    assert statuses[:10] == [200] * 10
