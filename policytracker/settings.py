@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from corsheaders.defaults import default_headers
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -99,6 +100,8 @@ INSTALLED_APPS = [
     # Swagger UI and Redoc as static files of our own: the API docs load nothing from a CDN.
     "drf_spectacular_sidecar",
     "corsheaders",
+    # The `csp_nonce` of a response, for the API docs' inline blocks.
+    "csp",
     # Wrong passwords at the admin's sign-in, counted per account and per address, with a
     # lockout an admin can lift (`manage.py axes_reset_username NAME`, or the admin's "Access
     # attempts").
@@ -119,6 +122,8 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +179,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "policytracker.web.context_processors.navigation",
             ],
         },
@@ -302,6 +308,26 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }  # fmt: skip
 
+# What a page may load and run: its own files only. No inline script or style runs, and no
+# attribute handler: a payload that got past escaping would still do nothing. The API docs'
+# Redoc writes its styles at run time, with the nonce its page gives it (templates/api/).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        # Redoc searches in a worker it makes from a blob.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Throttling counts requests in this cache. Each process has its own unless REDIS_URL names a
 # Redis server that all app servers share: behind a load balancer, without it, every server
 # grants a client the whole rate again.
@@ -377,7 +403,7 @@ REST_FRAMEWORK = {
     ),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "policytracker.core.api.browsable.StrictBrowsableAPIRenderer",
         "policytracker.core.api.renderers.CSVRenderer",
     ],
     # Scripts write with an editor's token; the browsable API with an editor's session (and

@@ -69,14 +69,37 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Reported to the console by the script below, on every page, for every refusal.
+REFUSAL = "content security policy refused"
+WATCH_POLICY = (
+    "document.addEventListener('securitypolicyviolation', (event) => console.error("
+    f"'{REFUSAL}: ' + event.effectiveDirective + ' ' + event.blockedURI + ' at ' + "
+    "event.sourceFile + ':' + event.lineNumber + ' on ' + location.pathname))"
+)
+# Refusals the site means: Redoc's credit fetches its logo from Redocly's CDN, and the policy
+# keeps the page from loading anything from another host (the API docs' style hides the gap).
+MEANT_REFUSALS = ("img-src https://cdn.redoc.ly/",)
+
+
 def open_context(chromium, site, viewport):
     """A browser context on `viewport` that lets a page reach the test server only: every
-    request to another host is refused and remembered in `context.off_site` (a test fails on
-    any), so a page that would fetch a font, script or image from elsewhere is caught."""
+    request to another host is refused and remembered in `context.off_site`, so a page that
+    would fetch a font, script or image from elsewhere is caught. Every refusal of the site's
+    content security policy (an inline script or style, an attribute handler) is remembered in
+    `context.refused`. `assert_clean(context)` fails on either."""
     from urllib.parse import urlsplit
 
     context = chromium.new_context(viewport=viewport, locale="en-GB")
     context.off_site = []
+    context.refused = []
+    context.add_init_script(WATCH_POLICY)
+
+    def remember_refusal(message):
+        text = message.text
+        if text.startswith(REFUSAL) and not any(meant in text for meant in MEANT_REFUSALS):
+            context.refused.append(text.removeprefix(f"{REFUSAL}: "))
+
+    context.on("console", remember_refusal)
     own = urlsplit(site.url).netloc
 
     def guard(route):
@@ -89,6 +112,13 @@ def open_context(chromium, site, viewport):
 
     context.route("**/*", guard)
     return context
+
+
+def assert_clean(context):
+    """Fail on any request to another host and any refusal of the content security policy."""
+    off_site, refused = list(context.off_site), list(context.refused)
+    assert not off_site, f"requests to other hosts: {off_site}"
+    assert not refused, f"refused by the content security policy: {refused}"
 
 
 def visit(page, address):
@@ -106,9 +136,8 @@ def page(chromium, site, db, request):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    off_site = list(context.off_site)
     context.close()
-    assert not off_site, f"requests to other hosts: {off_site}"
+    assert_clean(context)
 
 
 @pytest.fixture

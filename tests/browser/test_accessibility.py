@@ -5,7 +5,7 @@ scrolls sideways on a phone (320 and 375 px). A request to another host fails an
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import DESKTOP, open_context, shoot, visit
+from tests.browser.conftest import DESKTOP, assert_clean, open_context, shoot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -66,10 +66,9 @@ def test_no_serious_accessibility_violation(chromium, site, db, width, path):
     ]
     if serious:
         shoot(page, screenshot_name(f"axe-{width}-", path))
-    off_site = list(context.off_site)
     context.close()
     assert not serious, "\n".join(serious)
-    assert not off_site, f"requests to other hosts: {off_site}"
+    assert_clean(context)
 
 
 @pytest.mark.parametrize("phone_width", [320, 375])
@@ -83,10 +82,9 @@ def test_no_page_scrolls_sideways_on_a_phone(chromium, site, db, phone_width):
         if scroll_width > phone_width:
             wide.append(f"{path}: {scroll_width}px")
             shoot(page, screenshot_name(f"wide-{phone_width}-", path))
-    off_site = list(context.off_site)
     context.close()
     assert not wide, f"pages wider than {phone_width}px: {wide}"
-    assert not off_site, f"requests to other hosts: {off_site}"
+    assert_clean(context)
 
 
 def over_the_pages_rate(settings):
@@ -144,7 +142,6 @@ def test_the_pages_that_refuse_a_client_read_well(chromium, site, db, settings, 
         v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
     ]
     shoot(page, f"locked-out-{width}")
-    off_site = list(context.off_site)
     context.close()
     assert not failures, failures
-    assert not off_site, f"requests to other hosts: {off_site}"
+    assert_clean(context)

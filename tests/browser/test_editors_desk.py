@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from instruments.models import Citation, Event, Instrument, InstrumentRelation, Source, StatusChange
-from tests.browser.conftest import DESKTOP, PHONE, open_context, shoot, visit
+from tests.browser.conftest import DESKTOP, PHONE, assert_clean, open_context, shoot, visit
 from tests.helpers.desk import (
     DRAFT_STEP,
     EFFECT_CITATION,
@@ -127,7 +127,7 @@ def test_an_editor_adds_the_measures_in_one_pass_and_a_reviewer_publishes_them(
     page.wait_for_load_state("networkidle")
     assert "is waiting for a reviewer" in page.inner_text("body")
     shoot(page, "desk-submitted-1280")
-    assert not editor.off_site
+    assert_clean(editor)
 
     reader = open_context(chromium, site, PHONE).new_page()
     assert visit(reader, f"{site.url}{PAGE}").status == 404
@@ -149,7 +149,7 @@ def test_an_editor_adds_the_measures_in_one_pass_and_a_reviewer_publishes_them(
             review.click("input[name=publish]")
             review.wait_for_load_state("networkidle")
             assert "Published: readers now see" in review.inner_text(".messagelist")
-        assert not context.off_site
+        assert_clean(context)
         context.close()
 
     assert visit(reader, f"{site.url}{PAGE}").status == 200

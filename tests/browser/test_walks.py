@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import PHONE, open_context, shoot, visit
+from tests.browser.conftest import PHONE, assert_clean, open_context, shoot, visit
 
 pytestmark = pytest.mark.browser
 
@@ -159,6 +159,7 @@ def test_a_table_wider_than_a_phone_scrolls_in_its_box_and_shows_it(chromium, si
     assert "scroll" in box.evaluate("el => getComputedStyle(el).backgroundAttachment")
     shoot(phone, "phone-jurisdictions")
     context.close()
+    assert_clean(context)
 
 
 def test_a_printed_list_keeps_its_active_filters(page, url):
