@@ -71,7 +71,7 @@ class InstrumentDetailView(DetailView):
             all_provenance=Provenance(citations=every_citation),
             relations=relations,
             history=record_history(instrument),
-            page_url=self.request.build_absolute_uri(),
+            canonical_url=self.canonical_url(instrument),
             json_ld=json_for_script(self.json_ld(instrument)),
             cite_text=self.cite_text(instrument),
             bibtex=self.bibtex(instrument),
@@ -82,6 +82,11 @@ class InstrumentDetailView(DetailView):
         )
         return context
 
+    def canonical_url(self, instrument):
+        """The record's own address, the one every citation of it gives: without the query
+        string of the address it was read at (`?as_of=`, or whatever a link added)."""
+        return self.request.build_absolute_uri(instrument.get_absolute_url())
+
     def json_ld(self, instrument):
         """schema.org `Legislation`: what search engines and citation tools read. The page
         embeds it in a script element as `json_for_script` writes it (`<`, `>` and `&` escaped),
@@ -90,7 +95,7 @@ class InstrumentDetailView(DetailView):
             "@context": "https://schema.org",
             "@type": "Legislation",
             "name": instrument.title,
-            "url": self.request.build_absolute_uri(),
+            "url": self.canonical_url(instrument),
             "legislationType": instrument.get_type_display(),
             "legislationJurisdiction": instrument.jurisdiction.name,
             "isAccessibleForFree": True,
@@ -126,7 +131,7 @@ class InstrumentDetailView(DetailView):
         text = " ".join(parts) + f". {instrument.jurisdiction.name}"
         if when:
             text += f", {when}"
-        return f"{text}. Policy Tracker, {self.request.build_absolute_uri()} (accessed {accessed})."
+        return f"{text}. Policy Tracker, {self.canonical_url(instrument)} (accessed {accessed})."
 
     def bibtex(self, instrument):
         when = instrument.adopted or instrument.introduced
@@ -136,7 +141,7 @@ class InstrumentDetailView(DetailView):
             + _bibtex_escape(instrument.issuing_body or instrument.jurisdiction.name)
             + "}",
             "howpublished": "{Policy Tracker}",
-            "url": "{" + self.request.build_absolute_uri() + "}",
+            "url": "{" + self.canonical_url(instrument) + "}",
             "urldate": "{" + timezone.localdate().isoformat() + "}",
         }
         if when:
