@@ -50,8 +50,12 @@ def deferred():
         Instrument.objects.filter(pk__in=pending).refresh_timeline_dates()
 
 
-def _instrument_saved(sender, instance, **kwargs):
-    refresh([instance.pk])
+# A row saved raw (a backup read back, a fixture) holds its dates already, as they were stored.
+
+
+def _instrument_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh([instance.pk])
 
 
 def _instrument_deleting(sender, instance, **kwargs):
@@ -62,11 +66,14 @@ def _instrument_deleted(sender, instance, **kwargs):
     _deleting.set(_deleting.get() - {instance.pk})
 
 
-def _step_or_citation_changed(sender, instance, **kwargs):
-    refresh([instance.instrument_id])
+def _step_or_citation_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh([instance.instrument_id])
 
 
-def _source_saved(sender, instance, **kwargs):
+def _source_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
     # Its publication date dates the undated instruments it is cited for.
     refresh(
         Citation.objects.filter(source=instance, instrument__isnull=False)

@@ -4,31 +4,15 @@ Table-driven: pages and the API, anonymous reads and an editor's writes, on both
 (PostgreSQL refuses a NUL in any text it stores or compares: such input answered 500 there).
 After each request every table of the records is counted and checksummed again."""
 
-import hashlib
 import json
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
+from tests.helpers.fingerprint import fingerprint
 from tests.helpers.writes import NEW_INSTRUMENT, read
 
 pytestmark = pytest.mark.django_db
-
-
-def fingerprint():
-    """{model: (rows, checksum of every row)} for every model of the records and tokens."""
-    found = {}
-    for label in ("jurisdictions", "instruments", "authtoken"):
-        for model in apps.get_app_config(label).get_models():
-            rows = model._default_manager.order_by("pk").values_list()
-            digest = hashlib.sha256()
-            count = 0
-            for row in rows.iterator():
-                digest.update(repr(row).encode())
-                count += 1
-            found[model._meta.label] = (count, digest.hexdigest())
-    return found
 
 
 # (address, what the answer names)
