@@ -1,4 +1,6 @@
-"""ASGI entry point."""
+"""ASGI entry point.
+
+The server refuses to start on an unmigrated database (`policytracker.core.startup`)."""
 
 import os
 
@@ -7,3 +9,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policytracker.settings")
 
 application = get_asgi_application()
+
+from policytracker.core.startup import check_ready_to_serve  # noqa: E402 (needs the app loaded)
+
+check_ready_to_serve()

@@ -171,3 +171,25 @@ def generated():
 @pytest.fixture(scope="module")
 def schema(generated):
     return generated[0]
+
+
+# -- app servers started by a test (tests/benchmarks/test_servers.py, tests/test_shared_throttle.py)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """The address of an SQLite file migrated once per test process: an app server refuses to
+    start on an unmigrated database (`policytracker.core.startup`), and these servers need
+    none of the suite's data."""
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("served") / "served.sqlite3"
+    url = f"sqlite:///{path}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"},
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return url

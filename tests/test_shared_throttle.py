@@ -78,14 +78,19 @@ def test_the_api_and_the_pages_count_in_redis(redis_prefix, settings, db):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
-def test_two_workers_grant_a_client_its_rate_once(redis_prefix, tmp_path):
+def test_two_workers_grant_a_client_its_rate_once(redis_prefix, tmp_path, migrated_database):
     """The probe's finding: with each worker counting apart, a rate of 10 a minute let 20
     requests through on two workers. With Redis shared, exactly 10 get through."""
     servers.collect_static(tmp_path, ignore=("drf_spectacular_sidecar", "admin", "rest_framework"))
     app = servers.gunicorn(tmp_path, workers=2)
     # Each worker process is its own cache client, as on two servers; the key prefix keeps this
     # run's counts apart from anything else on the server.
-    app.env.update(REDIS_URL=REDIS_URL, API_ANON_RATE="10/minute", REDIS_KEY_PREFIX=redis_prefix)
+    app.env.update(
+        REDIS_URL=REDIS_URL,
+        API_ANON_RATE="10/minute",
+        REDIS_KEY_PREFIX=redis_prefix,
+        DATABASE_URL=migrated_database,
+    )
     statuses, waits = [], []
     with app:
         app.start("/static/favicon.svg")

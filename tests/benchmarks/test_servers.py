@@ -33,11 +33,12 @@ def test_datasette_is_looked_for_where_said(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
-def test_gunicorn_serves_in_production_mode_and_stops(tmp_path):
+def test_gunicorn_serves_in_production_mode_and_stops(tmp_path, migrated_database):
     # The pages measured need none of the API docs' and the admin's files: leaving them out
     # keeps the test short.
     servers.collect_static(tmp_path, ignore=("drf_spectacular_sidecar", "admin", "rest_framework"))
     app = servers.gunicorn(tmp_path, workers=1)
+    app.env["DATABASE_URL"] = migrated_database
     with app:
         app.start("/api/")
         process = app.process

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,6 +26,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fixtures_dir, files, **options):
+        if not Path(fixtures_dir).is_dir():
+            raise CommandError(
+                f"Nothing was loaded. There is no fixtures folder at {fixtures_dir}: the seed's "
+                "files are in fixtures/ of the project (is the checkout complete?), or name "
+                "another folder with --fixtures-dir."
+            )
         try:
             report = seed(fixtures_dir, files)
         except FixtureError as exc:
