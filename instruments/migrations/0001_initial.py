@@ -5,6 +5,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -579,5 +581,35 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='instrument',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('effective_on__isnull', True), ('effective_on_precision', '')), models.Q(('effective_on__isnull', False), ('effective_on_precision__in', ['year', 'month', 'day'])), _connector='OR'), name='instrument_effective_on_precision_matches'),
+        ),
+        # Going back to zero keeps every row (the link tables of the many-to-many fields
+        # included); applying this again puts them back.
+        keeping.keep_tables(
+            __name__,
+            [
+                "instruments.actor",
+                "instruments.event",
+                "instruments.historicalactor",
+                "instruments.historicalevent",
+                "instruments.historicalevent_actors",
+                "instruments.historicalevent_participants",
+                "instruments.historicalinstrument",
+                "instruments.historicalsource",
+                "instruments.historicaltopic",
+                "instruments.instrument",
+                "instruments.historicalstatuschange",
+                "instruments.historicalinstrumentrelation",
+                "instruments.historicalinstrumentidentifier",
+                "instruments.historicalinstrument_parties",
+                "instruments.historicalevent_instruments",
+                "instruments.instrumentidentifier",
+                "instruments.instrumentrelation",
+                "instruments.source",
+                "instruments.statuschange",
+                "instruments.historicalcitation",
+                "instruments.citation",
+                "instruments.topic",
+                "instruments.historicalinstrument_topics",
+            ],
         ),
     ]

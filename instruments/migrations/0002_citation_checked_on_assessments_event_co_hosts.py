@@ -4,6 +4,8 @@ import django.db.models.deletion
 import simple_history.models
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -99,5 +101,20 @@ class Migration(migrations.Migration):
             model_name='historicalevent_co_hosts',
             name='jurisdiction',
             field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='jurisdictions.jurisdiction'),
+        ),
+        # The older schema has no citation of an approach assessment (its constraint wants one
+        # of the other records): reversing keeps those citations whole, and the added columns
+        # and tables; applying this again puts them back.
+        keeping.keep_columns(
+            __name__,
+            {
+                "instruments.citation": ["approach_assessment", "checked_on"],
+                "instruments.historicalcitation": ["approach_assessment", "checked_on"],
+                "instruments.event": ["co_hosts"],
+            },
+        ),
+        keeping.keep_tables(__name__, ["instruments.historicalevent_co_hosts"]),
+        keeping.keep_rows(
+            __name__, "instruments.citation", {"approach_assessment__isnull": False}
         ),
     ]

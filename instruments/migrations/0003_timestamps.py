@@ -3,6 +3,8 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -102,5 +104,23 @@ class Migration(migrations.Migration):
             model_name='topic',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, help_text='When the record last changed.'),
+        ),
+        # Reversing keeps every timestamp; applying this again puts them back, rather than
+        # the time of the migration.
+        keeping.keep_columns(
+            __name__,
+            {
+                f"instruments.{model}": ["created_at", "updated_at"]
+                for model in (
+                    "actor",
+                    "event",
+                    "source",
+                    "topic",
+                    "historicalactor",
+                    "historicalevent",
+                    "historicalsource",
+                    "historicaltopic",
+                )
+            },
         ),
     ]

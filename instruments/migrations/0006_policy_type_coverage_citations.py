@@ -3,6 +3,18 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
+# The older schema has neither the "policy" type nor citations of coverage reviews: reversing
+# keeps each instrument's type and writes "voluntary_framework" (the nearest older type: a text
+# that binds no one) in place of "policy", and keeps the citations of coverage reviews whole;
+# applying this again puts them back.
+OLDER_TYPES = ("binding_law", "voluntary_framework", "draft_bill", "declaration")
+
+
+def older_type(type):
+    return type if type in OLDER_TYPES else "voluntary_framework"
+
 
 class Migration(migrations.Migration):
 
@@ -52,4 +64,13 @@ class Migration(migrations.Migration):
             model_name='instrument',
             constraint=models.CheckConstraint(condition=models.Q(('type__in', ['binding_law', 'voluntary_framework', 'draft_bill', 'declaration', 'policy'])), name='instrument_type_valid'),
         ),
+        keeping.keep_values(__name__, "instruments.instrument", "type", older_type),
+        keeping.keep_columns(
+            __name__,
+            {
+                "instruments.citation": ["coverage_review"],
+                "instruments.historicalcitation": ["coverage_review"],
+            },
+        ),
+        keeping.keep_rows(__name__, "instruments.citation", {"coverage_review__isnull": False}),
     ]

@@ -4,9 +4,16 @@ Business took effect on 19 April 2024, not "2024"; the LDP draft was a draft fro
 2024, not "proposed" in February), the citations that quoted citations replace (references
 without a quote, and the article's citations of fields its words do not state), and the sources
 no citation is left to. Rows already absent are skipped; the seed run that follows re-syncs each
-instrument's status."""
+instrument's status.
+
+Reversing removes nothing and puts nothing back (the removed rows were wrong or replaced). It
+notes the rows this would remove that are there at that moment, though (a record added since
+can match a removed one): applying this again leaves those alone, so a reverse and a forward
+change no data (`policytracker.core.migration_keeping`)."""
 
 from django.db import migrations
+
+from policytracker.core import migration_keeping as keeping
 
 # (instrument slug, status, date) of each status step to remove.
 STEPS = [
@@ -213,21 +220,41 @@ LOOKUPS = {
 }
 
 
-def remove_corrected_rows(apps, schema_editor):
+def corrected_rows(apps):
+    """The rows to remove: citations, status steps, and sources (if nothing cites them)."""
     Citation = apps.get_model("instruments", "Citation")
     Source = apps.get_model("instruments", "Source")
     StatusChange = apps.get_model("instruments", "StatusChange")
-    for source, kind, key, quote in CITATIONS:
-        Citation.objects.filter(source__slug=source, quote=quote, **LOOKUPS[kind](key)).delete()
-    for slug, status, date in STEPS:
-        StatusChange.objects.filter(instrument__slug=slug, status=status, date=date).delete()
-    Source.objects.filter(slug__in=SOURCES, citations__isnull=True).delete()
+    citations = [
+        Citation.objects.filter(source__slug=source, quote=quote, **LOOKUPS[kind](key))
+        for source, kind, key, quote in CITATIONS
+    ]
+    steps = [
+        StatusChange.objects.filter(instrument__slug=slug, status=status, date=date)
+        for slug, status, date in STEPS
+    ]
+    return citations, steps, Source.objects.filter(slug__in=SOURCES)
+
+
+def remove_corrected_rows(apps, schema_editor):
+    citations, steps, sources = corrected_rows(apps)
+    spared = {
+        queryset.model: keeping.take_spared(schema_editor, __name__, queryset.model)
+        for queryset in (citations[0], steps[0], sources)
+    }
+    for queryset in citations + steps:
+        queryset.exclude(pk__in=spared[queryset.model]).delete()
+    sources.filter(citations__isnull=True).exclude(pk__in=spared[sources.model]).delete()
+
+
+def spare_present_rows(apps, schema_editor):
+    citations, steps, sources = corrected_rows(apps)
+    keeping.spare(schema_editor, __name__, *citations, *steps, sources)
 
 
 class Migration(migrations.Migration):
     dependencies = [("instruments", "0006_policy_type_coverage_citations")]
 
     operations = [
-        # Reversing keeps the corrected data: the removed rows were wrong or replaced.
-        migrations.RunPython(remove_corrected_rows, migrations.RunPython.noop),
+        migrations.RunPython(remove_corrected_rows, spare_present_rows),
     ]

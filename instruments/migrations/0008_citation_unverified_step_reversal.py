@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -39,5 +41,14 @@ class Migration(migrations.Migration):
             model_name='statuschange',
             name='reversal',
             field=models.BooleanField(default=False, help_text='A real step back that a source states (a court stay, a suspension, a law restored): the one way a timeline may go backwards. Say what happened in the note and cite it.'),
+        ),
+        keeping.keep_columns(
+            __name__,
+            {
+                "instruments.citation": ["unverified_fields", "unverified_since"],
+                "instruments.historicalcitation": ["unverified_fields", "unverified_since"],
+                "instruments.statuschange": ["reversal"],
+                "instruments.historicalstatuschange": ["reversal"],
+            },
         ),
     ]

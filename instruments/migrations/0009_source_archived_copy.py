@@ -4,6 +4,8 @@ import django.core.validators
 import instruments.archives
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -41,5 +43,12 @@ class Migration(migrations.Migration):
             model_name='source',
             name='archived_text',
             field=models.TextField(blank=True, help_text="The source's text as an editor saved it (e.g. pasted). Quotes are checked against it, or against the archived file when it is empty."),
+        ),
+        keeping.keep_columns(
+            __name__,
+            {
+                "instruments.source": ["archived_file", "archived_on", "archived_text"],
+                "instruments.historicalsource": ["archived_file", "archived_on", "archived_text"],
+            },
         ),
     ]

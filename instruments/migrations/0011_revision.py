@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -42,4 +44,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['create', 'update', 'delete'])), name='revision_kind_valid'), models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'published', 'rejected', 'withdrawn'])), name='revision_state_valid'), models.CheckConstraint(condition=models.Q(('state', 'pending'), ('state', 'withdrawn'), models.Q(('reviewed_at__isnull', False), ('reviewer__isnull', False)), _connector='OR'), name='revision_reviewed_has_reviewer')],
             },
         ),
+        keeping.keep_tables(__name__, ["instruments.revision"]),
     ]

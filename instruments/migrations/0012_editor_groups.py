@@ -7,10 +7,16 @@ they may not delete. Their changes wait as revisions until a reviewer publishes 
 may do all of that and publish: their own changes, and editors' revisions.
 
 The lists are written out here, as they stand at this migration: a later model gets its
-permissions by a migration of its own."""
+permissions by a migration of its own.
+
+Reversing takes the two groups' permissions away and keeps them
+(`policytracker.core.migration_keeping`): applying this again gives each group back the
+permissions it had, an admin's changes included, rather than the lists below."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from policytracker.core import migration_keeping as keeping
 
 ALL = ("add", "change", "delete", "view")
 EDITING = {
@@ -77,4 +83,12 @@ class Migration(migrations.Migration):
         ("instruments", "0011_revision"),
     ]
 
-    operations = [migrations.RunPython(create_groups, remove_permissions)]
+    operations = [
+        migrations.RunPython(create_groups, remove_permissions),
+        keeping.keep_rows(
+            __name__,
+            "auth.group_permissions",
+            {"group__name__in": ["editors", "reviewers"]},
+            forward_replaces=True,
+        ),
+    ]

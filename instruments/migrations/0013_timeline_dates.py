@@ -61,5 +61,8 @@ class Migration(migrations.Migration):
             model_name='instrument',
             index=models.Index(fields=['exists_from'], name='instrument_exists_from'),
         ),
+        # Nothing is lost going back: these columns only store what an instrument's timeline,
+        # own dates and sources say (each write keeps them so), and those are kept; applying
+        # this again reads them from there once more.
         migrations.RunPython(read_timeline_dates, migrations.RunPython.noop),
     ]

@@ -5,6 +5,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -94,5 +96,15 @@ class Migration(migrations.Migration):
                 'ordering': ['bloc__code', 'start_year', 'member__name'],
                 'constraints': [models.UniqueConstraint(fields=('member', 'bloc', 'role', 'start_year'), name='membership_unique'), models.CheckConstraint(condition=models.Q(('member', models.F('bloc')), _negated=True), name='membership_not_own_bloc'), models.CheckConstraint(condition=models.Q(('end_year__isnull', True), ('start_year__lte', models.F('end_year')), _connector='OR'), name='membership_start_before_end'), models.CheckConstraint(condition=models.Q(('role__in', ['member', 'observer'])), name='membership_role_valid')],
             },
+        ),
+        # Going back to zero keeps every row; applying this again puts them back.
+        keeping.keep_tables(
+            __name__,
+            [
+                "jurisdictions.historicaljurisdiction",
+                "jurisdictions.jurisdiction",
+                "jurisdictions.historicalmembership",
+                "jurisdictions.membership",
+            ],
         ),
     ]

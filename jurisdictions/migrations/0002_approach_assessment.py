@@ -5,6 +5,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -73,5 +75,9 @@ class Migration(migrations.Migration):
                 'ordering': ['jurisdiction', 'date'],
                 'constraints': [models.UniqueConstraint(fields=('jurisdiction', 'date'), name='approach_assessment_one_per_day'), models.CheckConstraint(condition=models.Q(('approach__in', ['binding', 'risk_based', 'transitioning', 'voluntary', 'light_touch', 'hybrid'])), name='approach_assessment_approach_valid'), models.CheckConstraint(condition=models.Q(('date_precision__in', ['year', 'month', 'day'])), name='approach_assessment_precision_valid')],
             },
+        ),
+        keeping.keep_tables(
+            __name__,
+            ["jurisdictions.historicalapproachassessment", "jurisdictions.approachassessment"],
         ),
     ]

@@ -3,6 +3,8 @@
 import django.utils.timezone
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -33,5 +35,14 @@ class Migration(migrations.Migration):
             model_name='jurisdiction',
             name='updated_at',
             field=models.DateTimeField(auto_now=True, help_text='When the record last changed.'),
+        ),
+        # Reversing keeps every timestamp; applying this again puts them back, rather than
+        # the time of the migration.
+        keeping.keep_columns(
+            __name__,
+            {
+                "jurisdictions.historicaljurisdiction": ["created_at", "updated_at"],
+                "jurisdictions.jurisdiction": ["created_at", "updated_at"],
+            },
         ),
     ]

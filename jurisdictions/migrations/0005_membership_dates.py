@@ -1,11 +1,19 @@
 """Memberships are dated at the precision a source gives (a day where known), not by year: a
 year-only membership becomes a year-precision date (1 January of its year, as before), except
 the ASEAN memberships of the seed, whose days the seed cites (so that seeding an existing
-database finds them rather than adding a second, day-dated copy)."""
+database finds them rather than adding a second, day-dated copy).
+
+Reversing writes the years back and keeps the dates (`policytracker.core.migration_keeping`):
+applying this again puts back each date as it was, rather than 1 January of its year. Two
+memberships of the same member, bloc and role that start in the same year cannot both be held
+by the older schema (one per year): the reverse refuses them."""
 
 import datetime
+from collections import defaultdict
 
 from django.db import migrations, models
+
+from policytracker.core import migration_keeping as keeping
 
 
 PRECISIONS = [("year", "Year"), ("month", "Month"), ("day", "Day")]
@@ -54,6 +62,15 @@ def years_to_dates(apps, schema_editor):
 
 
 def dates_to_years(apps, schema_editor):
+    same_year = defaultdict(list)
+    for row in apps.get_model("jurisdictions", "Membership").objects.order_by("pk"):
+        same_year[row.member_id, row.bloc_id, row.role, row.started_on.year].append(row.pk)
+    clashes = [pks for pks in same_year.values() if len(pks) > 1]
+    if clashes:
+        raise keeping.CannotReverse(
+            "The older schema holds one membership per member, bloc, role and starting year; "
+            f"these memberships (ids) start in the same year: {clashes}."
+        )
     for name in ("Membership", "HistoricalMembership"):
         model = apps.get_model("jurisdictions", name)
         for row in model.objects.all():
@@ -109,7 +126,31 @@ class Migration(migrations.Migration):
                 ),
             )
         ],
+        # Nullable for the moment it is still there, so that reversing can add it back to
+        # rows that have it only once `dates_to_years` has run.
+        *[
+            migrations.AlterField(
+                model_name=model,
+                name="start_year",
+                field=models.PositiveSmallIntegerField(
+                    help_text="Year the membership began.", null=True
+                ),
+            )
+            for model in ("membership", "historicalmembership")
+        ],
         migrations.RunPython(years_to_dates, dates_to_years),
+        keeping.keep_columns(
+            __name__,
+            {
+                f"jurisdictions.{model}": [
+                    "started_on",
+                    "started_on_precision",
+                    "ended_on",
+                    "ended_on_precision",
+                ]
+                for model in ("membership", "historicalmembership")
+            },
+        ),
         *[
             operation
             for model in ("membership", "historicalmembership")

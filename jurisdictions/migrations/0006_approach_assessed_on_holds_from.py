@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 def dates_are_assessment_dates(apps, schema_editor):
     """Every assessment recorded so far was dated by its source: that date is when the source
@@ -63,6 +65,8 @@ class Migration(migrations.Migration):
         migrations.RemoveConstraint(
             model_name="approachassessment", name="approach_assessment_precision_valid"
         ),
+        # Nothing to undo going back: the columns it fills are dropped, their values kept by
+        # the last operation, which puts them back when this is applied again.
         migrations.RunPython(dates_are_assessment_dates, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='approachassessment',
@@ -75,5 +79,17 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='approachassessment',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('date', models.F('holds_from')), ('date_precision', models.F('holds_from_precision')), ('holds_from__isnull', False)), models.Q(('assessed_on__isnull', False), ('date', models.F('assessed_on')), ('date_precision', models.F('assessed_on_precision')), ('holds_from__isnull', True)), _connector='OR'), name='approach_assessment_date_derived'),
+        ),
+        keeping.keep_columns(
+            __name__,
+            {
+                f"jurisdictions.{model}": [
+                    "assessed_on",
+                    "assessed_on_precision",
+                    "holds_from",
+                    "holds_from_precision",
+                ]
+                for model in ("approachassessment", "historicalapproachassessment")
+            },
         ),
     ]

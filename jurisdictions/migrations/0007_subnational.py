@@ -3,6 +3,20 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
+# The older schema knows no sub-national jurisdiction: reversing keeps each one's parent, code
+# and kind, and writes in their place what the older constraints accept (a national
+# jurisdiction whose code has no hyphen, US-CA as USCA); applying this again puts them back.
+
+
+def older_code(code):
+    return code.replace("-", "")
+
+
+def older_kind(kind):
+    return "national" if kind == "subnational" else kind
+
 
 class Migration(migrations.Migration):
 
@@ -49,6 +63,15 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('national', 'National'), ('subnational', 'Sub-national'), ('regional_bloc', 'Regional bloc'), ('international', 'International')], help_text='National, bloc or international.', max_length=20),
         ),
+        keeping.keep_columns(
+            __name__,
+            {
+                "jurisdictions.jurisdiction": ["parent"],
+                "jurisdictions.historicaljurisdiction": ["parent"],
+            },
+        ),
+        keeping.keep_values(__name__, "jurisdictions.jurisdiction", "code", older_code),
+        keeping.keep_values(__name__, "jurisdictions.jurisdiction", "kind", older_kind),
         migrations.AddConstraint(
             model_name='jurisdiction',
             constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,3})?$')), name='jurisdiction_code_upper_case'),

@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from policytracker.core import migration_keeping as keeping
+
 
 class Migration(migrations.Migration):
 
@@ -87,5 +89,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('jurisdiction', 'reviewed_on'), name='coverage_review_one_per_day'), models.CheckConstraint(condition=models.Q(('law_in_force__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_law_in_force_valid'), models.CheckConstraint(condition=models.Q(('law_adopted__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_law_adopted_valid'), models.CheckConstraint(condition=models.Q(('bills__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_bills_valid'), models.CheckConstraint(condition=models.Q(('strategy__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_strategy_valid'), models.CheckConstraint(condition=models.Q(('voluntary__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_voluntary_valid'), models.CheckConstraint(condition=models.Q(('sector_rules__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_sector_rules_valid'), models.CheckConstraint(condition=models.Q(('international__in', ['found', 'nothing_found', 'not_reviewed'])), name='coverage_review_international_valid'), models.CheckConstraint(condition=models.Q(models.Q(('bills', 'not_reviewed'), ('international', 'not_reviewed'), ('law_adopted', 'not_reviewed'), ('law_in_force', 'not_reviewed'), ('sector_rules', 'not_reviewed'), ('strategy', 'not_reviewed'), ('voluntary', 'not_reviewed')), ('checked_legislature', True), ('checked_government', True), ('checked_tracker', True), _connector='OR'), name='coverage_review_findings_need_sources')],
             },
             bases=(policytracker.core.records.ShownOnParentPage, models.Model),
+        ),
+        keeping.keep_tables(
+            __name__,
+            ["jurisdictions.historicalcoveragereview", "jurisdictions.coveragereview"],
         ),
     ]
