@@ -487,6 +487,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Examples of whole answers (a page with its facets), which views cannot give.
         "policytracker.api.schema.add_examples",
+        # Parameters as the API holds them: no control characters; an empty value, as if not
+        # given.
+        "policytracker.core.api.schema.strict_parameters",
     ],
 }
 

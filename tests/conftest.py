@@ -1,4 +1,5 @@
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,37 @@ def migrated_database(tmp_path_factory):
         check=True, capture_output=True,
     )  # fmt: skip
     return url
+
+
+# -- databases of the suite's engine made by a test (tests/test_backups.py, the schema runs) ----
+
+
+def database_url(name):
+    """The address of a new database `name` of the suite's own kind."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    params = connection.settings_dict
+    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
+    host = f"{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
+    return f"postgres://{params['USER']}{password}@{host}/{name}"
+
+
+@pytest.fixture
+def new_database(tmp_path):
+    """The address of a database of the suite's kind that does not exist yet (dropped after)."""
+    if connection.vendor == "sqlite":
+        yield database_url(tmp_path / "made.sqlite3")
+        return
+    import psycopg
+
+    name = f"made_{uuid.uuid4().hex[:12]}"
+    params = connection.settings_dict
+    admin = {
+        "dbname": "postgres", "user": params["USER"], "password": params["PASSWORD"] or None,
+        "host": params["HOST"] or "127.0.0.1", "port": params["PORT"] or 5432, "autocommit": True,
+    }  # fmt: skip
+    with psycopg.connect(**admin) as server:
+        server.execute(f'CREATE DATABASE "{name}"')
+    yield database_url(name)
+    with psycopg.connect(**admin) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 from django.apps import apps
@@ -159,16 +158,6 @@ def test_every_table_of_the_data_is_in_the_backup():
     assert "auth.Permission" not in labels
 
 
-def database_url(name):
-    """The address of a new database `name` of the suite's own kind."""
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    params = connection.settings_dict
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    host = f"{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
-    return f"postgres://{params['USER']}{password}@{host}/{name}"
-
-
 def run(url, *command):
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "CHANGES_SETTLE_SECONDS": "0"}
     result = subprocess.run(
@@ -181,27 +170,6 @@ def run(url, *command):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
-
-
-@pytest.fixture
-def new_database(tmp_path):
-    """The address of a database of the suite's kind that does not exist yet (dropped after)."""
-    if connection.vendor == "sqlite":
-        yield database_url(tmp_path / "restored.sqlite3")
-        return
-    import psycopg
-
-    name = f"backup_{uuid.uuid4().hex[:12]}"
-    params = connection.settings_dict
-    admin = {
-        "dbname": "postgres", "user": params["USER"], "password": params["PASSWORD"] or None,
-        "host": params["HOST"] or "127.0.0.1", "port": params["PORT"] or 5432, "autocommit": True,
-    }  # fmt: skip
-    with psycopg.connect(**admin) as server:
-        server.execute(f'CREATE DATABASE "{name}"')
-    yield database_url(name)
-    with psycopg.connect(**admin) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_new_database_restored_with_the_commands_answers_as_the_original(

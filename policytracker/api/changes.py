@@ -256,7 +256,7 @@ class ChangePageSerializer(Serializer):
 def size_parameter(name):
     return OpenApiParameter(
         name,
-        int,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         description=f"Entries per answer, 1 to {MAX_PAGE_SIZE} (default "
         f"{api_settings.PAGE_SIZE}). Not read with `format=csv`.",
     )

@@ -397,3 +397,48 @@ class ApiSchema(AutoSchema):
                 )
             )
         return answers
+
+
+# The characters no parameter takes: control characters other than tab and line breaks
+# (`policytracker.core.client_faults` answers 400 to any).
+CONTROL_CHARACTERS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f"
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
+EMPTY_NOTE = "Empty, as if not given."
+
+
+def _strict_text(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _strict_text(schema["items"])
+    elif schema.get("type") != "string" or {"enum", "format"} & schema.keys():
+        return
+    elif "pattern" not in schema:
+        schema["pattern"] = TEXT_PATTERN
+    elif schema["pattern"].startswith("^[^") and CONTROL_CHARACTERS not in schema["pattern"]:
+        # A pattern of what a value may not hold (a key in an address: no `/` or `.`).
+        schema["pattern"] = "^[^" + CONTROL_CHARACTERS + schema["pattern"].removeprefix("^[^")
+
+
+def strict_parameters(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """What every parameter of the API takes, said in its schema as the API holds it:
+
+    - no text holds a control character (the address is refused with 400 before any view);
+    - a query parameter with a format or a set of values may be empty, which reads as if it
+      were not given (`?updated_since=`, `?format=`), as the pages' forms send an empty field.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") in ("path", "query"):
+                    _strict_text(schema)
+                if (
+                    parameter.get("in") == "query"
+                    and schema.get("type") == "string"
+                    and ({"enum", "format"} & schema.keys())
+                ):
+                    parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+                    description = parameter.get("description", "").strip()
+                    parameter["description"] = f"{description} {EMPTY_NOTE}".strip()
+    return result
