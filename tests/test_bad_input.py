@@ -213,3 +213,76 @@ def test_a_status_change_note_with_a_nul_changes_nothing(seeded, as_editor):
     assert response.status_code == 400, response.content[:300]
     assert "note" in response.content.decode()
     assert fingerprint() == before
+
+
+# Values of the wrong kind (not characters): (address, status, what the answer names). An API
+# address answers JSON naming the parameter; a page, the 400 page naming it.
+BAD_VALUES = [
+    (f"{API}/instruments/?page=-1", 400, "page"),
+    (f"{API}/instruments/?page=99999999999999999999999999", 400, "page"),
+    (f"{API}/instruments/?page_size=0", 400, "page_size"),
+    (f"{API}/instruments/?page_size=1e400", 400, "page_size"),
+    (f"{API}/instruments/?as_of=2025-13-45", 400, "as_of"),
+    (f"{API}/instruments/?as_of=2025-2-3", 400, "as_of"),
+    (f"{API}/instruments/?updated_since=yesterday", 400, "updated_since"),
+    (f"{API}/instruments/?ordering=colour", 400, "ordering"),
+    (f"{API}/instruments/?facet=colour", 400, "facet"),
+    (f"{API}/instruments/?type=treaty", 400, "type"),
+    (f"{API}/instruments/?binding=maybe", 400, "binding"),
+    (f"{API}/instruments/?format=xml", 400, "format"),
+    (f"{API}/instruments/?colour=red", 400, "colour"),
+    (f"{API}/events/?year=99999999999999999999", 400, "year"),
+    (f"{API}/changes/?since=last-week", 400, "since"),
+    (f"{API}/changes/?page_size=100000", 400, "page_size"),
+    ("/instruments/?page=-1", 400, "page"),
+    ("/instruments/?as_of=2025-13-45", 400, "as_of"),
+    ("/instruments/?type=treaty", 400, "type"),
+    ("/jurisdictions/?region=atlantis", 400, "region"),
+    ("/events/?year=99999999999999999999", 400, "year"),
+]
+
+
+@pytest.mark.parametrize(("address", "status", "named"), BAD_VALUES)
+def test_a_value_of_the_wrong_kind_answers_400_naming_it(seeded, client, address, status, named):
+    before = fingerprint()
+    response = client.get(address)
+    assert response.status_code == status, (address, response.status_code, response.content[:300])
+    if address.startswith(API):
+        assert response["Content-Type"] == "application/json"
+        assert named in response.json()["errors"], response.content[:300]
+    else:
+        assert f"<code>{named}</code>" in response.content.decode()
+    assert fingerprint() == before
+
+
+# Bytes that are not UTF-8, where a key or a value should be: never a server error, and the
+# site's own answer (a 404 names no record, a list finds nothing or names the value).
+NOT_UTF8 = [
+    "/jurisdictions/%FF/",
+    "/instruments/%C3%28/",
+    f"{API}/instruments/%FF%FE/",
+    f"{API}/jurisdictions/%C0%AF/",
+    "/search/?q=%FF%FE",
+    f"{API}/instruments/?q=%C3%28",
+    f"{API}/instruments/?jurisdiction=%FF",
+]
+
+
+@pytest.mark.parametrize("address", NOT_UTF8)
+def test_bytes_that_are_not_utf8_never_fail_the_server(seeded, client, address):
+    before = fingerprint()
+    response = client.get(address)
+    assert response.status_code in (200, 400, 404), (address, response.status_code)
+    if address.startswith(API):
+        assert response["Content-Type"] == "application/json"
+    assert fingerprint() == before
+
+
+def test_a_body_over_the_limit_answers_413_and_writes_nothing(vocabulary, as_editor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    before = fingerprint()
+    body = json.dumps({**NEW_INSTRUMENT, "summary": "x" * 20_000})
+    response = as_editor.post(reverse("api:instrument-list"), body, content_type="application/json")
+    assert response.status_code == 413, response.content[:300]
+    assert list(response.json()["errors"]) == ["body"]
+    assert fingerprint() == before
