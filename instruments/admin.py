@@ -297,7 +297,13 @@ class TopicAdmin(ReviewedAdminMixin, RecordAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(instrument_count=Count("instruments"))
+        # A counted queryset drops the model's ordering; the autocomplete boxes page it.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(instrument_count=Count("instruments"))
+            .order_by("name", "pk")
+        )
 
     @admin.display(description="instruments", ordering="instrument_count")
     def instrument_count(self, obj):
@@ -340,6 +346,8 @@ class SourceAdmin(ReviewedAdminMixin, RecordAdmin):
                 citation_count=Count("citations"),
                 has_archive=models.ExpressionWrapper(~no_archive, models.BooleanField()),
             )
+            # A counted queryset drops the model's ordering; the autocomplete boxes page it.
+            .order_by("title", "pk")
         )
 
     @admin.display(description="citations", ordering="citation_count")
