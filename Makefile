@@ -89,6 +89,18 @@ $(BENCH_STAMP):
 bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python manage.py benchmark --datasette $(BENCH_VENV)/bin/datasette $(BENCH_ARGS)
 
+# The load run (README, "Load run"): the site under gunicorn in production mode on PostgreSQL
+# (DATABASE_URL, else a database of its own, policytracker_load, made on first use) with the seed
+# and 10,000 synthetic instruments, under locust's users asking for pages, API requests and
+# searches for 60 s on the loopback interface; it prints requests, errors, throughput and
+# p50/p95/p99, and fails on any error. Options go in LOAD_ARGS, e.g.
+# make loadtest LOAD_ARGS="--users 16 --size 100000" (`manage.py loadtest --help` lists them).
+.PHONY: loadtest
+LOAD_ARGS ?=
+
+loadtest: $(STAMP)
+	$(BIN)/python manage.py loadtest $(LOAD_ARGS)
+
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

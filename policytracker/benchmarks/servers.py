@@ -39,6 +39,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process_group(process: subprocess.Popen, grace: float = 10) -> None:
+    """End `process` (started in a session of its own) and its children: TERM, then KILL after
+    `grace` seconds."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
 class Server:
     """A process serving HTTP at `url`, started by `start()` and ended by `stop()` (also as a
     context manager)."""
@@ -82,16 +97,8 @@ class Server:
 
     def stop(self, grace: float = 10) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
+        if process is not None:
+            stop_process_group(process, grace)
 
     def __enter__(self) -> Server:
         return self
