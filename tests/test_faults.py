@@ -8,7 +8,7 @@ from django.test import Client
 
 from policytracker.api.instruments import InstrumentViewSet
 from policytracker.web.views.instruments import InstrumentListView
-from tests.helpers.writes import make_user, token_client
+from tests.helpers.writes import make_user, read, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,37 @@ def test_any_other_fault_is_a_500(seeded, client, monkeypatch):
     response = client.get("/instruments/")
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_a_read_only_sqlite_file_answers_reads_and_refuses_writes_with_503(seeded, client):
+    """The database itself refusing writes (SQLite's `query_only`, as a file the server cannot
+    write does): pages and the API read; an API write and the admin's sign-in (which writes
+    its session) answer 503 saying the database is read-only."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("a read-only SQLite file")
+    make_user("reading-editor", staff=True)
+    editor = token_client(make_user("ro-editor", editor=True))
+    editor.raise_request_exception = False
+    _, etag = read(editor, "/api/v1/topics/transparency/")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA query_only = ON")
+    try:
+        assert client.get("/instruments/").status_code == 200
+        assert client.get("/api/v1/topics/").status_code == 200
+        write = editor.patch(
+            "/api/v1/topics/transparency/", {"name": "T"}, format="json", HTTP_IF_MATCH=etag
+        )
+        assert write.status_code == 503
+        assert write["Retry-After"] == "30"
+        [message] = write.json()["errors"]["server"]
+        assert message.startswith("The database is read-only just now")
+        sign_in = client.post(
+            "/admin/login/", {"username": "reading-editor", "password": "unused-password"}
+        )
+        assert sign_in.status_code == 503
+        assert "The database is read-only just now" in sign_in.content.decode()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA query_only = OFF")
