@@ -197,3 +197,16 @@ def test_a_new_database_restored_with_the_commands_answers_as_the_original(
     key, history = made.strip().splitlines()[-1].split(" ", 1)
     assert int(key) > deleted
     assert history == "['+']"
+
+
+def test_an_export_that_fails_leaves_no_file(seeded, tmp_path, monkeypatch):
+    from policytracker.core import backups
+
+    def broken(model, stream, using):
+        stream.write("half a row")
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(backups, "_write_rows", broken)
+    with pytest.raises(CommandError, match="the disk is full"):
+        call_command("export_data", str(tmp_path / "backup.jsonl.gz"))
+    assert list(tmp_path.iterdir()) == []

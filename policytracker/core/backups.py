@@ -220,10 +220,14 @@ def write_backup(
             },
         }
         temporary = path.with_name(path.name + ".partial")
-        with gzip.open(temporary, "wt", encoding="utf-8") as stream:
-            stream.write(json.dumps(header, ensure_ascii=False) + "\n")
-            for model in chosen:
-                counts[model._meta.label] = _write_rows(model, stream, using)
+        try:
+            with gzip.open(temporary, "wt", encoding="utf-8") as stream:
+                stream.write(json.dumps(header, ensure_ascii=False) + "\n")
+                for model in chosen:
+                    counts[model._meta.label] = _write_rows(model, stream, using)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
     # Only a finished file takes the name: a backup cut short is never mistaken for one.
     temporary.replace(path)
     return counts
