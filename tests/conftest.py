@@ -1,4 +1,5 @@
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -38,6 +39,65 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 # Rates no test reaches by accident; tests of throttling set their own.
 TEST_THROTTLE_RATES = {"anon": "100000/hour", "user": "100000/hour", "pages": "100000/hour"}
+
+
+# Throttling tests count in Redis when there is one (as in CI, which starts it): the server
+# `TEST_REDIS_URL` names, by default database 15 on this machine's loopback port 6379. Each test
+# counts under a key prefix of its own and removes its keys after; nothing else there is touched.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_reachable():
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own on a Redis that answers, its keys removed after; the
+    test is skipped without one, and fails with REQUIRE_REDIS=1."""
+    if not redis_reachable():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {TEST_REDIS_URL}")
+        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    import redis
+
+    prefix = f"policytracker-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    keys = list(server.scan_iter(f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
+
+
+@pytest.fixture
+def throttle_cache(settings):
+    """The cache a throttling test counts in: Redis under a prefix of the test's own where
+    there is one (always in CI), else this process's memory."""
+    if not redis_reachable():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {TEST_REDIS_URL}")
+        yield "memory"
+        return
+    import redis
+
+    prefix = f"policytracker-test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": TEST_REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield "redis"
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    keys = list(server.scan_iter(f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,10 @@
 """Throttling counts in the cache every app server shares when `REDIS_URL` names Redis: a client
 gets its rate once, however many worker processes (or servers) answer it.
 
-These tests need a Redis server (`TEST_REDIS_URL`, by default the one on this machine's loopback
-port 6379, database 15). They are skipped where there is none, unless `REQUIRE_REDIS=1`, which
-`.ci/run` sets after starting Redis. Each test counts under a key prefix of its own and removes
-its keys after, so the server's other contents are left alone."""
+These tests need a Redis server (the `redis_prefix` fixture of tests/conftest.py: skipped where
+there is none, unless `REQUIRE_REDIS=1`, as in CI)."""
 
 import os
-import secrets
 import urllib.error
 import urllib.request
 
@@ -16,34 +13,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from policytracker.benchmarks import servers
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_reachable() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this test's own, on a Redis that answers; its keys are removed after."""
-    if not redis_reachable():
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    import redis
-
-    prefix = f"policytracker-test-{secrets.token_hex(6)}"
-    yield prefix
-    server = redis.Redis.from_url(REDIS_URL)
-    keys = list(server.scan_iter(f"{prefix}:*"))
-    if keys:
-        server.delete(*keys)
+from tests.conftest import TEST_REDIS_URL as REDIS_URL
 
 
 def test_the_api_and_the_pages_count_in_redis(redis_prefix, settings, db):

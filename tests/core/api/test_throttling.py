@@ -1,5 +1,6 @@
 """Reads are throttled: the public per client address, editors per account at a rate of their
-own. Over the rate the API answers 429 with `Retry-After`."""
+own. Over the rate the API answers 429 with `Retry-After`. The counts are kept in Redis
+where there is one (`throttle_cache`), as production keeps them with REDIS_URL."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -8,6 +9,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from policytracker.core.api.throttling import EDITORS_GROUP
+
+# Counted in Redis where there is one (always in CI), as production counts with REDIS_URL.
+pytestmark = pytest.mark.usefixtures("throttle_cache")
 
 URL = reverse("api:jurisdiction-list")
 
