@@ -49,8 +49,8 @@ def test_the_api_and_the_pages_count_in_redis(redis_prefix, settings, db):
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_two_workers_grant_a_client_its_rate_once(redis_prefix, tmp_path, migrated_database):
-    """The probe's finding: with each worker counting apart, a rate of 10 a minute let 20
-    requests through on two workers. With Redis shared, exactly 10 get through."""
+    """With each worker counting apart, a rate of 10 a minute let 20 requests through two
+    workers. With Redis shared, exactly 10 get through."""
     servers.collect_static(tmp_path, ignore=("drf_spectacular_sidecar", "admin", "rest_framework"))
     app = servers.gunicorn(tmp_path, workers=2)
     # Each worker process is its own cache client, as on two servers; the key prefix keeps this
