@@ -1,6 +1,7 @@
 import json
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 
 from instruments.seeding import seed
 from tests.factories import JurisdictionFactory, SourceFactory, TopicFactory
+from tests.helpers.databases import Databases, manage
 from tests.helpers.writes import make_user, token_client
 
 ARTICLE_SLUG = "us-asia-ai-governance-2025-08-08"
@@ -56,14 +58,18 @@ def redis_reachable():
         return False
 
 
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this test's own on a Redis that answers, its keys removed after; the
-    test is skipped without one, and fails with REQUIRE_REDIS=1."""
-    if not redis_reachable():
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {TEST_REDIS_URL}")
+def _without_redis(skip):
+    """Where no Redis answers: fail with REQUIRE_REDIS=1 (as in CI), else skip the test when
+    `skip`."""
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {TEST_REDIS_URL}")
+    if skip:
         pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+
+
+@contextmanager
+def _own_redis_prefix():
+    """A key prefix of the test's own; its keys are removed after."""
     import redis
 
     prefix = f"policytracker-test-{uuid.uuid4().hex[:12]}"
@@ -75,29 +81,32 @@ def redis_prefix():
 
 
 @pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own on a Redis that answers; the test is skipped without
+    one (it fails with REQUIRE_REDIS=1)."""
+    if not redis_reachable():
+        _without_redis(skip=True)
+    with _own_redis_prefix() as prefix:
+        yield prefix
+
+
+@pytest.fixture
 def throttle_cache(settings):
     """The cache a throttling test counts in: Redis under a prefix of the test's own where
     there is one (always in CI), else this process's memory."""
     if not redis_reachable():
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1 but no Redis answers at {TEST_REDIS_URL}")
+        _without_redis(skip=False)
         yield "memory"
         return
-    import redis
-
-    prefix = f"policytracker-test-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": TEST_REDIS_URL,
-            "KEY_PREFIX": prefix,
+    with _own_redis_prefix() as prefix:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": TEST_REDIS_URL,
+                "KEY_PREFIX": prefix,
+            }
         }
-    }
-    yield "redis"
-    server = redis.Redis.from_url(TEST_REDIS_URL)
-    keys = list(server.scan_iter(f"{prefix}:*"))
-    if keys:
-        server.delete(*keys)
+        yield "redis"
 
 
 @pytest.fixture(autouse=True)
@@ -242,49 +251,17 @@ def migrated_database(tmp_path_factory):
     """The address of an SQLite file migrated once per test process: an app server refuses to
     start on an unmigrated database (`policytracker.core.startup`), and these servers need
     none of the suite's data."""
-    import os
-    import subprocess
-    import sys
-
-    path = tmp_path_factory.mktemp("served") / "served.sqlite3"
-    url = f"sqlite:///{path}"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"},
-        check=True, capture_output=True,
-    )  # fmt: skip
+    url = f"sqlite:///{tmp_path_factory.mktemp('served') / 'served.sqlite3'}"
+    manage(url, "migrate", "--noinput", "-v0")
     return url
 
 
 # -- databases of the suite's engine made by a test (tests/test_backups.py, the schema runs) ----
 
 
-def database_url(name):
-    """The address of a new database `name` of the suite's own kind."""
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    params = connection.settings_dict
-    password = f":{params['PASSWORD']}" if params["PASSWORD"] else ""
-    host = f"{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}"
-    return f"postgres://{params['USER']}{password}@{host}/{name}"
-
-
 @pytest.fixture
 def new_database(tmp_path):
     """The address of a database of the suite's kind that does not exist yet (dropped after)."""
-    if connection.vendor == "sqlite":
-        yield database_url(tmp_path / "made.sqlite3")
-        return
-    import psycopg
-
-    name = f"made_{uuid.uuid4().hex[:12]}"
-    params = connection.settings_dict
-    admin = {
-        "dbname": "postgres", "user": params["USER"], "password": params["PASSWORD"] or None,
-        "host": params["HOST"] or "127.0.0.1", "port": params["PORT"] or 5432, "autocommit": True,
-    }  # fmt: skip
-    with psycopg.connect(**admin) as server:
-        server.execute(f'CREATE DATABASE "{name}"')
-    yield database_url(name)
-    with psycopg.connect(**admin) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    databases = Databases(tmp_path)
+    yield databases.create("new")
+    databases.drop_all()

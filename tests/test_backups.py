@@ -6,13 +6,9 @@ writes nothing and says why."""
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -23,9 +19,14 @@ from jurisdictions.models import Jurisdiction
 from policytracker.core.backups import BackupError, backed_up_models, restore_backup, write_backup
 from tests.factories import InstrumentFactory
 from tests.helpers.api_snapshot import snapshot
+from tests.helpers.databases import manage, run_python
 from tests.helpers.fingerprint import fingerprint
 
 pytestmark = pytest.mark.django_db
+
+
+# The same, for a process of its own.
+SETTLED = {"CHANGES_SETTLE_SECONDS": "0"}
 
 
 @pytest.fixture
@@ -158,20 +159,6 @@ def test_every_table_of_the_data_is_in_the_backup():
     assert "auth.Permission" not in labels
 
 
-def run(url, *command):
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "CHANGES_SETTLE_SECONDS": "0"}
-    result = subprocess.run(
-        [sys.executable, *command],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
-
-
 def test_a_new_database_restored_with_the_commands_answers_as_the_original(
     seeded, settled, client, tmp_path, new_database, django_db_blocker
 ):
@@ -182,13 +169,13 @@ def test_a_new_database_restored_with_the_commands_answers_as_the_original(
     path = tmp_path / "backup.jsonl.gz"
     call_command("export_data", str(path))
 
-    run(new_database, "manage.py", "migrate", "--noinput", "-v0")
-    assert "Read " in run(new_database, "manage.py", "import_data", str(path))
-    after = json.loads(run(new_database, "-m", "tests.helpers.api_snapshot"))
+    manage(new_database, "migrate", "--noinput", "-v0")
+    assert "Read " in manage(new_database, "import_data", str(path))
+    after = json.loads(run_python(new_database, "-m", "tests.helpers.api_snapshot", **SETTLED))
     assert after == json.loads(json.dumps(before))
 
-    made = run(
-        new_database, "manage.py", "shell", "--no-imports", "-v0", "-c",
+    made = manage(
+        new_database, "shell", "--no-imports", "-v0", "-c",
         "from instruments.models import Instrument; from jurisdictions.models import Jurisdiction;"
         "i = Instrument.objects.create(slug='fresh-bill', title='Fresh bill', type='draft_bill',"
         " status='proposed', jurisdiction=Jurisdiction.objects.get(code='EU'));"

@@ -11,16 +11,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from policytracker.benchmarks import servers
+from tests.helpers.databases import manage
 
 
 def server_programs():
@@ -106,12 +105,7 @@ def get(url):
 def test_the_app_answers_503_while_the_database_is_down_and_recovers_without_a_restart(
     own_server, tmp_path
 ):
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": own_server.url, "DEBUG": "1"},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    manage(own_server.url, "migrate", "--noinput", "-v0")
     servers.collect_static(tmp_path, ignore=("drf_spectacular_sidecar", "admin", "rest_framework"))
     app = servers.gunicorn(tmp_path, workers=1)
     # Connections are kept for an hour: after the restart the app must notice the one it holds

@@ -17,14 +17,12 @@ import importlib
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -40,6 +38,7 @@ from instruments.models import Source
 from jurisdictions.models import Jurisdiction, Membership
 from policytracker.core.migration_keeping import KEPT_TABLE, CannotReverse
 from tests.factories import BlocFactory, JurisdictionFactory, SourceFactory
+from tests.helpers.databases import Databases
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ("jurisdictions", "instruments")
@@ -183,58 +182,6 @@ def _unapplied():
 # -- databases of the tests' own ----------------------------------------------------------------
 
 
-class Databases:
-    """Databases of the suite's engine beside the suite's own: SQLite files in a temporary
-    folder, or PostgreSQL databases on the suite's server (named mig_roundtrip_…), each
-    dropped by `drop_all`."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.database = settings.DATABASES["default"]
-        self.postgres = self.database["ENGINE"] == "django.db.backends.postgresql"
-        self.prefix = f"mig_roundtrip_{uuid.uuid4().hex[:8]}"
-        self.made = []
-
-    def url(self, name):
-        if not self.postgres:
-            return f"sqlite:///{self.folder / f'{name}.sqlite3'}"
-        d = self.database
-        user = d.get("USER") or ""
-        if d.get("PASSWORD"):
-            user += f":{d['PASSWORD']}"
-        host = f"{user}@" if user else ""
-        host += d.get("HOST") or "localhost"
-        if d.get("PORT"):
-            host += f":{d['PORT']}"
-        return f"postgres://{host}/{self.prefix}_{name}"
-
-    def create(self, name, copy_of=None):
-        """A new, empty database, or a copy of `copy_of`; its URL."""
-        if self.postgres:
-            template = f" TEMPLATE {self.prefix}_{copy_of}" if copy_of else ""
-            self._server(f"CREATE DATABASE {self.prefix}_{name}{template}")
-            self.made.append(name)
-        elif copy_of:
-            shutil.copyfile(self.folder / f"{copy_of}.sqlite3", self.folder / f"{name}.sqlite3")
-        return self.url(name)
-
-    def drop_all(self):
-        for name in reversed(self.made):
-            self._server(f"DROP DATABASE IF EXISTS {self.prefix}_{name} WITH (FORCE)")
-
-    def _server(self, sql):
-        d = self.database
-        with psycopg.connect(
-            dbname="postgres",
-            user=d.get("USER") or None,
-            password=d.get("PASSWORD") or None,
-            host=d.get("HOST") or None,
-            port=d.get("PORT") or None,
-            autocommit=True,
-        ) as server:
-            server.execute(sql)
-
-
 def _run(url, action, folder):
     """`_child(action)` in a subprocess on the database at `url`; what it returned."""
     out = folder / f"{action}-{uuid.uuid4().hex[:8]}.json"
@@ -263,7 +210,7 @@ def _run(url, action, folder):
 def seeded_database(tmp_path_factory):
     """A seeded database of the module's own, and what the API answered on it."""
     folder = tmp_path_factory.mktemp("migration_round_trip")
-    databases = Databases(folder)
+    databases = Databases(folder, prefix="mig_roundtrip")
     try:
         url = databases.create("seeded")
         _run(url, "seed", folder)

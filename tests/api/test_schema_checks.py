@@ -26,6 +26,7 @@ from instruments.models import Actor, Citation, Event, Instrument, Source, Topic
 from jurisdictions.models import Jurisdiction
 from policytracker.benchmarks import servers
 from policytracker.core.backups import write_backup
+from tests.helpers.databases import manage
 
 pytestmark = pytest.mark.django_db
 
@@ -123,57 +124,57 @@ class Failure:
         )
 
 
+def events(report: Path):
+    """The events of a run, from its NDJSON report."""
+    return [json.loads(line) for line in report.read_text().splitlines()]
+
+
+def recorders(report: Path):
+    """What each finished scenario of a run recorded: its checks and its requests."""
+    return [e["ScenarioFinished"]["recorder"] for e in events(report) if "ScenarioFinished" in e]
+
+
 def failures_of(report: Path):
-    """Every failed check of a run, from its NDJSON events."""
+    """Every failed check of a run."""
     found = []
-    for line in report.read_text().splitlines():
-        event = json.loads(line)
-        finished = event.get("ScenarioFinished")
-        if not finished:
-            continue
-        recorder = finished["recorder"]
+    for recorder in recorders(report):
         for case, checks in recorder.get("checks", {}).items():
             interaction = recorder.get("interactions", {}).get(case, {})
             request, response = interaction.get("request", {}), interaction.get("response") or {}
             content = response.get("content") or {}
             encoded = content.get("$base64", "") if isinstance(content, dict) else ""
             body = base64.b64decode(encoded).decode("utf-8", "replace") if encoded else ""
-            for check in checks:
-                if check["status"] == "success":
-                    continue
-                failure = check["failure_info"]["failure"]
-                found.append(
-                    Failure(
-                        failure["code"],
-                        failure["title"],
-                        request.get("method", ""),
-                        request.get("uri", ""),
-                        response.get("status_code"),
-                        body,
-                    )  # fmt: skip
+            found += [
+                Failure(
+                    check["failure_info"]["failure"]["code"],
+                    check["failure_info"]["failure"]["title"],
+                    request.get("method", ""),
+                    request.get("uri", ""),
+                    response.get("status_code"),
+                    body,
                 )
+                for check in checks
+                if check["status"] != "success"
+            ]
     return found
 
 
 def answers_of(report: Path):
     """(method, status) of every request a run made."""
-    answers = []
-    for line in report.read_text().splitlines():
-        finished = json.loads(line).get("ScenarioFinished")
-        if finished:
-            for interaction in finished["recorder"].get("interactions", {}).values():
-                response = interaction.get("response") or {}
-                answers.append((interaction["request"]["method"], response.get("status_code")))
-    return answers
+    return [
+        (interaction["request"]["method"], (interaction.get("response") or {}).get("status_code"))
+        for recorder in recorders(report)
+        for interaction in recorder.get("interactions", {}).values()
+    ]
 
 
 def errors_of(report: Path):
-    errors = []
-    for line in report.read_text().splitlines():
-        event = json.loads(line)
-        if "NonFatalError" in event or "FatalError" in event:
-            errors.append(json.dumps(event)[:600])
-    return errors
+    """The errors of a run (schemathesis's own, not the API's)."""
+    return [
+        json.dumps(event)[:600]
+        for event in events(report)
+        if "NonFatalError" in event or "FatalError" in event
+    ]
 
 
 def real_keys():
@@ -191,16 +192,6 @@ def real_keys():
         "sources": first(Source, "slug", 20),
         "citations": first(Citation, "pk", 20),
     }
-
-
-def manage(url, *arguments):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
 
 
 @pytest.fixture
