@@ -10,7 +10,7 @@ PORT   ?= 8000
 # Production sets DEBUG=0 and a real SECRET_KEY in the environment instead.
 export DEBUG ?= 1
 
-.PHONY: run test install migrate seed check lint format clean screenshots cluster cluster-stop cluster-test
+.PHONY: run test install migrate seed check lint format clean screenshots cluster cluster-stop cluster-test worker
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is required (found %s); set PYTHON=..." % sys.version.split()[0])'
@@ -30,6 +30,13 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The webhooks' worker (README, "Webhooks"), beside `make run` or the app servers: it dispatches
+# the changes each hook is owed and posts them. It needs Redis (WEBHOOKS_REDIS_URL, else
+# REDIS_URL, else redis://127.0.0.1:6379/0); the site runs without it, and what the hooks are
+# owed waits in the database until a worker runs.
+worker: migrate
+	$(BIN)/python manage.py run_huey
 
 # Everything but the tests: Django's checks, migrations up to date, lint and format, the layers'
 # import direction (import-linter), types of the shared machinery (mypy) and the templates (djlint).

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from instruments.models import CITED_RECORDS, Citation
 from instruments.models.citations import citable_fields
@@ -59,22 +60,28 @@ def mark_unverified(record, changed):
     kind = _kind_of(type(record))
     if kind is None or not changed or _suspended.get():
         return 0
-    marked = 0
     today = timezone.localdate()
-    for citation in Citation.objects.filter(**{kind: record}).only(
-        "pk", "fields", "unverified_since", "unverified_fields"
-    ):
+    marked = []
+    for citation in Citation.objects.filter(**{kind: record}).order_by("pk"):
         backed = set(citation.fields if isinstance(citation.fields, list) else [])
         hit = sorted(backed & set(changed))
         if not hit:
             continue
         fields = sorted(set(citation.unverified_fields or []) | set(hit))
-        # update(): the mark is bookkeeping, not an editor's change to the citation.
-        Citation.objects.filter(pk=citation.pk).update(
-            unverified_since=citation.unverified_since or today, unverified_fields=fields
+        if citation.unverified_since and fields == citation.unverified_fields:
+            continue  # marked already, for these fields
+        citation.unverified_since = citation.unverified_since or today
+        citation.unverified_fields = fields
+        marked.append(citation)
+    if marked:
+        # Not save(): the mark is bookkeeping, not an editor's change to the citation, and
+        # must not set off the citation's own signals. But readers see it, so the history
+        # records it (with no editor), and the change feed and the tracker's past versions
+        # tell it.
+        bulk_update_with_history(
+            marked, Citation, ["unverified_since", "unverified_fields"], batch_size=500
         )
-        marked += 1
-    return marked
+    return len(marked)
 
 
 def _before_save(sender, instance, raw=False, **kwargs):

@@ -23,9 +23,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast, overload
 
 from django.db.models import (
+    CharField,
     F,
     Field,
     ForeignKey,
@@ -36,9 +38,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.utils import get_m2m_reverse_field_name
 
 from instruments.models import (
@@ -54,7 +59,7 @@ from instruments.models import (
 )
 from instruments.records import KINDS as RECORDS
 from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
-from policytracker.core.dates import partial_date
+from policytracker.core.dates import partial_date, precision_field_name
 from policytracker.core.records import RecordKind, ShownOnParentPage, parent_page
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -72,6 +77,44 @@ _Cursor = tuple[datetime.datetime, str, int]
 _Row = Any
 # (model, primary key) of a record an entry refers to; None where a row refers to no record.
 _Ref = tuple[type[Model], int | None]
+
+
+# A field's value as the history states it, in JSON's terms: text, number, true/false, null, a
+# date or time as ISO 8601 text, another record as its key ("kr-ai-framework-act"), and a
+# many-to-many field as the sorted list of its records' keys. Never a primary key.
+FieldValue = str | int | bool | None | list[str] | dict[str, Any] | list[Any]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one change: its value before and after.
+
+    - `name`: the field's name (the model's; a relation's without `_id`), `label` its human
+      name;
+    - `old`, `new`: the values (`FieldValue`); `old` is None for a created record;
+    - `old_label`, `new_label`: how a reader names them where that differs from the value: a
+      vocabulary value's label ("In effect" for "in_effect"), a record's title, a date at its
+      precision ("March 2026"); None where the value speaks for itself;
+    - `refers_to`: for a relation, the kind of the records its value names by key (so a copy
+      can follow a `previous_key`); None for other fields;
+    - `text`: whether the field holds running text, which readers compare word by word."""
+
+    name: str
+    label: str
+    old: FieldValue
+    new: FieldValue
+    old_label: str | list[str] | None = None
+    new_label: str | list[str] | None = None
+    refers_to: str | None = None
+    text: bool = False
+
+    @property
+    def shown_old(self) -> Any:
+        return self.old if self.old_label is None else self.old_label
+
+    @property
+    def shown_new(self) -> Any:
+        return self.new if self.new_label is None else self.new_label
 
 
 @dataclass(frozen=True)
@@ -100,6 +143,9 @@ class Change:
       membership's member, a citation's cited record). None when that record no longer exists.
     - `previous_key`: for a "changed" entry that changed the record's own key (a slug or code
       edited), the key before; None otherwise. A copy kept by key needs it to drop the old one.
+    - `fields`: what the change did to each field (`FieldChange`, old and new values): for
+      "changed", the `changed_fields`; for "created", every field the record was created with,
+      so that a copy can be built from the entries alone; empty for "deleted".
     """
 
     kind: str
@@ -115,6 +161,7 @@ class Change:
     history_id: int
     resource: tuple[str, str] | None = None
     previous_key: str | None = None
+    fields: tuple[FieldChange, ...] = ()
 
     @property
     def cursor(self) -> _Cursor:
@@ -547,23 +594,119 @@ def _m2m_values(
     return values
 
 
-def _changed_fields(
-    spec: _Kind, row: _Row, previous: _Row, m2m: Mapping[str, Mapping[int, set[int]]]
-) -> tuple[str, ...]:
-    historical = type(row)
-    names = [
-        field.name
+# Fields the history keeps and the public never reads: a source's archived copy is the editors'
+# own, for checking quotes against it (neither the pages nor the API show it).
+_NOT_PUBLISHED = {"source": frozenset({"archived_text", "archived_file", "archived_on"})}
+
+
+def _published_fields(spec: _Kind) -> list[Field[Any, Any]]:
+    """The fields of `spec`'s history rows a change is told by, in the model's order: every
+    tracked field but the primary key, the timestamps and what is not published; then the
+    tracked many-to-many fields."""
+    historical = spec.model.history.model
+    hidden = _NOT_PUBLISHED.get(spec.kind, frozenset())
+    fields = [
+        field
         for field in historical.tracked_fields
         if not field.primary_key
-        and field.name not in _BOOKKEEPING
-        and getattr(row, field.attname) != getattr(previous, field.attname)
+        and field.name not in _BOOKKEEPING | hidden
+        # A relation to a model the history does not describe would have no key to name.
+        and (not field.is_relation or field.related_model in _BY_MODEL)
     ]
-    for field in _m2m_fields(historical):
-        links = m2m.get(field.name, {})
-        if links.get(row.history_id, set()) != links.get(previous.history_id, set()):
-            names.append(field.name)
+    fields += [field for field in _m2m_fields(historical) if field.related_model in _BY_MODEL]
     order = {field.name: n for n, field in enumerate(spec.model._meta.get_fields())}
-    return tuple(sorted(names, key=lambda name: order.get(name, len(order))))
+    return sorted(fields, key=lambda field: order.get(field.name, len(order)))
+
+
+def _value_refs(spec: _Kind, row: _Row, links: Mapping[str, Mapping[int, set[int]]]) -> list[_Ref]:
+    """The records `row`'s relations name, for `_Names` to fetch with the rest."""
+    refs: list[_Ref] = []
+    for field in _published_fields(spec):
+        if isinstance(field, ManyToManyField):
+            related = field.related_model
+            ids = links.get(field.name, {}).get(row.history_id, set())
+            refs += [(related, pk) for pk in ids]
+        elif field.is_relation:
+            refs.append((cast("type[Model]", field.related_model), getattr(row, field.attname)))
+    return refs
+
+
+def _plain(value: Any) -> FieldValue:
+    """A stored value in JSON's terms (see `FieldValue`)."""
+    if isinstance(value, datetime.date):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    return cast("FieldValue", value)
+
+
+def _field_value(
+    spec: _Kind,
+    field: Field[Any, Any],
+    row: _Row,
+    links: Mapping[str, Mapping[int, set[int]]],
+    names: _Names,
+) -> tuple[FieldValue, str | list[str] | None]:
+    """(value, label) of one field of one history row (see `FieldChange`)."""
+    if isinstance(field, ManyToManyField):
+        related = field.related_model
+        ids = links.get(field.name, {}).get(row.history_id, set())
+        named = sorted(("/".join(names.key(related, pk)), names.title(related, pk)) for pk in ids)
+        return [key for key, _ in named], [title for _, title in named]
+    if field.is_relation:
+        related = cast("type[Model]", field.related_model)
+        pk = getattr(row, field.attname)
+        if pk is None:
+            return None, None
+        return "/".join(names.key(related, pk)), names.title(related, pk)
+    value = getattr(row, field.attname)
+    if field.flatchoices and value not in (None, ""):
+        return _plain(value), str(dict(field.flatchoices).get(value, value))
+    precision = precision_field_name(field.name)
+    if isinstance(value, datetime.date) and hasattr(row, precision):
+        return _plain(value), str(partial_date(value, getattr(row, precision)) or value)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return _plain(value), f"{value.day} {value:%B %Y}"
+    return _plain(value), None
+
+
+def _is_text(field: Field[Any, Any]) -> bool:
+    return isinstance(field, TextField | CharField) and not field.choices
+
+
+def _field_changes(
+    spec: _Kind,
+    row: _Row,
+    before: _Row | None,
+    links: Mapping[str, Mapping[int, set[int]]],
+    names: _Names,
+) -> tuple[FieldChange, ...]:
+    """What `row` did to each field: against `before` (the record's previous history row) for
+    a change, every field for a created record (`before` None)."""
+    changes: list[FieldChange] = []
+    for field in _published_fields(spec):
+        new, new_label = _field_value(spec, field, row, links, names)
+        old: FieldValue = None
+        old_label: str | list[str] | None = None
+        if before is not None:
+            old, old_label = _field_value(spec, field, before, links, names)
+            if old == new:
+                continue
+        changes.append(
+            FieldChange(
+                name=field.name,
+                label=capfirst(str(spec.model._meta.get_field(field.name).verbose_name)),
+                old=old,
+                new=new,
+                old_label=old_label,
+                new_label=new_label,
+                refers_to=_BY_MODEL[field.related_model].kind if field.related_model else None,
+                text=_is_text(field),
+            )
+        )
+    return tuple(changes)
 
 
 def _build(
@@ -575,26 +718,36 @@ def _build(
     m2m: dict[str, dict[str, dict[int, set[int]]]] = {}
     by_kind: defaultdict[str, set[int]] = defaultdict(set)
     for spec, row in rows:
+        before = previous.get((spec.kind, row.history_id))
+        if _m2m_fields(type(row)) and row.history_type != "-":
+            by_kind[spec.kind].add(row.history_id)
+            if row.history_type == "~" and before is not None:
+                by_kind[spec.kind].add(before.history_id)
+    for kind, history_ids in by_kind.items():
+        m2m[kind] = _m2m_values(_BY_KIND[kind].model.history.model, history_ids)
+    for spec, row in rows:
         names.want(spec.refs(row))
         before = previous.get((spec.kind, row.history_id))
+        if row.history_type != "-":
+            names.want(_value_refs(spec, row, m2m.get(spec.kind, {})))
         if row.history_type == "~" and before is not None:
             # Its key before the change may name other parents (a step moved to another
             # instrument); they are fetched in the same queries as the rest.
             names.want(spec.refs(before))
-            if _m2m_fields(type(row)):
-                by_kind[spec.kind] |= {row.history_id, before.history_id}
-    for kind, history_ids in by_kind.items():
-        m2m[kind] = _m2m_values(_BY_KIND[kind].model.history.model, history_ids)
+            names.want(_value_refs(spec, before, m2m.get(spec.kind, {})))
     names.fetch()
 
     entries: list[Change] = []
     for spec, row in rows:
         before = previous.get((spec.kind, row.history_id))
-        changed: tuple[str, ...] = ()
+        fields: tuple[FieldChange, ...] = ()
         natural_key = tuple(str(part) for part in spec.key(row, names))
         previous_key: str | None = None
+        links = m2m.get(spec.kind, {})
+        if row.history_type == "+":
+            fields = _field_changes(spec, row, None, links, names)
         if row.history_type == "~" and before is not None:
-            changed = _changed_fields(spec, row, before, m2m.get(spec.kind, {}))
+            fields = _field_changes(spec, row, before, links, names)
             key_before = tuple(str(part) for part in spec.key(before, names))
             if key_before != natural_key:
                 previous_key = "/".join(key_before)
@@ -606,15 +759,18 @@ def _build(
                 action=ACTIONS[row.history_type],
                 time=row.history_date,
                 user=getattr(row, "username", None),
-                changed_fields=changed,
-                changed_labels=tuple(
-                    str(spec.model._meta.get_field(name).verbose_name) for name in changed
-                ),
+                changed_fields=tuple(field.name for field in fields)
+                if row.history_type == "~"
+                else (),
+                changed_labels=tuple(field.label for field in fields)
+                if row.history_type == "~"
+                else (),
                 title=spec.title(row, names),
                 url=spec.page(row, names),
                 history_id=row.history_id,
                 resource=spec.resource(row, names),
                 previous_key=previous_key,
+                fields=fields,
             )
         )
     return entries
@@ -638,12 +794,15 @@ def _rows_of(
     after: _Cursor | None,
     limit: int,
     newest_first: bool,
+    condition: Q | None = None,
 ) -> list[_Row]:
     historical = spec.model.history.model
     rows = historical.objects.annotate(
         username=F("history_user__username"),
         previous_history_id=_previous_row_id(historical),
     )
+    if condition is not None:
+        rows = rows.filter(condition)
     if since is not None:
         rows = rows.filter(history_date__gte=since)
     if until is not None:
@@ -668,6 +827,7 @@ def _select(
     until: datetime.datetime | None = None,
     after: _Cursor | None = None,
     kinds: Collection[str] | None = None,
+    within: QuerySet[Any] | None = None,
     limit: int,
     newest_first: bool,
 ) -> list[Change]:
@@ -675,6 +835,7 @@ def _select(
         raise ValueError("limit must be at least 1")
     if kinds is not None and not set(kinds) <= set(KINDS):
         raise ValueError(f"unknown kinds: {sorted(set(kinds) - set(KINDS))}")
+    conditions = belonging_to(within) if within is not None else None
     since, until = _aware(since), _aware(until)
     if after is not None:
         after = (_aware(after[0]), after[1], after[2])
@@ -682,8 +843,16 @@ def _select(
     for spec in _KINDS:
         if kinds is not None and spec.kind not in kinds:
             continue
+        if conditions is not None and spec.kind not in conditions:
+            continue
         for row in _rows_of(
-            spec, since=since, until=until, after=after, limit=limit, newest_first=newest_first
+            spec,
+            since=since,
+            until=until,
+            after=after,
+            limit=limit,
+            newest_first=newest_first,
+            condition=conditions[spec.kind] if conditions is not None else None,
         ):
             rows.append((spec, row))
     rows.sort(
@@ -715,6 +884,7 @@ def changes(
     until: datetime.datetime | None = None,
     after: _Cursor | None = None,
     kinds: Collection[str] | None = None,
+    within: QuerySet[Any] | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[Change]:
     """Every created, changed and deleted record of every tracked kind, oldest first.
@@ -726,12 +896,21 @@ def changes(
       changes made in the same instant;
     - `kinds`: only records of these kinds (values of `KINDS`); the history tables of the
       others are not read;
+    - `within`: only the changes to the records of this queryset (of jurisdictions,
+      instruments, events or sources: a list's selection, or one record) and to the records
+      their pages show with them (`belonging_to`);
     - `limit`: at most this many entries.
 
     Entries are ordered by `(time, kind, history_id)`, so a cursor from a call with other
     `kinds` still marks the same place."""
     return _select(
-        since=since, until=until, after=after, kinds=kinds, limit=limit, newest_first=False
+        since=since,
+        until=until,
+        after=after,
+        kinds=kinds,
+        within=within,
+        limit=limit,
+        newest_first=False,
     )
 
 
@@ -750,9 +929,64 @@ def last_change_time() -> datetime.datetime | None:
     return _aware(max(times)) if times else None
 
 
-def latest_changes(limit: int = 50) -> list[Change]:
-    """The `limit` newest changes across every tracked kind, newest first."""
-    return _select(limit=limit, newest_first=True)
+def latest_changes(limit: int = 50, *, within: QuerySet[Any] | None = None) -> list[Change]:
+    """The `limit` newest changes across every tracked kind (or `within` a selection, as
+    `changes` reads it), newest first."""
+    return _select(within=within, limit=limit, newest_first=True)
+
+
+def record_changes(instance: Model, *, limit: int = 50) -> list[Change]:
+    """The newest changes to one jurisdiction, instrument, event or source and to what its
+    page shows with it (its timeline, citations, identifiers…), newest first."""
+    return latest_changes(limit, within=type(instance)._base_manager.filter(pk=instance.pk))
+
+
+def _ids_of(model: type[Any], **lookups: Any) -> QuerySet[Any]:
+    """Ids of every record of `model` whose history rows match `lookups`, deleted ones too."""
+    return model.history.model.objects.filter(**lookups).order_by().values("id")
+
+
+def belonging_to(selection: QuerySet[Any]) -> dict[str, Q]:
+    """{kind: condition on that kind's history rows} selecting the changes to the records of
+    `selection` and to those their pages show with them:
+
+    - jurisdictions: themselves, their memberships (as the member), approach assessments,
+      coverage reviews and actors, and the citations of any of these;
+    - instruments: themselves, their identifiers, status changes and relations (either way),
+      and the citations of the instrument and of its status changes;
+    - events: themselves and their citations;
+    - sources: themselves and the citations they give.
+
+    Child records are matched through their history, so a deleted status change, and a
+    citation of it, still belongs to its instrument."""
+    pks = selection.order_by().values("pk")
+    model = selection.model
+    if model is Jurisdiction:
+        return {
+            "jurisdiction": Q(id__in=pks),
+            "membership": Q(member_id__in=pks),
+            "approach_assessment": Q(jurisdiction_id__in=pks),
+            "coverage_review": Q(jurisdiction_id__in=pks),
+            "actor": Q(jurisdiction_id__in=pks),
+            "citation": Q(jurisdiction_id__in=pks)
+            | Q(approach_assessment_id__in=_ids_of(ApproachAssessment, jurisdiction_id__in=pks))
+            | Q(coverage_review_id__in=_ids_of(CoverageReview, jurisdiction_id__in=pks))
+            | Q(actor_id__in=_ids_of(Actor, jurisdiction_id__in=pks)),
+        }
+    if model is Instrument:
+        return {
+            "instrument": Q(id__in=pks),
+            "instrument_identifier": Q(instrument_id__in=pks),
+            "instrument_relation": Q(from_instrument_id__in=pks) | Q(to_instrument_id__in=pks),
+            "status_change": Q(instrument_id__in=pks),
+            "citation": Q(instrument_id__in=pks)
+            | Q(status_change_id__in=_ids_of(StatusChange, instrument_id__in=pks)),
+        }
+    if model is Event:
+        return {"event": Q(id__in=pks), "citation": Q(event_id__in=pks)}
+    if model is Source:
+        return {"source": Q(id__in=pks), "citation": Q(source_id__in=pks)}
+    raise ValueError(f"no changes are selected by a list of {model._meta.verbose_name_plural}")
 
 
 def record_history(instance: Model, *, limit: int = 20) -> list[Change]:

@@ -114,6 +114,12 @@ INSTALLED_APPS = [
     "policytracker.api",
     # `manage.py benchmark` (README, "Performance"): no models.
     "policytracker.benchmarks",
+    # Data releases: `manage.py release` and the pages under /data/ (no models).
+    "policytracker.releases",
+    # Webhooks: editors' HTTPS endpoints told of every change their filter selects, signed, by
+    # the task queue's worker (`manage.py run_huey`).
+    "policytracker.webhooks",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +271,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # with the database.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Data releases (`manage.py release`), one folder each, served under /data/. Back it up: a
+# release is a published snapshot, and cannot be built again as it was.
+RELEASES_DIR = Path(os.environ.get("RELEASES_DIR", "").strip() or BASE_DIR / "releases")
+# The site's public address (scheme and host, e.g. https://tracker.example.org): a release's
+# citation gives its stable address there. Without DEBUG it must be set to make a release.
+SITE_URL = os.environ.get("SITE_URL", "").strip() or ("http://127.0.0.1:8000" if DEBUG else "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -482,6 +494,9 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "instruments.vocabulary.ActorKind",
         "SourceKindEnum": "instruments.vocabulary.SourceKind",
         "CitedRecordKindEnum": "instruments.vocabulary.CitedRecordKind",
+        "WebhookListEnum": "policytracker.webhooks.vocabulary.HookList",
+        "DeliveryEventEnum": "policytracker.webhooks.vocabulary.DeliveryEvent",
+        "DeliveryStateEnum": "policytracker.webhooks.vocabulary.DeliveryState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -498,6 +513,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The webhooks' worker (`manage.py run_huey`) logs through the root's handler, once: given
+    # no handler of its own, it would add one, and print every line twice.
+    "loggers": {"huey": {"handlers": ["console"], "propagate": False}},
 }
 
 # The source the data set was first built from (its slug): the home page and the map set the
@@ -507,3 +525,56 @@ FOUNDING_SOURCE = "us-asia-ai-governance-2025-08-08"
 # Where readers report an error in the data: an email address or a web address, shown on the
 # methodology page (/about/). Empty: the page says no address is set for this installation.
 REPORT_ERRORS_TO = os.environ.get("REPORT_ERRORS_TO", "").strip()
+
+# Webhooks (policytracker.webhooks; README, "Webhooks"). Writes never wait for them: the worker
+# (`manage.py run_huey`, `make worker`) reads the change history after each hook's cursor, kept
+# in the database, and posts what it finds; a write only nudges the queue after it commits, and
+# goes through whether or not Redis answers.
+WEBHOOKS_REDIS_URL = (
+    os.environ.get("WEBHOOKS_REDIS_URL", "").strip() or REDIS_URL or "redis://127.0.0.1:6379/0"
+)
+# Receivers on private, loopback or link-local addresses: for a developer's machine and the
+# tests only. Without it, an endpoint must resolve to public addresses alone, so that no editor
+# can make the server post to the services beside it.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE")
+if WEBHOOKS_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_PRIVATE lets webhooks post to private and loopback addresses, the "
+        "services beside the server: it is for development and tests only (DEBUG=1)."
+    )
+# The certificate authorities a receiver's certificate is checked against, as a PEM file (a
+# private CA's, or a test's); empty: the system's. Certificates are always checked.
+WEBHOOKS_CA_BUNDLE = os.environ.get("WEBHOOKS_CA_BUNDLE", "").strip()
+# Seconds to connect to a receiver, and to wait for each read of its answer.
+WEBHOOKS_CONNECT_TIMEOUT = max(env_int("WEBHOOKS_CONNECT_TIMEOUT", 5), 1)
+WEBHOOKS_READ_TIMEOUT = max(env_int("WEBHOOKS_READ_TIMEOUT", 10), 1)
+# A failed delivery is tried again after WEBHOOKS_RETRY_SECONDS, then twice that, four times…,
+# never more than WEBHOOKS_RETRY_MAX_SECONDS apart.
+WEBHOOKS_RETRY_SECONDS = max(env_int("WEBHOOKS_RETRY_SECONDS", 60), 1)
+WEBHOOKS_RETRY_MAX_SECONDS = max(env_int("WEBHOOKS_RETRY_MAX_SECONDS", 3600), 1)
+# A hook is disabled after this many failed attempts in a row; re-enabling it starts again.
+WEBHOOKS_DISABLE_AFTER = max(env_int("WEBHOOKS_DISABLE_AFTER", 10), 1)
+# Changes in one delivery, at most (1 to 200, as a page of the change feed).
+WEBHOOKS_BATCH_SIZE = min(max(env_int("WEBHOOKS_BATCH_SIZE", 50), 1), 200)
+# After a secret is rotated, deliveries are signed with the old one too for this many hours, so
+# that a receiver can change over without refusing any.
+WEBHOOKS_SECRET_OVERLAP_HOURS = env_int("WEBHOOKS_SECRET_OVERLAP_HOURS", 24)
+# Days a delivery and its attempts stay in the log once delivered or given up.
+WEBHOOKS_LOG_DAYS = max(env_int("WEBHOOKS_LOG_DAYS", 30), 1)
+# The task queue (Huey) in WEBHOOKS_REDIS_URL, named after REDIS_KEY_PREFIX so that two copies
+# of the site on one Redis keep apart. Never `immediate`: a delivery is never made inside a
+# request, DEBUG or not.
+HUEY = {
+    "name": (os.environ.get("REDIS_KEY_PREFIX", "").strip() or "policytracker") + "-webhooks",
+    "immediate": False,
+    # The tasks' outcomes are in the database (the delivery log): nothing keeps them in Redis.
+    "results": False,
+    "utc": True,
+    # A Redis that does not answer fails the nudge after a write within seconds; the worker's
+    # blocking reads wait 1 s, well within the socket's timeout.
+    "connection": {
+        "url": f"{WEBHOOKS_REDIS_URL}{'&' if '?' in WEBHOOKS_REDIS_URL else '?'}"
+        "socket_connect_timeout=2&socket_timeout=5",
+    },
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}

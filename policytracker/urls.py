@@ -1,5 +1,5 @@
-"""The site's addresses: the admin, the API (`policytracker.api`) and the pages
-(`policytracker.web`)."""
+"""The site's addresses: the admin, the API (`policytracker.api`), the data releases
+(`policytracker.releases`) and the pages (`policytracker.web`)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -19,8 +19,11 @@ urlpatterns = [
     # addresses, whose catch-all would answer this one.
     path("admin/data-health/", data_health_page, name="admin-data-health"),
     path("admin/", admin.site.urls),
+    # Editors' webhooks (`policytracker.webhooks`), under the API's version.
+    path("api/v1/webhooks/", include("policytracker.webhooks.urls")),
     path("api/v1/", include("policytracker.api.urls")),
     path("api/", include("policytracker.api.docs")),
+    path("data/", include("policytracker.releases.urls")),
     path("", include("policytracker.web.urls")),
 ]
 

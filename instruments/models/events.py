@@ -9,7 +9,7 @@ from instruments.models.instruments import Instrument, SlugKeyMixin
 from instruments.querysets import ActorQuerySet, EventQuerySet
 from instruments.vocabulary import ActorKind, EventKind
 from jurisdictions.models import Jurisdiction
-from policytracker.core.addresses import reverse_key
+from policytracker.core.addresses import not_reserved, reverse_key
 from policytracker.core.dates import (
     DatePrecision,
     clean_partial_dates,
@@ -73,7 +73,11 @@ class EventManager(SlugKeyMixin, models.Manager.from_queryset(EventQuerySet)):
 
 
 class Event(models.Model):
-    slug = models.SlugField(max_length=120, help_text="Stable identifier used in URLs and the API.")
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Stable identifier used in URLs and the API.",
+        validators=[not_reserved],
+    )
     title = models.CharField(max_length=300, help_text="What happened, in a line.")
     kind = models.CharField(
         max_length=24, choices=EventKind, help_text="Summit, statement, proposal, …"

@@ -27,7 +27,7 @@ from instruments.vocabulary import (
     type_status_conflict,
 )
 from jurisdictions.models import Jurisdiction
-from policytracker.core.addresses import reverse_key
+from policytracker.core.addresses import not_reserved, reverse_key
 from policytracker.core.dates import (
     DatePrecision,
     TimelineStep,
@@ -80,7 +80,11 @@ class InstrumentManager(SlugKeyMixin, models.Manager.from_queryset(InstrumentQue
 
 
 class Instrument(models.Model):
-    slug = models.SlugField(max_length=120, help_text="Stable identifier used in URLs and the API.")
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Stable identifier used in URLs and the API.",
+        validators=[not_reserved],
+    )
     title = models.CharField(max_length=300, help_text="English title.")
     original_title = models.CharField(
         max_length=300, blank=True, help_text="Title in the original language, where known."

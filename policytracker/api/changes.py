@@ -161,6 +161,36 @@ class ChangeFeedForm(forms.Form):
         )
 
 
+class FieldChangeSerializer(Serializer):
+    """What one change did to one field (an `instruments.history.FieldChange`)."""
+
+    name = serializers.CharField(read_only=True, help_text="The field's name.")
+    label = serializers.CharField(read_only=True, help_text="Its human name.")
+    old = serializers.JSONField(
+        read_only=True,
+        help_text=(
+            "The value before (null for a created record): text, a number, true/false, a date "
+            "as YYYY-MM-DD, another record as its key, a many-to-many field as a list of keys."
+        ),
+    )
+    new = serializers.JSONField(read_only=True, help_text="The value after, in the same terms.")
+    old_label = serializers.JSONField(
+        read_only=True,
+        help_text=(
+            "How readers name `old` where that differs from the value: a vocabulary value's "
+            "label, a record's title (a list of them for a list of keys), a date at its "
+            "precision; null otherwise."
+        ),
+    )
+    new_label = serializers.JSONField(read_only=True, help_text="The same for `new`.")
+    refers_to = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="For a field naming other records: their kind (keys change with their "
+        "`previous_key`); null otherwise.",
+    )
+
+
 class ChangeSerializer(Serializer):
     """One entry of the feed (an `instruments.history.Change`)."""
 
@@ -180,6 +210,14 @@ class ChangeSerializer(Serializer):
         child=serializers.CharField(),
         read_only=True,
         help_text="For `changed`: the fields whose value changed (empty: saved, nothing changed).",
+    )
+    fields = FieldChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text=(
+            "Field by field, old and new values: for `changed`, those of `changed_fields`; "
+            "for `created`, every field the record was created with; empty for `deleted`."
+        ),
     )
     previous_key = serializers.CharField(
         read_only=True,

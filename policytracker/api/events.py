@@ -3,6 +3,7 @@
 from instruments.filters import (
     EventFilterSet,
 )
+from instruments.known_at import event_then
 from instruments.models import (
     Actor,
     Event,
@@ -14,6 +15,7 @@ from instruments.vocabulary import (
 )
 from jurisdictions.models import Jurisdiction
 from policytracker.api.citations import cited_create_serializer
+from policytracker.api.known_at import KnownAtMixin, known_at_schema
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -116,11 +118,13 @@ class EventWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     create_serializer_class = cited_create_serializer(EventWriteSerializer, "event")
 
 
-class EventViewSet(EventWritesMixin, RecordViewSet):
+@known_at_schema(EventDetailSerializer)
+class EventViewSet(KnownAtMixin, EventWritesMixin, RecordViewSet):
     """Summits, statements, proposals and proposed bans, newest first (undated last).
 
     An event's own address (`/api/v1/events/<slug>/`) adds the date of the report it is known
-    from and the citations of its fields.
+    from and the citations of its fields. With `known_at` (YYYY-MM-DD) it answers the event as
+    the tracker stated it at the end of that day.
 
     The filters are listed in the README; a bad value or a misspelt parameter answers 400
     naming it. `facet=<filter>` (repeatable) adds how many rows each value of a filter would
@@ -139,6 +143,9 @@ class EventViewSet(EventWritesMixin, RecordViewSet):
     filterset_class = EventFilterSet
     lookup_field = "slug"
     csv_filename = "events.csv"
+
+    def record_then(self, key, day, as_of):
+        return event_then(key, day)
 
     def get_detail_queryset(self):
         return super().get_detail_queryset().prefetch_related(citations_prefetch())

@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from instruments.filters import (
     InstrumentFilterSet,
 )
+from instruments.known_at import instrument_then
 from instruments.models import (
     Instrument,
     InstrumentIdentifier,
@@ -36,6 +37,7 @@ from instruments.vocabulary import (
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
 from policytracker.api.citations import CitationInput, create_citations
+from policytracker.api.known_at import AS_OF_WITH_KNOWN_AT, KnownAtMixin, known_at_schema
 from policytracker.api.references import (
     CitationRefSerializer,
     JurisdictionRefSerializer,
@@ -99,7 +101,9 @@ class RelatedListField(serializers.ListField):
 
 class AsOfStatusSerializer(Serializer):
     """The instrument's status on the `as_of` day of the list; null when the list was not
-    asked `as_of` (the key is always there, so CSV columns do not depend on the query)."""
+    asked `as_of` (the key is always there, so CSV columns do not depend on the query). At a
+    record's address read `known_at` a day with `as_of` beside it: its status on the `as_of`
+    day by the timeline then recorded, null when by that timeline it did not exist yet."""
 
     date = serializers.SerializerMethodField(help_text="The `as_of` day asked.")
     status = VocabularyField(InstrumentStatus.choices, source="as_of_status")
@@ -126,7 +130,7 @@ class AsOfStatusSerializer(Serializer):
         )
 
     def to_representation(self, instance):
-        if self.context.get("as_of") is None:
+        if self.context.get("as_of") is None or getattr(instance, "as_of_existed", True) is False:
             return None
         return super().to_representation(instance)
 
@@ -539,13 +543,16 @@ class InstrumentWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
         return self.timeline_write(write)
 
 
-class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
+@known_at_schema(InstrumentDetailSerializer, as_of=AS_OF_WITH_KNOWN_AT["instrument"])
+class InstrumentViewSet(KnownAtMixin, InstrumentWritesMixin, RecordViewSet):
     """Laws, voluntary frameworks, draft bills and declarations, by jurisdiction and title,
     each with its citations. With `as_of` (YYYY-MM-DD) the list is as it stood that day, and
     each row's `as_of` says its status then.
 
     An instrument's own address (`/api/v1/instruments/<slug>/`) adds its status timeline with
-    the citations of each step, its official identifiers and the events about it.
+    the citations of each step, its official identifiers and the events about it. With
+    `known_at` (YYYY-MM-DD) it answers the instrument as the tracker stated it at the end of
+    that day, and with `as_of` beside it, its status on that day by the timeline then recorded.
 
     The filters are listed in the README; a bad value or a misspelt parameter answers 400
     naming it. `facet=<filter>` (repeatable) adds how many rows each value of a filter would
@@ -587,6 +594,10 @@ class InstrumentViewSet(InstrumentWritesMixin, RecordViewSet):
     filterset_class = InstrumentFilterSet
     lookup_field = "slug"
     csv_filename = "instruments.csv"
+    known_at_as_of = True
+
+    def record_then(self, key, day, as_of):
+        return instrument_then(key, day, as_of=as_of)
 
     def get_detail_queryset(self):
         return (

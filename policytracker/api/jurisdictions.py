@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from instruments.filters import JurisdictionLawFilterSet
+from instruments.known_at import jurisdiction_then, set_prefetched
 from instruments.models import citations_prefetch
 from instruments.querysets import with_binding_laws
 from jurisdictions.models import ApproachAssessment, CoverageReview, Jurisdiction, Membership
@@ -22,6 +23,7 @@ from jurisdictions.vocabulary import (
     MembershipRole,
     Region,
 )
+from policytracker.api.known_at import AS_OF_WITH_KNOWN_AT, KnownAtMixin, known_at_schema
 from policytracker.api.references import CitationRefSerializer
 from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
@@ -387,7 +389,8 @@ class JurisdictionWritesMixin(ReviewedWritesMixin, WritesMixin):
         return self.timeline_write(write)
 
 
-class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
+@known_at_schema(JurisdictionDetailSerializer, as_of=AS_OF_WITH_KNOWN_AT["jurisdiction"])
+class JurisdictionViewSet(KnownAtMixin, JurisdictionWritesMixin, RecordViewSet):
     """States, blocs and international bodies, by region and name, each with the approach it
     had on the `as_of` day (YYYY-MM-DD; today without it).
 
@@ -398,7 +401,11 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     A jurisdiction's own address is `/api/v1/jurisdictions/<code>/` (the code in any case:
     `vn` is VN). It adds the approach timeline (every assessment, oldest first, with its
     citations), the members of a bloc and the citations of its fields. Editors add to the
-    timeline at `<code>/approach-assessments/`; jurisdictions are not otherwise written."""
+    timeline at `<code>/approach-assessments/`; jurisdictions are not otherwise written.
+
+    With `known_at` (YYYY-MM-DD) a jurisdiction's address answers it as the tracker stated it
+    at the end of that day: its approach and laws in force on that day, or with `as_of` beside
+    it on the `as_of` day, by what was then recorded."""
 
     queryset = (
         Jurisdiction.objects.for_listing().select_related("parent").order_by("region", "name", "pk")
@@ -408,6 +415,30 @@ class JurisdictionViewSet(JurisdictionWritesMixin, RecordViewSet):
     filterset_class = JurisdictionLawFilterSet
     lookup_field = "code"
     csv_filename = "jurisdictions.csv"
+    known_at_as_of = True
+
+    def record_then(self, key, day, as_of):
+        return jurisdiction_then(key, day, as_of=as_of)
+
+    def known_at_record(self, then):
+        jurisdiction = super().known_at_record(then)
+        # In the orders of `get_detail_queryset`: the timeline oldest first, the memberships
+        # by bloc.
+        steps = jurisdiction.approach_assessments.all()
+        set_prefetched(
+            jurisdiction,
+            "approach_assessments",
+            sorted(steps, key=lambda step: (step.date, step.pk)),
+        )
+        set_prefetched(
+            jurisdiction,
+            "memberships",
+            sorted(
+                jurisdiction.memberships.all(),
+                key=lambda membership: (membership.bloc.code, membership.started_on),
+            ),
+        )
+        return jurisdiction
 
     def initial(self, request, *args, **kwargs):
         # Codes are case-insensitive, as in the filters: `vn` names VN, in every action. A

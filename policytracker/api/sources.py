@@ -5,6 +5,7 @@ from rest_framework import serializers
 from instruments.filters import (
     SourceFilterSet,
 )
+from instruments.known_at import source_then
 from instruments.models import (
     CITED_RECORDS,
     Source,
@@ -12,6 +13,7 @@ from instruments.models import (
 from instruments.vocabulary import (
     SourceKind,
 )
+from policytracker.api.known_at import KnownAtMixin, known_at_schema
 from policytracker.api.reviews import ReviewedWritesMixin
 from policytracker.core.api.fields import (
     LabelField,
@@ -104,12 +106,14 @@ class SourceWritesMixin(ReviewedWritesMixin, EditorWritesMixin):
     }
 
 
-class SourceViewSet(SourceWritesMixin, RecordViewSet):
+@known_at_schema(SourceDetailSerializer)
+class SourceViewSet(KnownAtMixin, SourceWritesMixin, RecordViewSet):
     """Every source the tracker cites, by title, with how many citations it has and how many
     records they back.
 
     A source's own address (`/api/v1/sources/<slug>/`) adds `citations_url`, the citations
-    list filtered by the source.
+    list filtered by the source. With `known_at` (YYYY-MM-DD) it answers the source as the
+    tracker stated it at the end of that day, its counts those of the citations it then had.
 
     The filters are listed in the README; a bad value or a misspelt parameter answers 400
     naming it. `facet=<filter>` (repeatable) adds how many rows each value of a filter would
@@ -121,3 +125,6 @@ class SourceViewSet(SourceWritesMixin, RecordViewSet):
     filterset_class = SourceFilterSet
     lookup_field = "slug"
     csv_filename = "sources.csv"
+
+    def record_then(self, key, day, as_of):
+        return source_then(key, day)

@@ -13,12 +13,12 @@ Indexes cover what the benchmark filters on (type, status, jurisdiction, country
 type with country), and `instruments_fts` indexes the fields the API's search reads (FTS5 over
 title, short name, original title, summary and issuing body, kept in the table as its content,
 the way `sqlite-utils enable-fts` builds it, so Datasette finds it). Rows are read and written a
-chunk at a time, so memory stays flat whatever the size."""
+chunk at a time, so memory stays flat whatever the size; the file itself is written by
+`policytracker.core.sqlite_files`, as the data releases' is."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -47,9 +47,9 @@ from instruments.vocabulary import (
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Region
 from policytracker.core.dates import partial_date
+from policytracker.core.sqlite_files import SQLiteFile, SQLiteTable, datasette_table
 
 TABLE = "instruments"
-FTS_TABLE = f"{TABLE}_fts"
 # The API list's order (`InstrumentViewSet.queryset`); the benchmark checks that pages agree.
 ORDER = ("jurisdiction__name", "title", "pk")
 COLUMNS = (
@@ -89,7 +89,6 @@ COLUMNS = (
     ("html_url", "TEXT"),
     ("updated_at", "TEXT"),
 )
-COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
 # Columns holding JSON text (Datasette's `_json=` turns them back into lists).
 JSON_COLUMNS = ("identifiers", "topics", "parties", "related", "citations")
 INDEXES = (
@@ -105,6 +104,7 @@ INDEXES = (
 # The fields the API's search reads (`InstrumentQuerySet.SEARCH_FIELDS`).
 FTS_COLUMNS = ("title", "short_name", "original_title", "summary", "issuing_body")
 CHUNK = 2_000
+SQLITE_TABLE = SQLiteTable(TABLE, COLUMNS, indexes=INDEXES, fts_columns=FTS_COLUMNS)
 
 _FIELDS = (
     "pk", "slug", "title", "original_title", "short_name", "jurisdiction__code",
@@ -256,50 +256,19 @@ def export(
     """Write every instrument to a new SQLite file at `path` (replacing one there), with the
     indexes and the full-text table; `progress(n)` hears of every n rows written."""
     path = Path(path)
-    path.unlink(missing_ok=True)
     start = time.perf_counter()
-    database = sqlite3.connect(path, isolation_level=None)
     count = chunks = 0
-    try:
-        database.execute("PRAGMA journal_mode = OFF")
-        database.execute("PRAGMA synchronous = OFF")
-        database.execute("BEGIN")
-        columns = ", ".join(f"[{name}] {kind}" for name, kind in COLUMNS)
-        database.execute(f"CREATE TABLE [{TABLE}] ({columns})")
-        insert = (
-            f"INSERT INTO [{TABLE}] ({', '.join(f'[{n}]' for n in COLUMN_NAMES)}) "
-            f"VALUES ({', '.join('?' * len(COLUMN_NAMES))})"
-        )
+    with SQLiteFile(path) as database:
+        database.create(SQLITE_TABLE)
         # In a transaction, the server-side cursor streams rather than being held whole.
         with transaction.atomic():
             for chunk in rows(chunk_size):
-                database.executemany(insert, chunk)
-                count += len(chunk)
+                count += database.insert(SQLITE_TABLE, chunk)
                 chunks += 1
                 progress(len(chunk))
-        for columns_ in INDEXES:
-            name = f"idx_{TABLE}_{'_'.join(columns_)}"
-            listed = ", ".join(f"[{column}]" for column in columns_)
-            database.execute(f"CREATE INDEX [{name}] ON [{TABLE}] ({listed})")
-        searched = ", ".join(f"[{column}]" for column in FTS_COLUMNS)
-        database.execute(
-            f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING FTS5 ({searched}, content=[{TABLE}])"
-        )
-        database.execute(
-            f"INSERT INTO [{FTS_TABLE}] (rowid, {searched}) SELECT rowid, {searched} FROM [{TABLE}]"
-        )
-        database.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}]) VALUES ('optimize')")
-        database.execute("COMMIT")
-        database.execute("ANALYZE")
-    finally:
-        database.close()
     return Exported(path, count, time.perf_counter() - start, chunks)
 
 
 def datasette_metadata(database: str) -> dict:
     """Datasette's metadata for the exported file: which table searches `instruments`."""
-    return {
-        "databases": {
-            database: {"tables": {TABLE: {"fts_table": FTS_TABLE, "fts_pk": "id"}}},
-        }
-    }
+    return {"databases": {database: {"tables": {TABLE: datasette_table(SQLITE_TABLE)}}}}

@@ -13,6 +13,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 # What `reverse` leaves unquoted in a path argument, "/" aside: a key is one path segment.
@@ -45,3 +46,18 @@ def reverse_key(view_name: str, key: object) -> str:
     """`reverse(view_name, args=[key])` for a view that takes one key, the pattern matched
     once: the same path, at a fraction of the cost when called row after row."""
     return key_address(view_name)(key)
+
+
+# Keys a list's own addresses take after its path ("/instruments/feed/"), so no record of it
+# may have them: its page would never be reached.
+RESERVED_KEYS = frozenset({"feed"})
+
+
+def not_reserved(value: str) -> None:
+    """A model field validator: refuses a key a list's own address takes (`RESERVED_KEYS`)."""
+    if value in RESERVED_KEYS:
+        raise ValidationError(
+            "“%(value)s” is taken by the list's own address (its feed); choose another key.",
+            code="reserved",
+            params={"value": value},
+        )

@@ -20,7 +20,7 @@ from django.db.migrations.executor import MigrationExecutor
 logger = logging.getLogger(__name__)
 
 # The project's apps: each must have migrations of its own.
-PROJECT_APPS = ("jurisdictions", "instruments")
+PROJECT_APPS = ("jurisdictions", "instruments", "webhooks")
 
 
 def migration_problems(using: str = DEFAULT_DB_ALIAS) -> list[str]:

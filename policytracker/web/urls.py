@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from policytracker.web.feeds import UpdatesFeed
+from policytracker.web import feeds
 from policytracker.web.views import (
     about,
     compare,
@@ -28,6 +28,11 @@ urlpatterns = [
         ),
         name="api-home",
     ),
+    # Before the records' own addresses, which would take "feed" for a key.
+    # "Follow this list": the changes to the records a list selects, with its query string.
+    path("instruments/feed/", feeds.InstrumentListFeed(), name="instrument-feed-list"),
+    path("events/feed/", feeds.EventListFeed(), name="event-feed-list"),
+    path("jurisdictions/feed/", feeds.JurisdictionListFeed(), name="jurisdiction-feed-list"),
     path(
         "jurisdictions/",
         jurisdictions.JurisdictionListView.as_view(),
@@ -51,5 +56,10 @@ urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
     path("sources/", sources.SourceListView.as_view(), name="source-list"),
     path("sources/<slug:slug>/", sources.SourceDetailView.as_view(), name="source-detail"),
-    path("feeds/updates/", UpdatesFeed(), name="feed-updates"),
+    path("feeds/updates/", feeds.UpdatesFeed(), name="feed-updates"),
+    # One record's changes.
+    path("instruments/<slug:slug>/feed/", feeds.InstrumentFeed(), name="instrument-feed"),
+    path("events/<slug:slug>/feed/", feeds.EventFeed(), name="event-feed"),
+    path("jurisdictions/<str:code>/feed/", feeds.JurisdictionFeed(), name="jurisdiction-feed"),
+    path("sources/<slug:slug>/feed/", feeds.SourceFeed(), name="source-feed"),
 ]

@@ -35,6 +35,7 @@ ENTRY_FIELDS = [
     "key",
     "action",
     "changed_fields",
+    "fields",
     "previous_key",
     "natural_key",
     "title",
@@ -424,6 +425,7 @@ def test_an_entry_says_what_happened_to_which_record_and_where_it_is_shown(empty
         1,
     )
     step = save_at(StatusChangeFactory.build(instrument=instrument, status="in_effect"), 2)
+    before_title = instrument.title
     instrument.title = "Retitled"
     save_at(instrument, 3)
     gone = save_at(InstrumentFactory.build(slug="xa-gone", jurisdiction=instrument.jurisdiction), 4)
@@ -441,6 +443,17 @@ def test_an_entry_says_what_happened_to_which_record_and_where_it_is_shown(empty
         "key": "xa-act",
         "action": "changed",
         "changed_fields": ["title"],
+        "fields": [
+            {
+                "name": "title",
+                "label": "Title",
+                "old": before_title,
+                "new": "Retitled",
+                "old_label": None,
+                "new_label": None,
+                "refers_to": None,
+            }
+        ],
         "previous_key": None,
         "natural_key": ["xa-act"],
         "title": "Retitled",
@@ -456,6 +469,19 @@ def test_an_entry_says_what_happened_to_which_record_and_where_it_is_shown(empty
     assert (child["resource_kind"], child["resource_key"]) == ("instrument", "xa-act")
     assert child["url"] == api_detail("instrument", "xa-act")
     assert child["html_url"] == "http://testserver/instruments/xa-act/#status-timeline"
+    # A created record's entry carries every field it was created with.
+    created = {field["name"]: field for field in child["fields"]}
+    assert created["status"] == {
+        "name": "status",
+        "label": "Status",
+        "old": None,
+        "new": "in_effect",
+        "old_label": None,
+        "new_label": "In effect",
+        "refers_to": None,
+    }
+    assert created["instrument"]["new"] == "xa-act"
+    assert created["instrument"]["refers_to"] == "instrument"
     # A deleted record is nowhere any more.
     for action in ("created", "deleted"):
         entry = by_kind_and_action[("instrument", action, "xa-gone")]
@@ -520,8 +546,9 @@ def test_query_count_does_not_depend_on_the_page_size(empty, client):
     assert len(feed(client, since=since, page_size=200)["results"]) == 30
     assert few == many
     # One per history table; the rows before the changed ones; the instruments' two
-    # many-to-many fields; the instruments still there, and the last rows of those gone.
-    assert many == len(KINDS) + 5
+    # many-to-many fields; the instruments still there, and the last rows of those gone; the
+    # jurisdictions their `jurisdiction` field names.
+    assert many == len(KINDS) + 6
 
 
 def test_csv_has_every_entry_from_the_position_with_the_json_columns(

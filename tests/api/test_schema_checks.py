@@ -99,7 +99,18 @@ DECISIONS = [
         "tests/api/test_stricter_than_schema.py",
     ),
     Decision(
-        "a record's address reads no query parameter but `format`: others are ignored",
+        "`known_at` takes a day from the tracker's first history to today, and goes with "
+        "`as_of` only where there is a status or an approach to read: 400 naming it (or both)",
+        frozenset({"ST202"}),
+        frozenset({400}),
+        frozenset({"GET"}),
+        r'^\{"errors":\{"(known_at|as_of)":\["(The tracker.s history begins on|The tracker '
+        r"has no history yet|[0-9]{4}-[0-9]{2}-[0-9]{2} is in the future|Not read together)",
+        "tests/api/test_stricter_than_schema.py",
+    ),
+    Decision(
+        "a record's address reads no query parameter but `format` (and `known_at`, with "
+        "`as_of` beside it): others are ignored",
         frozenset({"ST201"}),
         frozenset({200, 201, 204}),
         frozenset(WRITES | {"GET"}),
@@ -285,7 +296,14 @@ def test_the_decisions_are_told_apart():
         "ST202", "", "GET", "/api/v1/topics/%0F/", 400,
         '{"errors": {"path": ["The address holds a control character (U+000F)."]}}',
     )  # fmt: skip
-    covered = {f: [d.name for d in DECISIONS if d.covers(f)] for f in (bad_filter, write_rule)}
+    too_early = Failure(
+        "ST202", "", "GET", "/api/v1/instruments/eu-ai-act/?known_at=2000-01-01", 400,
+        '{"errors":{"known_at":["The tracker\'s history begins on 5 December 2026 '
+        '(2026-12-05): give that day or a later one."]}}',
+    )  # fmt: skip
+    covered = {
+        f: [d.name for d in DECISIONS if d.covers(f)] for f in (bad_filter, write_rule, too_early)
+    }
     assert all(len(names) == 1 for names in covered.values()), covered
     assert not any(d.covers(server_error) for d in DECISIONS)
     # The schema says which characters an address may hold: such a 400 is no decision.

@@ -70,6 +70,24 @@ def test_a_change_to_a_record_needs_its_etag_in_if_match(seeded, editor_client):
     assert errors(missing, 404) == {"path": ["No topic has the slug “brand-new”."]}
 
 
+def test_known_at_takes_a_day_the_tracker_has_a_history_of(seeded, client):
+    """A day of the right format before the tracker's first history, or after today, is
+    refused naming `known_at`: the schema's `date` cannot say a range that moves with the
+    data. So is `as_of` beside it on a record with no status or approach to read."""
+    found = errors(client.get("/api/v1/instruments/eu-ai-act/", {"known_at": "2000-01-01"}))
+    assert found["known_at"][0].startswith("The tracker's history begins on")
+    found = errors(client.get("/api/v1/instruments/eu-ai-act/", {"known_at": "9999-12-31"}))
+    assert found["known_at"][0].startswith("9999-12-31 is in the future")
+    today = client.get("/api/v1/events/ai-seoul-summit-2024/").json()["updated_at"][:10]
+    found = errors(
+        client.get(
+            "/api/v1/events/ai-seoul-summit-2024/", {"known_at": today, "as_of": "2025-08-08"}
+        )
+    )
+    assert set(found) == {"as_of", "known_at"}
+    assert found["as_of"][0].startswith("Not read together")
+
+
 def test_a_records_address_reads_only_format(seeded, client, editor_client):
     plain = client.get("/api/v1/topics/transparency/")
     tagged = client.get("/api/v1/topics/transparency/", {"utm_source": "newsletter"})

@@ -140,6 +140,21 @@ def page(chromium, site, db, request):
     assert_clean(context)
 
 
+@pytest.fixture(scope="module")
+def data_release(site, django_db_blocker, tmp_path_factory):
+    """A data release of the seed, in a releases folder of its own that the live server reads
+    while the module runs, for the pages under /data/."""
+    from django.test import override_settings
+
+    from policytracker.releases.builder import build_release
+
+    with override_settings(RELEASES_DIR=tmp_path_factory.mktemp("releases")):
+        # Nothing is written meanwhile: no need to wait for writes to settle.
+        with override_settings(CHANGES_SETTLE_SECONDS=0), django_db_blocker.unblock():
+            made = build_release(origin=site.url)
+        yield made
+
+
 @pytest.fixture
 def url(site):
     def build(path):

@@ -7,7 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import DESKTOP, assert_clean, open_context, shoot, visit
 
-pytestmark = pytest.mark.browser
+# The pages under /data/ list and show a release made for the module.
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("data_release")]
 
 PAGES = [
     "/",
@@ -33,6 +34,9 @@ PAGES = [
     "/search/?q=sandbox",
     "/sources/",
     "/sources/us-asia-ai-governance-2025-08-08/",
+    "/data/",
+    # The newest release's own page, by its stable address.
+    "/data/latest/",
     "/instruments/?type=nonsense",
     "/no/such/page/",
     # 400 for an address holding a NUL: in the path (no way back to it), and in a parameter.

@@ -74,7 +74,7 @@ def test_create_change_and_delete_of_an_instrument(empty):
     assert created.changed_fields == ()
     # Named in the model's field order; the timestamps every save moves are left out.
     assert changed.changed_fields == ("status", "effective_on", "effective_on_precision")
-    assert changed.changed_labels == ("status", "effective on", "effective on precision")
+    assert changed.changed_labels == ("Status", "Effective on", "Effective on precision")
     assert deleted.changed_fields == ()
     # The instrument's page is gone; the history still names it.
     assert [entry.url for entry in entries] == [None, None, None]
@@ -282,8 +282,9 @@ def test_record_history_lists_one_records_changes_newest_first(empty, django_ass
     save_at(instrument, 3)
     save_at(other, 4)
 
-    # Its history rows, then one query per tracked many-to-many field (parties, topics).
-    with django_assert_num_queries(3):
+    # Its history rows, then one query per tracked many-to-many field (parties, topics), and
+    # one for the jurisdiction its `jurisdiction` field names.
+    with django_assert_num_queries(4):
         entries = record_history(instrument)
     assert [(entry.action, entry.changed_fields) for entry in entries] == [
         ("changed", ("status",)),

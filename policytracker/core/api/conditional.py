@@ -204,11 +204,17 @@ class ConditionalMixin(_ViewSetBase):
         renderer = getattr(request, "accepted_renderer", None)
         return getattr(renderer, "format", PLAIN_FORMAT)
 
+    def record_last_modified(self, instance: models.Model) -> int | None:
+        """When the record a read answers last changed (Unix time), for `Last-Modified`: the
+        live record's (`last_modified`); a viewset answering another state of it says when
+        that one did."""
+        return last_modified(instance)
+
     def set_validators(
         self, response: HttpResponseBase, instance: models.Model, data: object
     ) -> int | None:
         response["ETag"] = entity_tag(data, self.format_of(self.request))
-        modified = last_modified(instance)
+        modified = self.record_last_modified(instance)
         if modified is not None:
             response["Last-Modified"] = http_date(modified)
         return modified

@@ -4,11 +4,15 @@ The inclusion tags render the small fragments a page repeats many times (citatio
 badges, fact rows); each keeps its markup in `templates/includes/`, named in its decorator."""
 
 from django import template
+from django.urls import reverse
 
+from instruments import known_at
 from instruments.field_labels import field_label
+from instruments.records import KINDS
 from instruments.vocabulary import EventKind, InstrumentStatus, InstrumentType
 from jurisdictions.vocabulary import Approach, Region
 from policytracker.core.dates import partial_date
+from policytracker.web.diffs import field_html, shown_fields
 
 register = template.Library()
 
@@ -53,6 +57,17 @@ def as_of_param(day, is_today=False):
     if not day or is_today:
         return ""
     return f"&as_of={day.isoformat()}"
+
+
+@register.filter
+def known_at_url(record, day):
+    """`{{ object|known_at_url:entry.time }}`: the address of `record`'s page as the tracker
+    published it at the end of `day` (a date, or a moment such as an edit-history entry's
+    `time`, read as its UTC day), e.g. "/instruments/eu-ai-act/?known_at=2026-03-03"; "" for a
+    record with no page of its own."""
+    if record is None or not day:
+        return ""
+    return known_at.known_at_url(record, day) or ""
 
 
 @register.filter
@@ -165,6 +180,56 @@ def history_action(action):
     """`{% history_action entry.action %}`: what an edit-history entry did ("created",
     "changed" or "deleted"), as a label styled by action."""
     return {"action": action}
+
+
+@register.filter
+def kind_label(kind):
+    """`{{ entry.kind|kind_label }}`: a record kind's human name ("Status change")."""
+    return KINDS[kind].label if kind in KINDS else kind
+
+
+@register.filter
+def record_kind(record):
+    """`{{ object|record_kind }}`: the kind of a record ("instrument"), as history entries name
+    it; "" for anything else."""
+    try:
+        return KINDS.of(record).kind
+    except (KeyError, AttributeError, StopIteration):
+        return ""
+
+
+# The records with a feed of their own, and the field their address names them by.
+_FEEDS = {
+    "instrument": ("web:instrument-feed", "slug"),
+    "jurisdiction": ("web:jurisdiction-feed", "code"),
+    "event": ("web:event-feed", "slug"),
+    "source": ("web:source-feed", "slug"),
+}
+
+
+@register.filter
+def record_feed_url(record):
+    """`{{ object|record_feed_url }}`: the address of the Atom feed of a record's changes; ""
+    for a record with no feed of its own."""
+    feed = _FEEDS.get(record_kind(record))
+    if feed is None:
+        return ""
+    name, field = feed
+    return reverse(name, args=[getattr(record, field)])
+
+
+@register.filter
+def fields_shown(change):
+    """`{% for field in entry|fields_shown %}`: a change's fields as readers are told them (a
+    date's precision with its date)."""
+    return shown_fields(change)
+
+
+@register.simple_tag
+def field_change(field):
+    """`{% field_change field %}`: one field of an edit-history entry, its old value struck
+    through and its new one marked (running text word by word)."""
+    return field_html(field)
 
 
 @register.inclusion_tag("includes/_count_cell.html")

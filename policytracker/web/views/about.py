@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.views.generic import TemplateView
 
 from instruments.history import last_change_time
+from instruments.known_at import first_history_day
 from instruments.models import Citation, Event, Instrument, Source
 from instruments.vocabulary import (
     FORCE_PLURALS,
@@ -33,8 +34,9 @@ def data_version():
 
 class AboutView(TemplateView):
     """`/about/`: the methodology. What is tracked, every label defined from the vocabularies the
-    data uses, how approaches are assessed, `as_of` and partial dates, sources and citations,
-    the licence and how to cite, how to report an error, and when the data last changed."""
+    data uses, how approaches are assessed, `as_of` and partial dates, the two clocks (`as_of`
+    and `known_at`), sources and citations, the licence and how to cite, how to report an
+    error, and when the data last changed."""
 
     template_name = "web/about.html"
 
@@ -68,6 +70,7 @@ class AboutView(TemplateView):
                 "latest": CoverageReview.objects.aggregate(latest=Max("reviewed_on"))["latest"],
             },
             last_updated=last_change_time(),
+            first_history=first_history_day(),
             version=data_version(),
             report_errors_to=settings.REPORT_ERRORS_TO,
             breadcrumbs=[{"label": "About and methodology", "url": None}],

@@ -12,6 +12,7 @@ from django.views.generic import ListView
 from policytracker.core.counting import CappedCountPaginator
 from policytracker.core.filters import CONTROL_PARAMETERS, TrueFalseFilter
 from policytracker.core.params import BadParameters, page_of
+from policytracker.web.views.known_at import refuse_known_at_on_lists
 
 
 def bad_request(request, errors):
@@ -29,6 +30,15 @@ def query_without(query, name, value=None):
         query.pop(name, None)
     else:
         query.setlist(name, [item for item in query.getlist(name) if item != value])
+    return query.urlencode()
+
+
+def followed_query(query):
+    """A list's query string as its feed takes it: what selects the rows, without the page,
+    the order or a download's options, which do not change which records it follows."""
+    query = query.copy()
+    for name in (*CONTROL_PARAMETERS, "page", "ordering"):
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -78,11 +88,14 @@ class FacetedListView(StrictPaginationMixin, ListView):
 
     filterset_class = None
     api_list_name = None
+    # The Atom feed of the changes to the records the list selects ("Follow this list").
+    feed_url_name = None
     paginate_by = 25
     default_ordering = ()
     facet_names = None
 
     def get(self, request, *args, **kwargs):
+        refuse_known_at_on_lists(request.GET)
         self.filterset = self.filterset_class(
             request.GET, queryset=self.get_base_queryset(), request=request
         )
@@ -217,8 +230,16 @@ class FacetedListView(StrictPaginationMixin, ListView):
             query_string=self.request.GET.urlencode(),
             hidden_parameters=self.hidden_parameters(),
             noun_plural=self.model._meta.verbose_name_plural,
+            feed_url=self.feed_url(),
         )
         return context
+
+    def feed_url(self):
+        """The address of this list's feed, with the query string that selects its rows."""
+        if not self.feed_url_name:
+            return None
+        query = followed_query(self.request.GET)
+        return reverse(self.feed_url_name) + (f"?{query}" if query else "")
 
     def empty_because(self, active):
         """The active filter whose removal alone would bring rows back (the first, if several

@@ -25,6 +25,7 @@ from jurisdictions.querysets import membership_on
 from jurisdictions.vocabulary import Approach, Region
 from policytracker.core.dates import DatePrecision
 from policytracker.core.params import BadParameters
+from policytracker.web.views.known_at import refuse_known_at_on_lists
 
 
 @dataclass
@@ -274,6 +275,7 @@ class CompareView(TemplateView):
     template_name = "web/compare.html"
 
     def get(self, request, *args, **kwargs):
+        refuse_known_at_on_lists(request.GET)
         self.filterset = CompareFilterSet(
             request.GET, queryset=Jurisdiction.objects.all(), request=request
         )

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from instruments.filters import EventFilterSet
+from instruments.known_at import event_then
 from instruments.models import Event
 from instruments.vocabulary import EventKind
 from policytracker.web.events_chart import EVENT_STYLES, build_events_chart
 from policytracker.web.views.base import FacetedListView, provenance
+from policytracker.web.views.known_at import KnownAtMixin
 
 # Orderings under which the rows come in date order, so year headings make sense.
 _DATE_ORDERINGS = {"", "date", "-date"}
@@ -41,6 +43,7 @@ class EventListView(FacetedListView):
     model = Event
     filterset_class = EventFilterSet
     api_list_name = "api:event-list"
+    feed_url_name = "web:event-feed-list"
     template_name = "web/event_list.html"
 
     def get_queryset(self):
@@ -67,16 +70,21 @@ class EventListView(FacetedListView):
         return context
 
 
-class EventDetailView(DetailView):
+class EventDetailView(KnownAtMixin, DetailView):
     """`/events/<slug>/`: every field at its precision, each with the quotes behind it, and
-    "not stated" where no source states it."""
+    "not stated" where no source states it. `?known_at=YYYY-MM-DD`: as the tracker published
+    it at the end of that day."""
 
     model = Event
     template_name = "web/event_detail.html"
     context_object_name = "event"
+    record_noun = "event"
 
     def get_object(self, queryset=None):
         return get_object_or_404(Event.objects.for_page(), slug=self.kwargs["slug"])
+
+    def record_then(self, day, as_of):
+        return event_then(self.kwargs["slug"], day)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

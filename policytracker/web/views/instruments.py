@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from instruments.filters import InstrumentFilterSet
-from instruments.history import record_history
+from instruments.history import record_changes
+from instruments.known_at import instrument_then
 from instruments.models import Instrument
 from instruments.vocabulary import ENDED_STATUSES, RELATION_INVERSE_LABELS, InstrumentStatus
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
+from policytracker.web.views.known_at import KnownAtMixin
 
 
 class InstrumentListView(FacetedListView):
@@ -18,6 +20,7 @@ class InstrumentListView(FacetedListView):
     model = Instrument
     filterset_class = InstrumentFilterSet
     api_list_name = "api:instrument-list"
+    feed_url_name = "web:instrument-feed-list"
     template_name = "web/instrument_list.html"
     default_ordering = ("jurisdiction__name", "title")
 
@@ -34,16 +37,27 @@ class InstrumentListView(FacetedListView):
         return context
 
 
-class InstrumentDetailView(DetailView):
+class InstrumentDetailView(KnownAtMixin, DetailView):
     """`/instruments/<slug>/`: every field with the quotes behind it, the status timeline,
-    relations both ways, the public edit history, and schema.org `Legislation` JSON-LD."""
+    relations both ways, the public edit history, and schema.org `Legislation` JSON-LD.
+    `?known_at=YYYY-MM-DD`: as the tracker published it at the end of that day, with `as_of`
+    its status on that day by the timeline then recorded."""
 
     model = Instrument
     template_name = "web/instrument_detail.html"
     context_object_name = "instrument"
+    record_noun = "instrument"
+    combines_as_of = True
+    answer_kind = "status"
 
     def get_object(self, queryset=None):
         return get_object_or_404(Instrument.objects.for_page(), slug=self.kwargs["slug"])
+
+    def record_then(self, day, as_of):
+        return instrument_then(self.kwargs["slug"], day, as_of=as_of)
+
+    def known_at_answer(self):
+        return self.then.extras.get("status_on")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -70,7 +84,7 @@ class InstrumentDetailView(DetailView):
             steps=steps,
             all_provenance=Provenance(citations=every_citation),
             relations=relations,
-            history=record_history(instrument),
+            history=record_changes(self.history_record()),
             canonical_url=self.canonical_url(instrument),
             json_ld=json_for_script(self.json_ld(instrument)),
             cite_text=self.cite_text(instrument),
@@ -84,8 +98,19 @@ class InstrumentDetailView(DetailView):
 
     def canonical_url(self, instrument):
         """The record's own address, the one every citation of it gives: without the query
-        string of the address it was read at (`?as_of=`, or whatever a link added)."""
+        string of the address it was read at (`?as_of=`, or whatever a link added). A version
+        (`known_at`) names the current record's, while it exists."""
+        if self.then is not None:
+            current = self.then.current or instrument
+            return self.request.build_absolute_uri(current.get_absolute_url())
         return self.request.build_absolute_uri(instrument.get_absolute_url())
+
+    def cited_url(self, instrument):
+        """The address a citation of this page gives: the record's own, or, for a version
+        (`known_at`), the version's."""
+        if self.known_at is not None:
+            return self.request.build_absolute_uri(self.known_at.url)
+        return self.canonical_url(instrument)
 
     def json_ld(self, instrument):
         """schema.org `Legislation`: what search engines and citation tools read. The page
@@ -95,7 +120,7 @@ class InstrumentDetailView(DetailView):
             "@context": "https://schema.org",
             "@type": "Legislation",
             "name": instrument.title,
-            "url": self.canonical_url(instrument),
+            "url": self.cited_url(instrument),
             "legislationType": instrument.get_type_display(),
             "legislationJurisdiction": instrument.jurisdiction.name,
             "isAccessibleForFree": True,
@@ -131,7 +156,10 @@ class InstrumentDetailView(DetailView):
         text = " ".join(parts) + f". {instrument.jurisdiction.name}"
         if when:
             text += f", {when}"
-        return f"{text}. Policy Tracker, {self.canonical_url(instrument)} (accessed {accessed})."
+        tracker = "Policy Tracker"
+        if self.known_at is not None:
+            tracker += f" (as published on {self.known_at.day_text})"
+        return f"{text}. {tracker}, {self.cited_url(instrument)} (accessed {accessed})."
 
     def bibtex(self, instrument):
         when = instrument.adopted or instrument.introduced
@@ -141,7 +169,7 @@ class InstrumentDetailView(DetailView):
             + _bibtex_escape(instrument.issuing_body or instrument.jurisdiction.name)
             + "}",
             "howpublished": "{Policy Tracker}",
-            "url": "{" + self.canonical_url(instrument) + "}",
+            "url": "{" + self.cited_url(instrument) + "}",
             "urldate": "{" + timezone.localdate().isoformat() + "}",
         }
         if when:

@@ -13,14 +13,23 @@ from django.views.generic import DetailView
 
 from instruments.coverage import recorded_counts
 from instruments.filters import JurisdictionLawFilterSet
-from instruments.history import record_history
+from instruments.history import record_changes
+from instruments.known_at import (
+    jurisdiction_events_then,
+    jurisdiction_instruments_then,
+    jurisdiction_subdivisions_then,
+    jurisdiction_then,
+    long_date,
+    records_then,
+)
 from instruments.models import Actor, Event, Instrument, citations_prefetch
 from instruments.querysets import jurisdictions_bound_by_law, with_instrument_counts
 from instruments.vocabulary import FORCE_OF_TYPE, Force
 from jurisdictions.models import Jurisdiction
-from jurisdictions.vocabulary import Region
+from jurisdictions.vocabulary import COVERAGE_CATEGORIES, Region
 from policytracker.core.facet_cache import read_rows_through
 from policytracker.web.views.base import FacetedListView, Provenance, provenance
+from policytracker.web.views.known_at import KnownAtMixin
 
 
 class JurisdictionListView(FacetedListView):
@@ -30,6 +39,7 @@ class JurisdictionListView(FacetedListView):
     model = Jurisdiction
     filterset_class = JurisdictionLawFilterSet
     api_list_name = "api:jurisdiction-list"
+    feed_url_name = "web:jurisdiction-feed-list"
     template_name = "web/jurisdiction_list.html"
     paginate_by = 100
     default_ordering = ("region", "name")
@@ -54,14 +64,25 @@ class JurisdictionListView(FacetedListView):
         return context
 
 
-class JurisdictionDetailView(DetailView):
+class JurisdictionDetailView(KnownAtMixin, DetailView):
     """`/jurisdictions/<code>/`: approach with its quote and timeline, memberships, instruments
     grouped binding / voluntary (its own and the multilateral texts it is a party to), events it
-    hosted or joined, actors, every field with its citations, and the public edit history."""
+    hosted or joined, actors, every field with its citations, and the public edit history.
+    `?known_at=YYYY-MM-DD`: as the tracker published it at the end of that day, with `as_of`
+    its approach (and its laws in force) on that day by what was then recorded."""
 
     model = Jurisdiction
     template_name = "web/jurisdiction_detail.html"
     context_object_name = "jurisdiction"
+    record_noun = "jurisdiction"
+    combines_as_of = True
+    answer_kind = "approach"
+
+    def record_then(self, day, as_of):
+        return jurisdiction_then(self.kwargs["code"], day, as_of=as_of)
+
+    def known_at_answer(self):
+        return self.then.extras.get("approach_on") if self.then.as_of else None
 
     def get_object(self, queryset=None):
         jurisdictions = Jurisdiction.objects.for_page().prefetch_related(
@@ -75,8 +96,11 @@ class JurisdictionDetailView(DetailView):
     def get(self, request, *args, **kwargs):
         code = self.kwargs["code"]
         if code != code.upper():
-            # One address per record: /jurisdictions/cn/ is /jurisdictions/CN/.
-            return redirect("web:jurisdiction-detail", code=code.upper(), permanent=True)
+            # One address per record: /jurisdictions/cn/ is /jurisdictions/CN/ (with the same
+            # query string: `?known_at=` names a version of it).
+            address = reverse("web:jurisdiction-detail", kwargs={"code": code.upper()})
+            query = request.GET.urlencode()
+            return redirect(f"{address}?{query}" if query else address, permanent=True)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -94,6 +118,41 @@ class JurisdictionDetailView(DetailView):
             cited = provenance(assessment.citations.all(), start=number)
             number += len(cited.citations)
             assessments.append({"assessment": assessment, "provenance": cited})
+        every_citation = (
+            record.citations
+            + [cited for item in assessments for cited in item["provenance"].citations]
+            + (review_provenance.citations if review_provenance else [])
+        )
+        listed = self.listed_now() if self.then is None else self.listed_then()
+        current = assessments[0] if assessments else None
+        if self.then is not None and self.then.as_of is not None:
+            # The approach on the `as_of` day, by the timeline as then recorded.
+            held = self.then.extras["approach_on"].assessment
+            current = next((item for item in assessments if item["assessment"] is held), None)
+        context.update(
+            review=review,
+            earlier_reviews=reviews[1:],
+            review_provenance=review_provenance,
+            coverage_rows=_coverage_rows(jurisdiction, review, review_provenance, then=self.then),
+            provenance=record,
+            assessments=assessments,
+            current=current,
+            shown=SHOWN,
+            all_provenance=Provenance(citations=every_citation),
+            history=record_changes(self.history_record()),
+            **listed,
+            breadcrumbs=[
+                {"label": "Jurisdictions", "url": reverse("web:jurisdiction-list")},
+                {"label": jurisdiction.name, "url": None},
+            ],
+        )
+        return context
+
+    def listed_now(self):
+        """What the page lists besides the record, as the tracker holds it today: its
+        instruments by legal force, its events, its sub-national jurisdictions with theirs,
+        and whether AI is bound by law there today (`law_when`)."""
+        jurisdiction = self.object
         counts = _instrument_counts(jurisdiction)
         groups = {
             force: _instrument_group(jurisdiction, force, *counts[force]) for force in Force.values
@@ -111,11 +170,6 @@ class JurisdictionDetailView(DetailView):
         events = list(events.select_related("host").chronological()[:SHOWN])
         for event in events:
             event.hosted_here = event.host_id == jurisdiction.pk
-        every_citation = (
-            record.citations
-            + [cited for item in assessments for cited in item["provenance"].citations]
-            + (review_provenance.citations if review_provenance else [])
-        )
         today = timezone.localdate()
         subdivisions, subnational = [], []
         if jurisdiction.subdivisions.all():  # prefetched: no query for a jurisdiction without
@@ -133,15 +187,12 @@ class JurisdictionDetailView(DetailView):
                 .filter(pk__in=first)
                 .order_by("jurisdiction__name", "title", "pk")
             )
-        context.update(
-            bound_by_law=read_rows_through(
+        return {
+            "bound_by_law": read_rows_through(
                 jurisdictions_bound_by_law(today).filter(pk=jurisdiction.pk)
             )[0],
-            review=review,
-            earlier_reviews=reviews[1:],
-            review_provenance=review_provenance,
-            coverage_rows=_coverage_rows(jurisdiction, review, review_provenance),
-            subdivisions=[
+            "law_when": "today",
+            "subdivisions": [
                 {
                     "jurisdiction": subdivision,
                     "instruments": [i for i in subnational if i.jurisdiction_id == subdivision.pk],
@@ -151,23 +202,32 @@ class JurisdictionDetailView(DetailView):
                 }
                 for subdivision in subdivisions
             ],
-            provenance=record,
-            assessments=assessments,
-            current=assessments[0] if assessments else None,
-            shown=SHOWN,
-            binding=groups[Force.BINDING],
-            pending=groups[Force.PENDING],
-            voluntary=groups[Force.VOLUNTARY],
-            events=events,
-            event_count=event_count,
-            all_provenance=Provenance(citations=every_citation),
-            history=record_history(jurisdiction),
-            breadcrumbs=[
-                {"label": "Jurisdictions", "url": reverse("web:jurisdiction-list")},
-                {"label": jurisdiction.name, "url": None},
-            ],
-        )
-        return context
+            "binding": groups[Force.BINDING],
+            "pending": groups[Force.PENDING],
+            "voluntary": groups[Force.VOLUNTARY],
+            "events": events,
+            "event_count": event_count,
+        }
+
+    def listed_then(self):
+        """The same as the tracker published it at the end of the `known_at` day: whether AI
+        was bound by law there is read on the `as_of` day when given (`law_when`)."""
+        jurisdiction = self.object
+        groups = {
+            force: _group(jurisdiction, force, group["items"], group["own"], group["party"])
+            for force, group in jurisdiction_instruments_then(self.then).items()
+        }
+        events, event_count = jurisdiction_events_then(self.then)
+        return {
+            "bound_by_law": jurisdiction,
+            "law_when": f"on {long_date(self.then.as_of or self.then.day)}",
+            "subdivisions": jurisdiction_subdivisions_then(self.then),
+            "binding": groups[Force.BINDING],
+            "pending": groups[Force.PENDING],
+            "voluntary": groups[Force.VOLUNTARY],
+            "events": events,
+            "event_count": event_count,
+        }
 
 
 # How many of a long list a jurisdiction's page shows (its instruments of one legal force, a
@@ -217,6 +277,12 @@ def _instrument_group(jurisdiction, force, own, party):
     )
     for instrument in items:
         instrument.as_party = instrument.jurisdiction_id != jurisdiction.pk
+    return _group(jurisdiction, force, items, own, party)
+
+
+def _group(jurisdiction, force, items, own, party):
+    """One legal force's group as the page shows it: `items` (the first `SHOWN`), how many it
+    issued (`own`) and is a party to (`party`), and the addresses of the lists of them all."""
     listed = reverse("web:instrument-list")
     code = jurisdiction.code
     own_url = f"{listed}?" + urlencode(
@@ -260,16 +326,24 @@ def _linked(text, addresses):
     return mark_safe("".join(str(part) for part in parts))
 
 
-def _coverage_rows(jurisdiction, review, cited):
+def _coverage_rows(jurisdiction, review, cited, then=None):
     """The latest review's findings, one row per category, each with the citations backing it,
     its note with the records it names linked, and how many records of that category the
-    tracker holds today (None for sector rules, which no type of instrument stands for)."""
+    tracker holds today (None for sector rules, which no type of instrument stands for).
+
+    For a version (`then`, known_at a day) the notes link the records as then published, and
+    the counts are left out ("recorded" is None in every row; the page says why): the status
+    of every instrument on that day is not read back from the history for them."""
     if review is None:
         return []
-    recorded = recorded_counts([jurisdiction])[jurisdiction.pk]
     keys = {key for *_, note in review.findings for key in _RECORD_KEY.findall(note)}
     addresses = {}
-    if keys:
+    if then is not None:
+        recorded = dict.fromkeys(COVERAGE_CATEGORIES)
+        addresses = records_then(then, keys)
+    else:
+        recorded = recorded_counts([jurisdiction])[jurisdiction.pk]
+    if keys and then is None:
         for model in (Instrument, Event):
             for record in model.objects.filter(slug__in=keys).only("slug"):
                 addresses[record.slug] = record.get_absolute_url()

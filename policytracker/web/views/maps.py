@@ -7,6 +7,7 @@ from instruments.models import Source
 from jurisdictions.models import Jurisdiction
 from jurisdictions.vocabulary import Kind
 from policytracker.core.params import BadParameters
+from policytracker.web.views.known_at import refuse_known_at_on_lists
 from policytracker.web.world_map import build_map, world
 
 
@@ -19,6 +20,7 @@ class MapView(TemplateView):
     template_name = "web/map.html"
 
     def get(self, request, *args, **kwargs):
+        refuse_known_at_on_lists(request.GET)
         self.filterset = JurisdictionLawFilterSet(
             request.GET, queryset=Jurisdiction.objects.all(), request=request
         )

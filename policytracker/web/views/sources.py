@@ -7,11 +7,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from instruments.filters import SourceFilterSet
-from instruments.history import record_history
+from instruments.history import record_changes
+from instruments.known_at import source_then
 from instruments.models import CITED_RECORDS, Source
 from instruments.records import KINDS
 from policytracker.core.params import BadParameters
 from policytracker.web.views.base import StrictPaginationMixin
+from policytracker.web.views.known_at import KnownAtMixin, refuse_known_at_on_lists
 
 # The order in which the source page groups the records citing a source: each jurisdiction
 # beside its approach assessments, each instrument beside its status changes.
@@ -79,6 +81,7 @@ class SourceListView(StrictPaginationMixin, ListView):
     paginate_by = 50
 
     def get(self, request, *args, **kwargs):
+        refuse_known_at_on_lists(request.GET)
         # The API list's FilterSet, for its `ordering` (and `q`, `kind`): a bad value is a 400.
         self.filterset = SourceFilterSet(request.GET, queryset=sources_with_counts())
         if not self.filterset.is_valid():
@@ -99,23 +102,32 @@ class SourceListView(StrictPaginationMixin, ListView):
         return context
 
 
-class SourceDetailView(DetailView):
-    """One source, every field of it, and every record citing it with the quotes."""
+class SourceDetailView(KnownAtMixin, DetailView):
+    """One source, every field of it, and every record citing it with the quotes.
+    `?known_at=YYYY-MM-DD`: as the tracker published it at the end of that day, with the
+    records that then cited it."""
 
     model = Source
     template_name = "web/source_detail.html"
     context_object_name = "source"
+    record_noun = "source"
+
+    def record_then(self, day, as_of):
+        return source_then(self.kwargs["slug"], day)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         source = self.object
-        citations = source.citations.with_records().order_by("pk")
+        if self.then is not None:
+            citations = self.then.extras["citations"]
+        else:
+            citations = source.citations.with_records().order_by("pk")
         groups = citing_groups(citations)
         context.update(
             groups=groups,
             citation_count=sum(group.citation_count for group in groups),
             record_count=sum(len(group.records) for group in groups),
-            history=record_history(source),
+            history=record_changes(self.history_record()),
             breadcrumbs=[
                 {"label": "Sources", "url": reverse("web:source-list")},
                 {"label": source.title},
