@@ -8,7 +8,14 @@ same thing about what happened:
 - `changes(since=..., until=..., after=cursor, kinds=..., limit=...)`: every change across the
   tracked models, oldest first, resumable with a cursor;
 - `latest_changes(limit=...)`: the newest changes first;
-- `record_history(instance, limit=...)`: one record's changes, newest first.
+- `record_history(instance, limit=...)`: one record's changes, newest first;
+- `record_changes(instance, limit=...)`: those of a record and of what its page shows with it
+  (its timeline, citations…), newest first, as record pages list them;
+- `changes(within=queryset)` and `latest_changes(within=queryset)`: those of the records a
+  list selects and of what their pages show (`belonging_to`), as the lists' feeds and the
+  webhooks read them.
+
+Each entry carries its fields' old and new values (`Change.fields`, `FieldChange`).
 
 Each call reads a fixed number of queries whatever the number of entries: one per history
 table, one for the previous rows of the "changed" entries of each table (to name the fields

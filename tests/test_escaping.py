@@ -171,10 +171,10 @@ def test_the_json_ld_holds_the_payload_as_a_value_and_cannot_close_its_element(h
 
 
 def test_a_citation_of_the_record_gives_its_own_address(hostile, client):
-    page = client.get(f"/instruments/{hostile.slug}/?as_of=2025-01-01&utm=%22%3E").content.decode()
+    page = client.get(f"/instruments/{hostile.slug}/?as_of=2025-01-01&utm_x=%22%3E").content.decode()
     own = f"http://testserver/instruments/{hostile.slug}/"
     assert f'<link rel="canonical" href="{own}">' in page
-    assert "utm" not in page
+    assert "utm_x" not in page
     # The text to cite and the BibTeX entry give the record's address, not the one it was read at.
     blocks = page.split("<pre>")[1:]
     assert len(blocks) == 2

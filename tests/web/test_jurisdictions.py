@@ -114,7 +114,9 @@ def test_jurisdiction_page_query_count_does_not_grow(db, client, django_assert_n
     # their rows (with their topics and parties); the events and their count: a fixed number,
     # however long the lists. A force with nothing in it costs nothing.
     # Its laws in force and its counts of each legal force: read through the cache.
-    with django_assert_num_queries(19 + 3 * position_queries()):
+    # "Earlier versions" (1) and the edit history of the jurisdiction and what its page shows
+    # with it (6): one per history table of its kinds, and the records the entries name.
+    with django_assert_num_queries(26 + 3 * position_queries()):
         assert get(client, "jurisdiction-detail", jurisdiction.code).status_code == 200
 
 
@@ -131,7 +133,8 @@ def test_a_federation_page_query_count_does_not_grow(db, client, django_assert_n
         CitationFactory(instrument=None, coverage_review=review, fields=["law_in_force"])
     # Its states' first instruments by title: their keys in one query, then their rows.
     # With its sub-national jurisdictions' counts.
-    with django_assert_num_queries(22 + 4 * position_queries()):
+    # "Earlier versions" and the edit history, as above.
+    with django_assert_num_queries(31 + 4 * position_queries()):
         assert get(client, "jurisdiction-detail", nation.code).status_code == 200
 
 

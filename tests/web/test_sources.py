@@ -191,8 +191,12 @@ def test_source_page_groups_records_by_kind_and_links_them(empty, client):
     # Blank publisher and address say so.
     assert html.count('<span class="not-stated">not stated</span>') == 2
     assert "Ann" in html
-    # The source's own history: created once, no editor named.
-    assert [entry.action for entry in response.context["history"]] == ["created"]
+    # The source's own history: created once, no editor named; then the citations it gives,
+    # which its page shows.
+    history = response.context["history"]
+    assert [entry.action for entry in history if entry.kind == "source"] == ["created"]
+    assert {entry.kind for entry in history} == {"source", "citation"}
+    assert len([entry for entry in history if entry.kind == "citation"]) == 5
 
 
 def test_a_source_nobody_cites(empty, client):
@@ -216,15 +220,19 @@ def test_source_page_query_count_does_not_grow(empty, client, django_assert_num_
     cite_everything(source, size)
     source.title = "Renamed"
     source.save()
-    # The source, its citations with their records, its history.
-    with django_assert_num_queries(3):
+    # The source, its citations with their records (2); "Earlier versions" (1); the history
+    # of the source and of the citations it gives: one per history table, the rows before
+    # the changed ones, and the records their entries and fields name (10).
+    with django_assert_num_queries(13):
         response = client.get(detail_url("src"))
     assert response.status_code == 200
     assert response.context["citation_count"] == 7 * size
-    assert [entry.changed_fields for entry in response.context["history"]] == [("title",), ()]
+    history = [entry for entry in response.context["history"] if entry.kind == "source"]
+    assert [entry.changed_fields for entry in history] == [("title",), ()]
     html = response.content.decode()
-    assert '<span class="history-action history-changed">Changed</span>: ' in html
-    assert '<span class="history-field">title</span>' in html
+    assert '<span class="history-action history-changed">Changed</span>' in html
+    assert "<li>Title: <del>" in html
+    assert "</del> → <ins>Renamed</ins></li>" in html
 
 
 def test_sources_sort_by_title_whatever_the_case(empty, client):
