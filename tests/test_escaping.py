@@ -171,7 +171,8 @@ def test_the_json_ld_holds_the_payload_as_a_value_and_cannot_close_its_element(h
 
 
 def test_a_citation_of_the_record_gives_its_own_address(hostile, client):
-    page = client.get(f"/instruments/{hostile.slug}/?as_of=2025-01-01&utm_x=%22%3E").content.decode()
+    address = f"/instruments/{hostile.slug}/?as_of=2025-01-01&utm_x=%22%3E"
+    page = client.get(address).content.decode()
     own = f"http://testserver/instruments/{hostile.slug}/"
     assert f'<link rel="canonical" href="{own}">' in page
     assert "utm_x" not in page

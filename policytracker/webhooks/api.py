@@ -47,17 +47,12 @@ from rest_framework.response import Response
 
 from policytracker.core.api.conditional import ConditionalMixin
 from policytracker.core.api.fields import LabelField, VocabularyField
-from policytracker.core.api.schema import ApiSchema, ErrorSerializer
+from policytracker.core.api.schema import ErrorSerializer
 from policytracker.core.api.serializers import ModelSerializer
 from policytracker.core.api.throttling import by_editor
 from policytracker.core.api.views import ListViewSet, RecordViewSet
 from policytracker.core.api.writes import BadInput, StrictInput, api_errors, validated
-from policytracker.core.api.writes_schema import (
-    IF_MATCH,
-    IF_NONE_MATCH,
-    VALIDATORS,
-    BadInputSerializer,
-)
+from policytracker.core.api.writes_schema import BadInputSerializer, ConditionalSchema
 from policytracker.core.filters import FacetedFilterSet, TrueFalseFilter, VocabularyFilter
 from policytracker.core.params import allowed
 from policytracker.webhooks import services
@@ -271,7 +266,7 @@ class DeliveryFilterSet(FacetedFilterSet):
 # -- the schema --------------------------------------------------------------------------------
 
 
-class WebhooksSchema(ApiSchema):
+class WebhooksSchema(ConditionalSchema):
     """Every operation needs an editor (401, 403, reads too); writes to a hook take
     `If-Match`; a write's body may be refused field by field (400, the filter's parameters
     inside `query`)."""
@@ -279,25 +274,6 @@ class WebhooksSchema(ApiSchema):
     def get_auth(self) -> list[dict[str, Any]]:
         # Not ApiSchema's: reads here are not public.
         return AutoSchema.get_auth(self)
-
-    @property
-    def action(self) -> str | None:
-        return getattr(self.view, "action", None)
-
-    def is_conditional_write(self) -> bool:
-        return self.method in ("PUT", "PATCH", "DELETE")
-
-    def get_override_parameters(self) -> list[Any]:
-        parameters = list(super().get_override_parameters())
-        if self.action == "retrieve":
-            parameters += [IF_NONE_MATCH, *VALIDATORS]
-        elif self.is_conditional_write():
-            parameters.append(IF_MATCH)
-            if self.method != "DELETE":
-                parameters += VALIDATORS
-        elif self.action == "create":
-            parameters += VALIDATORS
-        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

@@ -93,18 +93,17 @@ class PartialDateInputExtension(OpenApiSerializerFieldExtension):
         }
 
 
-class WritesSchema(ApiSchema):
-    """The schema of a viewset with writes (`policytracker.core.api.writes.WritesMixin`)."""
+class ConditionalSchema(ApiSchema):
+    """The headers of a viewset whose records are read and written conditionally
+    (`policytracker.core.api.conditional`): `If-None-Match` on a read, `If-Match` on a write
+    to a record, and the validation parameters a write or a read takes."""
 
     @property
     def action(self) -> str | None:
         return getattr(self.view, "action", None)
 
-    def is_timeline(self) -> bool:
-        return self.action in cast("WritesMixin", self.view).timeline_inputs
-
     def is_conditional_write(self) -> bool:
-        return self.method in ("PUT", "PATCH", "DELETE") or self.is_timeline()
+        return self.method in ("PUT", "PATCH", "DELETE")
 
     def get_override_parameters(
         self,
@@ -119,6 +118,16 @@ class WritesSchema(ApiSchema):
         elif self.action == "create":
             parameters += VALIDATORS
         return parameters
+
+
+class WritesSchema(ConditionalSchema):
+    """The schema of a viewset with writes (`policytracker.core.api.writes.WritesMixin`)."""
+
+    def is_timeline(self) -> bool:
+        return self.action in cast("WritesMixin", self.view).timeline_inputs
+
+    def is_conditional_write(self) -> bool:
+        return super().is_conditional_write() or self.is_timeline()
 
     # drf-spectacular also takes {status: serializer} here (as in `extend_schema(responses=)`);
     # its annotation leaves that out.
