@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.generic import DetailView
 
 from instruments.filters import EventFilterSet
+from instruments.history import record_changes
 from instruments.known_at import event_then
 from instruments.models import Event
 from instruments.vocabulary import EventKind
@@ -92,6 +93,7 @@ class EventDetailView(KnownAtMixin, DetailView):
         context.update(
             provenance=provenance(event.citations.all()),
             kind_style=_kind_style(event.kind),
+            history=record_changes(self.history_record()),
             breadcrumbs=[
                 {"label": "Events", "url": reverse("web:event-list")},
                 {"label": event.title, "url": None},
